@@ -1,0 +1,4 @@
+"""Everything that touches pixels: images, masks, segmenters, grounders, weights, LangChain wrappers.
+
+This package never imports from agent/, graphs/, evals/ or miras/.
+"""

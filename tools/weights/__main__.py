@@ -1,0 +1,46 @@
+"""python -m tools.weights fetch|verify|list [NAME ...] [--force]"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from tools.weights.registry import WEIGHTS, cache_dir
+from tools.weights.store import MissingWeightsError, fetch, is_verified, verify
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.weights", description="Embedded default weights.")
+    parser.add_argument("action", choices=["fetch", "verify", "list"])
+    parser.add_argument("names", nargs="*", help=f"weights to act on (default: all of {', '.join(WEIGHTS)})")
+    parser.add_argument("--force", action="store_true", help="fetch again even when present and verified")
+    args = parser.parse_args(argv)
+    names = args.names or list(WEIGHTS)
+    unknown = [n for n in names if n not in WEIGHTS]
+    if unknown:
+        print(f"error: unknown weights {', '.join(unknown)}; known: {', '.join(WEIGHTS)}", file=sys.stderr)
+        return 2
+    if args.action == "list":
+        print(f"cache folder: {cache_dir()}")
+        for n in names:
+            s = WEIGHTS[n]
+            state = "ok" if is_verified(s) else "missing"
+            print(f"{n:12s} {state:8s} {s.size / 1e6:7.1f} MB  {s.package:26s} {s.description}")
+        print("ocr          bundled            rapidocr wheel (PP-OCR det/rec/cls ONNX models, installed with the project)")
+        return 0
+    status = 0
+    for n in names:
+        if args.action == "fetch":
+            try:
+                fetch(n, force=args.force)
+            except MissingWeightsError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                status = 1
+        else:
+            ok, msg = verify(n)
+            print(msg, file=sys.stdout if ok else sys.stderr)
+            status |= 0 if ok else 1
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

