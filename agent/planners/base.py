@@ -1,0 +1,57 @@
+"""The `Planner` interface: interpret a turn into an Intent, optionally pick candidates and phrase answers.
+
+Backends: the embedded rule-based planner (default), any OpenAI-compatible endpoint, a local
+transformers model. Every backend raises `PlannerError` (one-line message) when it cannot answer;
+the agent then falls back to the rule-based planner and says so in the turn's record.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from agent.intent import Intent
+
+
+class PlannerError(RuntimeError):
+    """A planner backend failed (endpoint down, timeout, junk output after retries)."""
+
+
+@dataclass
+class PlannerContext:
+    """Everything a planner sees for one turn (all JSON-safe, no pixels).
+
+    dialogue: [{"role": "user"|"assistant", "content": str}, ...] ending with the current user turn.
+    memory: the intent memory record: {"current": {target, attributes, region_id, box, ...} or None,
+            "history": [per-turn target records]}.
+    image_facts: {"width", "height", "regions": [Region.to_record()...], "texts": [{"text", "box"}...]} or {}.
+    image_path: path of the image, for planners that can look at it (VLMs); None in text-only runs.
+    """
+
+    dialogue: list[dict[str, str]]
+    memory: dict[str, Any] = field(default_factory=dict)
+    image_facts: dict[str, Any] = field(default_factory=dict)
+    image_path: str | None = None
+
+    @property
+    def user_text(self) -> str:
+        for message in reversed(self.dialogue):
+            if message["role"] == "user":
+                return message["content"]
+        return ""
+
+
+@runtime_checkable
+class Planner(Protocol):
+    name: str
+
+    def interpret(self, context: PlannerContext) -> Intent:
+        """The current user turn as an Intent."""
+        ...
+
+    def select(self, context: PlannerContext, intent: Intent, candidates: list[dict[str, Any]]) -> list[str] | None:
+        """Ids of the chosen candidates (Region.to_record() dicts), or None to let the agent's ranking decide."""
+        ...
+
+    def answer(self, context: PlannerContext, intent: Intent, facts: dict[str, Any]) -> str | None:
+        """Answer text for the turn given pixel facts about the chosen target, or None to let the composer write it."""
+        ...

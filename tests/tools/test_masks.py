@@ -1,0 +1,67 @@
+import numpy as np
+import pytest
+
+from tools import masks as M
+
+
+def _rect(h, w, x0, y0, x1, y1):
+    m = np.zeros((h, w), bool)
+    m[y0:y1, x0:x1] = True
+    return m
+
+
+def test_rle_round_trip_and_json_safe():
+    m = _rect(37, 53, 5, 7, 20, 30)
+    m[0, 0] = True
+    rle = M.encode_rle(m)
+    assert rle["size"] == [37, 53] and isinstance(rle["counts"], str)
+    assert np.array_equal(M.decode_rle(rle), m)
+
+
+def test_uncompressed_rle_decodes():
+    # column-major runs for a 3x2 mask: 2 zeros, 3 ones, 1 zero
+    m = M.decode_rle({"size": [3, 2], "counts": [2, 3, 1]})
+    assert m.tolist() == [[False, True], [False, True], [True, False]]
+
+
+def test_iou_hand_computed():
+    a = _rect(10, 10, 0, 0, 4, 5)   # 20 px
+    b = _rect(10, 10, 2, 0, 6, 5)   # 20 px, overlap 10
+    assert M.intersection_union(a, b) == (10, 30)
+    assert M.iou(a, b) == pytest.approx(1 / 3)
+    empty = np.zeros((10, 10), bool)
+    assert M.iou(empty, empty) == 1.0 and M.iou(a, empty) == 0.0
+    with pytest.raises(M.MaskError, match="shapes differ"):
+        M.iou(a, np.zeros((5, 5), bool))
+
+
+def test_bbox_area_centroid():
+    m = _rect(20, 30, 3, 4, 10, 12)
+    assert M.bbox(m) == [3, 4, 10, 12] and M.area(m) == 56
+    assert M.centroid(m) == pytest.approx((6.0, 7.5))
+    assert M.bbox(np.zeros((5, 5), bool)) is None
+
+
+def test_png_round_trip(tmp_path):
+    m = _rect(12, 9, 1, 2, 5, 6)
+    path = M.save_mask_png(m, tmp_path / "sub" / "m.png")
+    assert np.array_equal(M.load_mask_png(path), m)
+    with pytest.raises(M.MaskError, match="not found"):
+        M.load_mask_png(tmp_path / "missing.png")
+
+
+def test_polygons_to_mask():
+    m = M.polygons_to_mask([[10, 10, 30, 10, 30, 20, 10, 20]], 40, 40)
+    assert 190 <= m.sum() <= 231 and m[15, 20] and not m[5, 5]
+
+
+def test_position_and_size_words():
+    assert M.position_words([0, 0, 10, 10], 300, 300) == "top left"
+    assert M.position_words([140, 140, 160, 160], 300, 300) == "center"
+    assert M.position_words([250, 140, 290, 160], 300, 300) == "right"
+    assert M.position_words([140, 260, 160, 290], 300, 300) == "bottom"
+    assert M.size_words(0.005) == "tiny" and M.size_words(0.3) == "large" and M.size_words(0.7) == "most of the image"
+
+
+def test_box_iou():
+    assert M.box_iou([0, 0, 10, 10], [5, 0, 15, 10]) == pytest.approx(50 / 150)
