@@ -15,3 +15,7 @@ class Grounder(Protocol):
 
     def ground(self, image: ImageInput, query: str) -> list[Region]:
         ...
+
+
+class GrounderError(ValueError):
+    """A grounder that cannot be built or run (missing model folder, bad query); the message is one line."""

@@ -1,0 +1,47 @@
+import numpy as np
+
+from tools.grounders.descriptors import (COLOR_NAMES, add_area_ranks, describe, dominant_colors, pixel_color_names,
+                                         shape_hint, summary, text_inside)
+from tools.grounders.ocr import TextBox
+
+
+def test_pixel_colour_names():
+    samples = {"red": (220, 30, 30), "orange": (255, 140, 0), "yellow": (250, 220, 30), "green": (30, 160, 40),
+               "blue": (30, 60, 220), "purple": (130, 40, 170), "pink": (255, 150, 190), "brown": (120, 70, 20),
+               "black": (10, 10, 10), "white": (250, 250, 250), "gray": (128, 128, 128)}
+    names = pixel_color_names(np.array(list(samples.values()), np.uint8))
+    assert [COLOR_NAMES[i] for i in names] == list(samples)
+
+
+def test_descriptors_of_rendered_shapes(shapes_image):
+    pixels, masks = shapes_image
+    d = {k: describe(m, pixels) for k, m in masks.items()}
+    assert d["red"]["colors"] == ["red"] and d["red"]["shape"] == "round" and d["red"]["position"] == "top left"
+    assert d["blue"]["colors"] == ["blue"] and d["blue"]["shape"] == "square" and d["blue"]["position"] == "bottom right"
+    assert d["green"]["shape"] == "elongated" and d["green"]["position"] == "center"
+    assert d["yellow"]["colors"] == ["yellow"] and d["yellow"]["position"] == "top right" and d["yellow"]["size"] == "tiny"
+    assert d["blue"]["box"] == [290, 190, 390, 290] and d["blue"]["area"] == 10000
+    assert abs(d["blue"]["area_fraction"] - 10000 / 120000) < 1e-4
+    attrs = list(d.values())
+    add_area_ranks(attrs)
+    assert d["blue"]["area_rank"] == 1 and d["yellow"]["area_rank"] == 4 and d["red"]["area_rank"] == 2
+    assert "top left" in summary(d["red"]) and "red" in summary(d["red"])
+
+
+def test_two_colour_mask_and_text_inside(shapes_image):
+    pixels, masks = shapes_image
+    both = masks["red"] | masks["blue"]
+    assert set(dominant_colors(pixels, both)) == {"red", "blue"}
+    boxes = [TextBox("IN", [300, 200, 320, 220], [], 1.0), TextBox("OUT", [0, 0, 10, 10], [], 1.0)]
+    assert text_inside(masks["blue"], boxes) == ["IN"]
+    assert describe(masks["blue"], pixels, boxes)["text"] == ["IN"]
+
+
+def test_shape_hint_irregular_and_rectangle():
+    m = np.zeros((100, 100), bool)
+    m[10:40, 10:60] = True
+    assert shape_hint(m) == "rectangular"
+    l_shape = np.zeros((100, 100), bool)
+    l_shape[10:90, 10:30] = True
+    l_shape[70:90, 10:90] = True
+    assert shape_hint(l_shape) == "irregular"

@@ -1,0 +1,165 @@
+"""Region-proposal grounding (embedded): segmenter "everything" proposals + descriptors + relations.
+
+`ProposalGrounder(segmenter, ocr=None)`:
+  regions(image) -> list[Region] (ids "r0".., source "proposals", masks, descriptor attributes;
+                    de-duplicated; cached per image sha256; background-like ones flagged "background")
+  graph(image)   -> networkx DiGraph of spatial relations (see tools.grounders.relations)
+  ground(image, query) -> all non-background regions scored by how well their descriptors match the
+                    query's colour / position / size / shape / text words, best first.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import networkx as nx
+import numpy as np
+
+from tools.grounders.descriptors import add_area_ranks, describe, summary
+from tools.grounders.ocr import similarity
+from tools.grounders.query_words import AttributeRequest, attribute_request
+from tools.grounders.relations import relation_graph
+from tools.images import ImageInput, load_image
+from tools.masks import bbox
+from tools.regions import Region
+
+BACKGROUND_FRACTION = 0.6
+
+
+def mask_iou_matrix(masks: list[np.ndarray], side: int = 128) -> np.ndarray:
+    """Pairwise IoU (N, N) of bool masks, computed on copies subsampled to about `side` px."""
+    if not masks:
+        return np.zeros((0, 0))
+    h, w = masks[0].shape
+    step = max(1, int(round(max(h, w) / side)))
+    flat = np.stack([m[::step, ::step].ravel() for m in masks]).astype(np.float32)
+    inter = flat @ flat.T
+    areas = flat.sum(axis=1)
+    union = areas[:, None] + areas[None, :] - inter
+    return np.where(union > 0, inter / np.maximum(union, 1e-9), 0.0)
+
+
+def deduplicate(proposals: list, iou_threshold: float = 0.85) -> list:
+    """Keep the best-scoring of proposals whose masks overlap with IoU > iou_threshold."""
+    order = sorted(range(len(proposals)), key=lambda i: -(proposals[i].predicted_iou + proposals[i].stability))
+    ious = mask_iou_matrix([proposals[i].mask for i in order])
+    kept: list[int] = []
+    for k in range(len(order)):
+        if all(ious[k, j] <= iou_threshold for j in kept):
+            kept.append(k)
+    return [proposals[order[k]] for k in kept]
+
+
+class ProposalGrounder:
+    """Grounds attribute queries ("the red thing on the left", "the biggest round object") on proposals."""
+
+    name = "proposals"
+
+    def __init__(self, segmenter, ocr=None, points_per_side: int = 16, cache_size: int = 8,
+                 dedup_iou: float = 0.85):
+        self.segmenter = segmenter
+        self.ocr = ocr  # an OcrReader (or anything with read(image) -> [TextBox]) or None
+        self.points_per_side = points_per_side
+        self.dedup_iou = dedup_iou
+        self._cache: OrderedDict[str, list[Region]] = OrderedDict()
+        self._graphs: dict[str, nx.DiGraph] = {}
+        self._cache_size = cache_size
+
+    def regions(self, image: ImageInput, include_background: bool = True) -> list[Region]:
+        """All proposals with descriptors (ids "r0".. by decreasing area); cached per image."""
+        img = load_image(image)
+        if img.sha256 not in self._cache:
+            self._cache[img.sha256] = self._build(img)
+            if len(self._cache) > self._cache_size:
+                old, _ = self._cache.popitem(last=False)
+                self._graphs.pop(old, None)
+        regions = self._cache[img.sha256]
+        return regions if include_background else [r for r in regions if not r.attributes.get("background")]
+
+    def _build(self, img) -> list[Region]:
+        proposals = [p for p in self.segmenter.propose(img, points_per_side=self.points_per_side) if p.mask.any()]
+        proposals = deduplicate(proposals, self.dedup_iou)
+        text_boxes = self.ocr.read(img) if self.ocr is not None else None
+        attrs = [describe(p.mask, img.pixels, text_boxes) for p in proposals]
+        add_area_ranks(attrs)
+        order = sorted(range(len(proposals)), key=lambda i: attrs[i]["area_rank"])
+        regions: list[Region] = []
+        for new_id, i in enumerate(order):
+            p, a = proposals[i], attrs[i]
+            a["predicted_iou"] = round(float(p.predicted_iou), 4)
+            a["stability"] = round(float(p.stability), 4)
+            a["background"] = a["area_fraction"] > BACKGROUND_FRACTION
+            a["summary"] = summary(a)
+            regions.append(Region(box=[float(v) for v in (bbox(p.mask) or p.box)], score=float(p.predicted_iou),
+                                  label="region", source="proposals", mask=p.mask,
+                                  text=" ".join(a["text"]) if a.get("text") else None, attributes=a,
+                                  id=f"r{new_id}"))
+        return regions
+
+    def graph(self, image: ImageInput) -> nx.DiGraph:
+        """Relation graph over all regions of the image (cached)."""
+        img = load_image(image)
+        regions = self.regions(img)
+        if img.sha256 not in self._graphs:
+            self._graphs[img.sha256] = relation_graph(regions)
+        return self._graphs[img.sha256]
+
+    def ground(self, image: ImageInput, query: str) -> list[Region]:
+        """Copies of the regions with score = descriptor match to the query in [0, 1], best first.
+        Background-like regions (> 60% of the image) are left out unless the query asks for them."""
+        req = attribute_request(query)
+        img = load_image(image)
+        candidates = self.regions(img, include_background=req.background)
+        if not candidates:
+            candidates = self.regions(img, include_background=True)
+        h, w = img.height, img.width
+        n = len(candidates)
+        by_area = sorted(candidates, key=lambda r: -r.attributes.get("area", 0))
+        ranks = {id(r): k for k, r in enumerate(by_area, start=1)}  # size rank among these candidates
+        scored = []
+        for r in candidates:
+            match, why = score_region(r, req, w, h, n, ranks[id(r)])
+            quality = 0.5 * r.attributes.get("predicted_iou", r.score) + 0.5 * r.attributes.get("stability", r.score)
+            score = 0.9 * match + 0.1 * quality if not req.empty else quality
+            attrs = dict(r.attributes, match=why)
+            scored.append(Region(box=list(r.box), score=float(round(score, 5)), label=r.label, source=r.source,
+                                 mask=r.mask, text=r.text, attributes=attrs, id=r.id))
+        scored.sort(key=lambda r: -r.score)
+        return scored
+
+
+def score_region(region: Region, req: AttributeRequest, width: int, height: int, count: int,
+                 rank: int | None = None) -> tuple[float, dict]:
+    """Mean of per-criterion matches in [0, 1] for one region, plus the per-criterion values.
+    rank: the region's size rank among the `count` candidates (1 = largest; default its "area_rank")."""
+    a = region.attributes
+    parts: dict[str, float] = {}
+    colors = a.get("colors", [])
+    for c in req.colors:
+        parts[f"color:{c}"] = 1.0 if colors[:1] == [c] else (0.6 if c in colors else 0.0)
+    cx, cy = a.get("centroid") or [(region.box[0] + region.box[2]) / 2, (region.box[1] + region.box[3]) / 2]
+    x, y = cx / max(width, 1), cy / max(height, 1)
+    if req.horizontal == "left":
+        parts["left"] = 1.0 - x
+    elif req.horizontal == "right":
+        parts["right"] = x
+    elif req.horizontal == "center":
+        parts["center_x"] = 1.0 - 2 * abs(x - 0.5)
+    if req.vertical == "top":
+        parts["top"] = 1.0 - y
+    elif req.vertical == "bottom":
+        parts["bottom"] = y
+    elif req.vertical == "center":
+        parts["center_y"] = 1.0 - 2 * abs(y - 0.5)
+    rank = rank if rank is not None else a.get("area_rank")
+    if req.size and rank is not None:
+        rel = max(0.0, 1.0 - (rank - 1) / max(count - 1, 1))  # 1 for the largest
+        parts[req.size] = rel if req.size == "largest" else 1.0 - rel
+    for s in req.shapes:
+        shape = a.get("shape")
+        parts[f"shape:{s}"] = 1.0 if shape == s else (0.5 if {shape, s} <= {"square", "rectangular"} else 0.0)
+    texts = a.get("text") or []
+    for t in req.texts:
+        parts[f"text:{t}"] = max((similarity(t, x) for x in texts), default=0.0)
+    if not parts:
+        return 0.0, {}
+    return sum(parts.values()) / len(parts), {k: round(v, 3) for k, v in parts.items()}
