@@ -1,0 +1,122 @@
+"""Explanation composer: text that points at the mask's pixels.
+
+`mask_facts(mask, pixels) -> dict` measures a mask: box, position words, area fraction, size word,
+colours, shape. `explain_mask(phrase, facts, evidence, previous, confidence) -> str` says where, how big,
+what evidence chose it and how it changed from the previous turn. `answer_question(question, intent,
+facts, count) -> str` answers answer-only turns from the same facts.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from tools.masks import bbox, position_words, size_words
+
+
+def mask_facts(mask: np.ndarray, pixels: np.ndarray | None = None) -> dict[str, Any]:
+    """Pixel facts of a bool (H, W) mask: box, position, area (px), area_fraction, size, colors, shape."""
+    h, w = mask.shape
+    box = bbox(mask)
+    area = int(mask.sum())
+    facts: dict[str, Any] = {"box": box, "area": area, "area_fraction": area / float(h * w), "width": w, "height": h}
+    if box is None:
+        return facts
+    facts["position"] = position_words(box, w, h)
+    facts["size"] = size_words(facts["area_fraction"])
+    try:
+        from tools.grounders.descriptors import dominant_colors, shape_hint
+        if pixels is not None:
+            facts["colors"] = dominant_colors(pixels, mask)
+        facts["shape"] = shape_hint(mask)
+    except ImportError:  # descriptors not available: colours by mean only
+        if pixels is not None:
+            facts["colors"] = []
+    return facts
+
+
+def _where(facts: dict[str, Any]) -> str:
+    x0, y0, x1, y1 = facts["box"]
+    return f"in the {facts['position']} of the image (box x {x0}-{x1}, y {y0}-{y1})"
+
+
+def _how_big(facts: dict[str, Any]) -> str:
+    pct = 100.0 * facts["area_fraction"]
+    return f"{facts['area']} px, {pct:.1f}% of the image ({facts['size']})"
+
+
+def explain_mask(phrase: str, facts: dict[str, Any], evidence: list[str], previous: dict[str, Any] | None = None,
+                 change: dict[str, Any] | None = None, confidence: float = 1.0, kind: str = "new_target") -> str:
+    """One paragraph: what, where, how big, why, and how it relates to the previous turn's mask."""
+    if facts.get("box") is None:
+        return f"I could not find {phrase} in the image: no region matched."
+    parts = [f"I segmented {phrase} {_where(facts)}: {_how_big(facts)}."]
+    look = []
+    if facts.get("colors"):
+        look.append("/".join(facts["colors"]))
+    if facts.get("shape") and facts["shape"] != "irregular":
+        look.append(facts["shape"])
+    if look:
+        parts.append(f"It looks {' and '.join(look)}.")
+    if evidence:
+        parts.append("Chosen because: " + "; ".join(dict.fromkeys(evidence)) + ".")
+    if previous and change:
+        prev_phrase = previous.get("phrase", "the previous target")
+        ratio = change.get("inside_previous")
+        if kind == "refine_part" and ratio is not None:
+            parts.append(f"Narrowed from {prev_phrase} to {phrase}: {100 * change['of_previous']:.0f}% of the previous mask.")
+        elif kind == "correct":
+            parts.append(f"Replaces the previous pick ({prev_phrase}); the two masks overlap {100 * change['iou']:.0f}% (IoU).")
+        elif kind == "relate":
+            parts.append(f"Related to {prev_phrase}: centre {change['direction']} of it, {change['distance_px']:.0f} px away.")
+    if confidence < 0.5:
+        parts.append("Low confidence: nothing in the request pinned this down, so I took the most salient region.")
+    return " ".join(parts)
+
+
+def change_from(previous_mask: np.ndarray | None, mask: np.ndarray) -> dict[str, Any] | None:
+    """How a new mask relates to the previous one: IoU, share of the previous mask, direction, distance."""
+    if previous_mask is None or previous_mask.shape != mask.shape or not previous_mask.any() or not mask.any():
+        return None
+    inter = float((previous_mask & mask).sum())
+    union = float((previous_mask | mask).sum())
+    ys, xs = np.nonzero(mask)
+    pys, pxs = np.nonzero(previous_mask)
+    dx, dy = xs.mean() - pxs.mean(), ys.mean() - pys.mean()
+    horiz = "right" if dx > 0 else "left"
+    vert = "below" if dy > 0 else "above"
+    direction = (f"{horiz}" if abs(dx) > 2 * abs(dy) else vert if abs(dy) > 2 * abs(dx) else f"{vert} and {horiz}")
+    return {"iou": inter / union, "of_previous": float(mask.sum()) / float(previous_mask.sum()),
+            "inside_previous": inter / float(mask.sum()), "direction": direction,
+            "distance_px": float(np.hypot(dx, dy))}
+
+
+def answer_question(question: str | None, phrase: str, facts: dict[str, Any] | None, count: int | None = None,
+                    evidence: list[str] | None = None, text_only: bool = False) -> str:
+    """Answer an answer-only turn from pixel facts of the current target (or a count of matching regions)."""
+    if question in ("count", "exists") and count is not None:
+        if question == "exists":
+            return f"{'Yes' if count else 'No'}: I found {count} region{'s' if count != 1 else ''} matching {phrase}."
+        return f"I count {count} region{'s' if count != 1 else ''} matching {phrase}."
+    if text_only or not facts or facts.get("box") is None:
+        if text_only:
+            return f"Without the image I cannot measure pixels; the target under discussion is {phrase}."
+        return f"There is no segmented target yet to answer about; ask me to segment {phrase} first."
+    if question == "color":
+        colors = facts.get("colors") or []
+        return (f"{phrase[0].upper() + phrase[1:]} is mostly {' and '.join(colors)}." if colors else
+                f"I cannot name a clear colour for {phrase}.") + f" (measured over its {facts['area']} mask pixels)"
+    if question == "where":
+        return f"{phrase[0].upper() + phrase[1:]} is {_where(facts)}."
+    if question == "size":
+        return f"{phrase[0].upper() + phrase[1:]} covers {_how_big(facts)}."
+    if question == "shape":
+        return f"{phrase[0].upper() + phrase[1:]} looks {facts.get('shape', 'irregular')}."
+    if question == "text":
+        text = facts.get("text")
+        return f"I read: {text}." if text else f"I read no text inside {phrase}."
+    if question == "why":
+        why = "; ".join(evidence or []) or "it was the best match for the request"
+        return f"I chose {phrase} because {why}. It is {_where(facts)}, {_how_big(facts)}."
+    colors = "/".join(facts.get("colors") or []) or "unclear colour"
+    return f"{phrase[0].upper() + phrase[1:]}: {colors}, {facts.get('shape', 'irregular')}, {_where(facts)}, {_how_big(facts)}."

@@ -1,0 +1,61 @@
+"""Intent memory: what earlier turns settled on, and helpers to read it.
+
+memory = {"current": TargetRecord | None, "history": [TargetRecord, ...]} (see agent.state).
+Records are JSON-safe; the mask travels as COCO RLE and is decoded on demand.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+
+from agent.state import empty_memory
+from tools.masks import decode_rle
+
+
+def remember(memory: dict[str, Any] | None, record: dict[str, Any]) -> dict[str, Any]:
+    """A new memory with `record` as the current target, appended to the history."""
+    memory = memory or empty_memory()
+    return {"current": record, "history": [*memory.get("history", []), record]}
+
+
+def current_target(memory: dict[str, Any] | None) -> dict[str, Any] | None:
+    return (memory or {}).get("current") or None
+
+
+def excluded_ids(memory: dict[str, Any] | None, phrase: str | None = None) -> list[str]:
+    """Region ids a correction should avoid: the current target and earlier rejected picks of the same search."""
+    current = current_target(memory)
+    if not current:
+        return []
+    out = [current["region_id"]] if current.get("region_id") else []
+    out += [i for i in current.get("rejected", []) if i not in out]
+    return out
+
+
+def target_mask(record: dict[str, Any] | None) -> np.ndarray | None:
+    """The bool (H, W) mask of a target record, or None."""
+    if not record or not record.get("rle"):
+        return None
+    return decode_rle(record["rle"])
+
+
+def planner_view(memory: dict[str, Any] | None) -> dict[str, Any]:
+    """The memory without RLEs (what planners see)."""
+    def strip(rec: dict[str, Any] | None) -> dict[str, Any] | None:
+        return None if rec is None else {k: v for k, v in rec.items() if k != "rle"}
+
+    memory = memory or empty_memory()
+    return {"current": strip(memory.get("current")), "history": [strip(r) for r in memory.get("history", [])]}
+
+
+def dialogue(messages: list[BaseMessage]) -> list[dict[str, str]]:
+    """LangChain messages -> [{"role": "user"|"assistant", "content"}]."""
+    out = []
+    for m in messages or []:
+        if isinstance(m, HumanMessage):
+            out.append({"role": "user", "content": str(m.content)})
+        elif isinstance(m, AIMessage):
+            out.append({"role": "assistant", "content": str(m.content)})
+    return out

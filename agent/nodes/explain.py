@@ -1,0 +1,62 @@
+"""explain: compose the turn's text from pixel facts (or, text-only, from the dialogue)."""
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from agent.explain import answer_question, change_from, explain_mask, mask_facts
+from agent.intent import Intent
+from agent.memory import current_target, target_mask
+from agent.nodes.interpret import planner_context
+from agent.nodes.runtime import AgentRuntime
+from tools.masks import decode_rle
+
+
+def _planner_answer(state: dict[str, Any], runtime: AgentRuntime, intent: dict[str, Any], facts: dict[str, Any]) -> str | None:
+    try:
+        return runtime.planner.answer(planner_context(state, runtime), Intent.from_record(intent), facts)
+    except Exception:  # the composer's text stands
+        return None
+
+
+def _change_kind(intent: dict[str, Any]) -> str:
+    """Which "changed from the previous turn" sentence fits (relations to a described region get none)."""
+    if intent["kind"] == "relate" and intent.get("reference") not in (None, "previous"):
+        return "new_target"
+    return intent["kind"]
+
+
+def explain(state: dict[str, Any], runtime: AgentRuntime) -> dict[str, Any]:
+    t = time.perf_counter()
+    intent = state["intent"]
+    memory = state.get("memory") or {}
+    previous = current_target(memory)
+    phrase = intent.get("target") or "the target"
+    vision = runtime.cache.get(state.get("image"))
+    facts: dict[str, Any] = {}
+    if vision is None:  # text-only session
+        if intent["kind"] == "answer_only":
+            text = answer_question(intent.get("question"), phrase, None, text_only=True)
+        else:
+            text = f"The target is {phrase}. (Text-only session: no image, so no mask.)"
+    elif intent["kind"] == "answer_only":
+        question = intent.get("question")
+        count = len(state.get("candidates") or []) if question in ("count", "exists") else None
+        prev_mask = target_mask(previous)
+        facts = mask_facts(prev_mask, vision.image.pixels) if prev_mask is not None else {}
+        if previous and facts:
+            facts["text"] = previous.get("attributes", {}).get("text") or previous.get("text_read")
+        evidence = (previous or {}).get("evidence", [])
+        text = answer_question(question, phrase, facts, count=count, evidence=evidence)
+    else:
+        chosen = state.get("chosen")
+        if not chosen:
+            text = f"I could not find {phrase} in the image: no candidate region matched."
+        else:
+            mask = decode_rle(chosen["rle"])
+            facts = mask_facts(mask, vision.image.pixels)
+            change = change_from(target_mask(previous), mask)
+            text = explain_mask(phrase, facts, chosen.get("evidence", []), previous, change,
+                                chosen.get("confidence", 1.0), _change_kind(intent))
+    override = _planner_answer(state, runtime, intent, {**facts, "draft": text}) if vision is not None else None
+    return {"answer": override or text, "timings": {"explain": time.perf_counter() - t}}

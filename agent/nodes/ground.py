@@ -1,0 +1,23 @@
+"""ground: the grounders the intent calls for produce ranked candidate records (masks stay in the cache)."""
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from agent.nodes.runtime import AgentRuntime
+from agent.select import count_matching, gather
+
+MAX_CANDIDATES = 12
+
+
+def ground(state: dict[str, Any], runtime: AgentRuntime) -> dict[str, Any]:
+    t = time.perf_counter()
+    vision = runtime.cache.get(state.get("image"))
+    intent = state["intent"]
+    if vision is None:
+        return {"candidates": [], "timings": {"ground": time.perf_counter() - t}}
+    if intent["kind"] == "answer_only":
+        _, hits = count_matching(intent, vision, runtime)
+        return {"candidates": hits, "timings": {"ground": time.perf_counter() - t}}
+    candidates = gather(intent, state.get("memory") or {}, vision, runtime, int(state.get("turn", 0)) + 1)
+    return {"candidates": candidates[:MAX_CANDIDATES], "timings": {"ground": time.perf_counter() - t}}

@@ -1,0 +1,47 @@
+"""respond: append the AI message and the turn record, update the intent memory, clear transient fields."""
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from langchain_core.messages import AIMessage, HumanMessage
+
+from agent.memory import current_target, remember
+
+
+def _last_user_text(state: dict[str, Any]) -> str:
+    for m in reversed(state.get("messages", [])):
+        if isinstance(m, HumanMessage):
+            return str(m.content)
+    return ""
+
+
+def respond(state: dict[str, Any], runtime: Any) -> dict[str, Any]:
+    t = time.perf_counter()
+    intent = state.get("intent") or {}
+    chosen = state.get("chosen")
+    turn = int(state.get("turn", 0)) + 1
+    answer = state.get("answer") or ""
+    memory = state.get("memory")
+    previous = current_target(memory) or {}
+    evidence = list((chosen or {}).get("evidence", []))
+    if intent.get("kind") != "answer_only":
+        record = {"turn": turn, "kind": intent.get("kind"), "phrase": intent.get("target"),
+                  "category": intent.get("category") or previous.get("category"), "text_cue": intent.get("text_cue"),
+                  "part": intent.get("part"), "region_id": None, "box": None, "rle": None, "attributes": {},
+                  "source": None, "evidence": evidence, "rejected": [],
+                  "intent": {k: v for k, v in intent.items() if v not in (None, [], "")}}
+        if chosen:
+            record.update(region_id=chosen["id"], box=chosen["box"], rle=chosen["rle"], source=chosen.get("source"),
+                          attributes=chosen.get("attributes") or {}, text_read=chosen.get("text"))
+            if intent.get("kind") == "correct":
+                record["rejected"] = [*previous.get("rejected", []), *([previous["region_id"]] if previous.get("region_id") else [])]
+        memory = remember(memory, record)
+    timings = {k: round(v, 4) for k, v in (state.get("timings") or {}).items() if k != "__reset__"}
+    timings["respond"] = round(time.perf_counter() - t, 4)
+    result = {"turn": turn, "user": _last_user_text(state), "answer": answer, "intent": intent,
+              "target": intent.get("target"), "rle": (chosen or {}).get("rle"), "box": (chosen or {}).get("box"),
+              "score": (chosen or {}).get("score"), "confidence": (chosen or {}).get("confidence"),
+              "evidence": evidence, "planner_fallback": state.get("planner_fallback"), "timings": timings}
+    return {"messages": [AIMessage(content=answer)], "results": [result], "memory": memory, "turn": turn,
+            "intent": None, "candidates": [], "chosen": None, "answer": None, "clarify": None}

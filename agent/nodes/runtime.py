@@ -1,0 +1,128 @@
+"""The heavy, in-process side of the agent: planner, segmenter, grounders and the per-image vision cache.
+
+Nodes receive an `AgentRuntime` through a closure (graphs.turn_graph.build_graph), never through state.
+`VisionCache` keeps, per image sha256: the LoadedImage, the segmenter embedding, proposal regions (with
+masks and descriptors), OCR lines, the relation graph, detector hits, and candidate masks by id.
+"""
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from tools.images import LoadedImage, load_image
+from tools.regions import Region
+
+
+@dataclass
+class ImageVision:
+    """Everything computed for one image; filled lazily by the nodes."""
+
+    image: LoadedImage
+    embedding: Any = None
+    proposals: list[Region] | None = None
+    graph: Any = None
+    ocr: dict[str, list[Region]] = field(default_factory=dict)      # query -> OCR regions
+    detections: dict[str, list[Region]] = field(default_factory=dict)  # query -> detector regions
+    masks: dict[str, np.ndarray] = field(default_factory=dict)      # candidate id -> bool (H, W)
+    seconds: dict[str, float] = field(default_factory=dict)         # one-time costs (embed, propose)
+
+
+class VisionCache:
+    """LRU of ImageVision keyed by image sha256 (at most `capacity` images in memory)."""
+
+    def __init__(self, capacity: int = 4):
+        self.capacity = capacity
+        self._items: OrderedDict[str, ImageVision] = OrderedDict()
+
+    def register(self, image: LoadedImage) -> ImageVision:
+        hit = self._items.get(image.sha256)
+        if hit is None:
+            hit = ImageVision(image=image)
+            self._items[image.sha256] = hit
+            while len(self._items) > self.capacity:
+                self._items.popitem(last=False)
+        self._items.move_to_end(image.sha256)
+        return hit
+
+    def get(self, image_ref: dict | None) -> ImageVision | None:
+        """The cached vision for a state image ref; reloads the file (hash-checked) after eviction/restart."""
+        if not image_ref:
+            return None
+        hit = self._items.get(image_ref["sha256"])
+        if hit is not None:
+            self._items.move_to_end(image_ref["sha256"])
+            return hit
+        if image_ref.get("path"):
+            image = load_image(image_ref["path"])
+            if image.sha256 == image_ref["sha256"]:
+                return self.register(image)
+        return None
+
+
+@dataclass
+class AgentRuntime:
+    """Injected into every node. grounders: name -> object ("ocr", "proposals", "haar", detectors)."""
+
+    planner: Any
+    fallback_planner: Any
+    segmenter: Any = None
+    grounders: dict[str, Any] = field(default_factory=dict)
+    cache: VisionCache = field(default_factory=VisionCache)
+    progress: Callable[[str], None] | None = None
+    interrupt_on_ambiguity: bool = False
+    max_box_prompts: int = 6
+
+    def say(self, message: str) -> None:
+        if self.progress is not None:
+            self.progress(message)
+
+    # ---- lazily computed per-image facts -------------------------------------------------------
+    def embedding(self, vision: ImageVision):
+        if vision.embedding is None and self.segmenter is not None:
+            self.say("encoding the image")
+            t = time.perf_counter()
+            vision.embedding = self.segmenter.embed(vision.image)
+            vision.seconds["embed"] = time.perf_counter() - t
+        return vision.embedding
+
+    def proposals(self, vision: ImageVision) -> list[Region]:
+        if vision.proposals is None:
+            grounder = self.grounders.get("proposals")
+            vision.proposals = []
+            if grounder is not None:
+                self.say("finding regions")
+                t = time.perf_counter()
+                regions = list(grounder.regions(vision.image))
+                for i, r in enumerate(regions):
+                    r.id = r.id or f"p{i}"
+                    if r.mask is not None:
+                        vision.masks[r.id] = r.mask
+                from agent.select import mark_composites
+                mark_composites(regions)
+                vision.proposals = regions
+                vision.seconds["propose"] = time.perf_counter() - t
+        return vision.proposals
+
+    def relation_graph(self, vision: ImageVision):
+        if vision.graph is None:
+            grounder = self.grounders.get("proposals")
+            if grounder is not None and hasattr(grounder, "graph"):
+                vision.graph = grounder.graph(vision.image)
+        return vision.graph
+
+    def read_text(self, vision: ImageVision, query: str) -> list[Region]:
+        if query not in vision.ocr:
+            grounder = self.grounders.get("ocr")
+            vision.ocr[query] = list(grounder.ground(vision.image, query)) if grounder is not None else []
+        return vision.ocr[query]
+
+    def detect(self, vision: ImageVision, name: str, query: str) -> list[Region]:
+        key = f"{name}:{query}"
+        if key not in vision.detections:
+            grounder = self.grounders.get(name)
+            vision.detections[key] = list(grounder.ground(vision.image, query)) if grounder is not None else []
+        return vision.detections[key]

@@ -1,0 +1,95 @@
+"""select: pick the target among the candidates (planner override, plural union, clarifying interrupt)."""
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+import numpy as np
+from langgraph.types import interrupt
+
+from agent.intent import Intent
+from agent.nodes.interpret import planner_context
+from agent.nodes.runtime import AgentRuntime
+from tools.masks import bbox, encode_rle, position_words
+
+AMBIGUITY_MARGIN = 0.1
+ORDINALS = {"first": 0, "1": 0, "one": 0, "second": 1, "2": 1, "two": 1, "other": 1, "third": 2, "3": 2, "three": 2}
+
+
+def _plural(intent: dict[str, Any]) -> bool:
+    return intent["kind"] == "filter_attribute" and bool(re.search(r"\b(ones|all|things|objects|items)\b|s$", intent.get("target", "")))
+
+
+def _iou(a: np.ndarray, b: np.ndarray) -> float:
+    return float((a & b).sum()) / max(float((a | b).sum()), 1.0)
+
+
+def _clarify(options: list[dict[str, Any]], width: int, height: int, phrase: str) -> tuple[str, dict[str, Any]]:
+    words = [position_words(o["box"], width, height) for o in options]
+    question = (f"I see {len(options)} candidates for {phrase}: " +
+                ", ".join(f"({i + 1}) the one in the {w}" for i, w in enumerate(words)) + ". Which one do you mean?")
+    return question, {"question": question, "options": [{"id": o["id"], "position": w, "box": o["box"]}
+                                                         for o, w in zip(options, words)]}
+
+
+def _resolve(reply: str, payload: dict[str, Any]) -> int:
+    low = str(reply).lower()
+    for i, o in enumerate(payload["options"]):
+        if o["position"] in low:
+            return i
+    for word, idx in ORDINALS.items():
+        if re.search(rf"\b{word}\b", low) and idx < len(payload["options"]):
+            return idx
+    return 0
+
+
+def select(state: dict[str, Any], runtime: AgentRuntime) -> dict[str, Any]:
+    t = time.perf_counter()
+    vision = runtime.cache.get(state.get("image"))
+    intent = state["intent"]
+    candidates = [c for c in state.get("candidates") or [] if vision is not None and c["id"] in vision.masks]
+    if not candidates:
+        return {"chosen": None, "timings": {"select": time.perf_counter() - t}}
+    order = list(range(len(candidates)))
+    try:
+        picked = runtime.planner.select(planner_context(state, runtime), Intent.from_record(intent), candidates)
+    except Exception:  # a planner's selection is advisory: keep the agent's ranking
+        picked = None
+    by_id = {c["id"]: i for i, c in enumerate(candidates)}
+    if picked:
+        first = [by_id[p] for p in picked if p in by_id]
+        order = first + [i for i in order if i not in first]
+    top = candidates[order[0]]
+    mask = vision.masks[top["id"]].copy()
+    chosen_ids = [top["id"]]
+    if _plural(intent):
+        for i in order[1:]:
+            c = candidates[i]
+            if c["score"] >= top["score"] - 0.75 and not c.get("low_confidence") and not c["attributes"].get("composite"):
+                m = vision.masks[c["id"]]
+                if _iou(m, mask) < 0.5 and float((m & mask).sum()) < 0.5 * float(m.sum()):
+                    mask |= m
+                    chosen_ids.append(c["id"])
+    elif runtime.interrupt_on_ambiguity and len(order) > 1 and intent["kind"] != "refine_part":
+        second = candidates[order[1]]
+        tied = bool(top.get("tied") and second.get("tied")) or top["score"] - second["score"] < AMBIGUITY_MARGIN
+        if tied and _iou(vision.masks[second["id"]], mask) < 0.5 and not top.get("low_confidence"):
+            question, payload = _clarify([top, second], vision.image.width, vision.image.height, intent["target"])
+            reply = interrupt(payload)
+            top = [top, second][_resolve(reply, payload)]
+            mask = vision.masks[top["id"]].copy()
+            chosen_ids = [top["id"]]
+    low = bool(top.get("low_confidence"))
+    confidence = float(intent.get("confidence", 1.0)) * (0.4 if low else 1.0)
+    if len(order) > 1 and not _plural(intent):
+        confidence *= 0.75 if top["score"] - candidates[order[1]]["score"] < AMBIGUITY_MARGIN else 1.0
+    score = float(top.get("mask_score", top.get("score", 1.0)))
+    chosen = {"id": top["id"], "ids": chosen_ids, "box": bbox(mask), "rle": encode_rle(mask),
+              "score": round(min(max(score if score <= 1 else confidence, 0.0), 1.0), 4),
+              "confidence": round(confidence, 3), "evidence": list(top.get("evidence", [])),
+              "label": top.get("label"), "source": top.get("source"), "attributes": top.get("attributes", {}),
+              "text": top.get("text"), "low_confidence": low}
+    if len(chosen_ids) > 1:
+        chosen["evidence"].append(f"union of {len(chosen_ids)} matching regions")
+    return {"chosen": chosen, "timings": {"select": time.perf_counter() - t}}

@@ -1,0 +1,146 @@
+"""Infer what a dialogue is about: the noun phrase the human turns keep coming back to.
+
+Used for PRIST's closing request ("Please use the conversation above to outline a segmentation ...").
+Method: chunk every turn into content-word runs, count in how many turns each (singularised) word and
+n-gram occurs (human turns weigh more than answers, the first human turn gets a bonus, earlier mention
+breaks ties), pick a head word that tends to end chunks, then extend it to the longest n-gram around it
+that recurs. `focus_f1` is the agreement measure: token F1 after lower-casing and dropping stop words.
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from agent.planners.phrases import STOP, chunks, quoted, singular
+
+CLOSING_PATTERN = re.compile(
+    r"(conversation|dialogue|dialog|discussion|chat|exchange)\s+(above|provided|so far|before)|"
+    r"(above|provided|previous|preceding)\s+(conversation|dialogue|dialog|discussion|exchange)|"
+    r"(use|using|based on|from)\s+(the|this|our)\s+(conversation|dialogue|discussion)",
+    re.IGNORECASE,
+)
+SEG_WORDS = re.compile(r"segment|outline|divide|structure|mask|delineate|highlight|partition", re.IGNORECASE)
+
+# words that are frequent in PRIST questions but never the target
+DIALOGUE_STOP = set("""conversation dialogue answers answer provided segmentation element elements detail details
+feature features aspect aspects setting context indication evidence reason information image scene area
+part parts type kind overall purpose function design characteristic characteristics significance text texts
+word words phrase color colors colour colours item items name names specific detail position placement""".split())
+
+
+def is_closing_request(text: str) -> bool:
+    """True for PRIST-style final turns that ask to segment what the conversation was about."""
+    return bool(CLOSING_PATTERN.search(text)) and bool(SEG_WORDS.search(text))
+
+
+def _ngrams(chunk: list[str], max_n: int = 4) -> list[tuple[str, ...]]:
+    out = []
+    for n in range(1, min(max_n, len(chunk)) + 1):
+        for i in range(len(chunk) - n + 1):
+            out.append(tuple(chunk[i:i + n]))
+    return out
+
+
+def infer_focus(dialogue: list[dict[str, str]]) -> str:
+    """The inferred target phrase of a dialogue ([{"role": "user"|"assistant", "content"}]); "" if none.
+
+    The last user turn is ignored when it is a closing request.
+    """
+    turns = [(m["role"], m["content"]) for m in dialogue if m.get("content")]
+    if turns and turns[-1][0] == "user" and is_closing_request(turns[-1][1]):
+        turns = turns[:-1]
+    weight: dict[tuple[str, ...], float] = defaultdict(float)
+    head_weight: dict[str, float] = defaultdict(float)
+    first_seen: dict[tuple[str, ...], int] = {}
+    surface: dict[tuple[str, ...], tuple[str, ...]] = {}
+    human_index = 0
+    for position, (role, content) in enumerate(turns):
+        is_human = role == "user"
+        w = 2.0 if is_human else 1.0
+        if is_human:
+            if human_index == 0:
+                w += 1.0
+            human_index += 1
+        seen_here: set[tuple[str, ...]] = set()
+        heads_here: set[str] = set()
+        for chunk in chunks(content, DIALOGUE_STOP):
+            norm = [singular(t) for t in chunk]
+            heads_here.add(norm[-1])
+            for gram_idx, gram in enumerate(_ngrams(norm)):
+                seen_here.add(gram)
+                first_seen.setdefault(gram, position)
+            for i in range(len(norm)):
+                for n in range(1, min(4, len(norm) - i) + 1):
+                    surface.setdefault(tuple(norm[i:i + n]), tuple(chunk[i:i + n]))
+        for gram in seen_here:
+            weight[gram] += w
+        for head in heads_here:
+            head_weight[head] += w
+    if not weight:
+        return ""
+    quote = _recurring_quote(turns)
+    unigrams = [g for g in weight if len(g) == 1 and not g[0].isdigit()]
+    if not unigrams:
+        unigrams = [g for g in weight if len(g) == 1]
+
+    def head_score(g: tuple[str, ...]) -> tuple[float, float]:
+        return (weight[g] + 0.75 * head_weight.get(g[0], 0.0), -first_seen[g])
+
+    head = max(unigrams, key=head_score)
+    best = head
+    # extend to the longest recurring n-gram that ends with (or contains) the head
+    for gram, wt in weight.items():
+        if len(gram) <= len(best) or head[0] not in gram:
+            continue
+        if wt >= max(3.0, 0.5 * weight[head]) and (gram[-1] == head[0] or wt >= 0.8 * weight[head]):
+            if len(gram) > len(best) or wt > weight[best]:
+                best = gram
+    phrase = " ".join(surface.get(best, best))
+    if quote and quote[1] >= max(3.0, 0.5 * weight[best]):
+        return f"'{quote[0]}' {phrase}" if quote[0].lower() not in phrase else phrase
+    return phrase
+
+
+def _recurring_quote(turns: list[tuple[str, str]]) -> tuple[str, float] | None:
+    """The quoted string mentioned in most turns (weighted like words), or None."""
+    weights: dict[str, float] = defaultdict(float)
+    first: dict[str, str] = {}
+    for role, content in turns:
+        for q in {q.strip() for q in quoted(content) if len(q.strip()) > 1}:
+            weights[q.lower()] += 2.0 if role == "user" else 1.0
+            first.setdefault(q.lower(), q)
+    if not weights:
+        return None
+    key = max(weights, key=lambda k: weights[k])
+    return first[key], weights[key]
+
+
+def focus_tokens(text: str) -> list[str]:
+    """Lower-cased, stop-word-free, singularised tokens for F1."""
+    toks = re.findall(r"[a-z0-9]+", text.lower())
+    return [singular(t) for t in toks if t not in STOP]
+
+
+def focus_f1(predicted: str, reference: str) -> float:
+    """Token F1 between two phrases (bag of words after lower-casing and dropping stop words)."""
+    p, r = focus_tokens(predicted), focus_tokens(reference)
+    if not p or not r:
+        return float(p == r)
+    common = 0
+    rest = list(r)
+    for tok in p:
+        if tok in rest:
+            rest.remove(tok)
+            common += 1
+    if common == 0:
+        return 0.0
+    precision, recall = common / len(p), common / len(r)
+    return 2 * precision * recall / (precision + recall)
+
+
+def prist_dialogue(record: dict) -> list[dict[str, str]]:
+    """A PRIST record's {"from": human|gpt, "value"} turns as [{"role", "content"}], without the final [SEG] answer."""
+    out = [{"role": "user" if t["from"] == "human" else "assistant", "content": t["value"]} for t in record["dialogue"]]
+    while out and out[-1]["role"] == "assistant":
+        out.pop()
+    return out

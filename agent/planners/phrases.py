@@ -1,0 +1,189 @@
+"""Word lists and small parsers the rule-based planner uses: colours, positions, sizes, shapes,
+parts, relations, quoted text, and a noun-phrase chunker without a tagger.
+
+Everything works on lower-cased text; functions return plain strings / lists.
+"""
+from __future__ import annotations
+
+import re
+
+COLORS = {
+    "red": "red", "orange": "orange", "yellow": "yellow", "green": "green", "blue": "blue",
+    "purple": "purple", "violet": "purple", "pink": "pink", "brown": "brown", "black": "black",
+    "white": "white", "gray": "gray", "grey": "gray", "silver": "gray", "gold": "yellow",
+    "golden": "yellow", "cyan": "cyan", "teal": "cyan", "beige": "beige", "dark": None, "light": None,
+}
+SHAPES = {
+    "round": "round", "circular": "round", "circle": "round", "circles": "round", "oval": "round",
+    "ball": "round", "disc": "round", "square": "square", "squares": "square", "rectangle": "rectangular",
+    "rectangular": "rectangular", "rectangles": "rectangular", "box": "rectangular", "triangle": "triangular",
+    "triangular": "triangular", "triangles": "triangular", "long": "elongated", "thin": "elongated",
+    "elongated": "elongated",
+}
+SHAPE_NOUNS = {"circle", "circles", "square", "squares", "rectangle", "rectangles", "triangle", "triangles",
+               "shape", "shapes", "ball", "disc", "box"}
+LARGEST = {"biggest", "largest", "big", "large", "huge", "bigger", "larger", "widest", "tallest"}
+SMALLEST = {"smallest", "small", "tiny", "little", "smaller", "narrowest"}
+
+# position phrases -> canonical position words (as tools.masks.position_words writes them)
+POSITION_PATTERNS = [
+    (r"\b(top|upper)[ -]left\b", "top left"), (r"\b(top|upper)[ -]right\b", "top right"),
+    (r"\b(bottom|lower)[ -]left\b", "bottom left"), (r"\b(bottom|lower)[ -]right\b", "bottom right"),
+    (r"\b(left ?most|on the left|to the left|at the left|left one|left side|left)\b", "left"),
+    (r"\b(right ?most|on the right|to the right|at the right|right one|right side|right)\b", "right"),
+    (r"\b(top ?most|at the top|on top|upper|top one|top)\b", "top"),
+    (r"\b(bottom ?most|at the bottom|lower|bottom one|bottom)\b", "bottom"),
+    (r"\b(in the middle|in the center|in the centre|middle|center|centre|central)\b", "center"),
+]
+
+PART_PATTERNS = [
+    (r"\b(top|upper) (half|part|portion|section)\b", "top half"),
+    (r"\b(bottom|lower) (half|part|portion|section)\b", "bottom half"),
+    (r"\bleft (half|part|portion|side|section)\b", "left half"),
+    (r"\bright (half|part|portion|side|section)\b", "right half"),
+    (r"\b(handle|grip)s?\b", "handle"), (r"\b(lid|cover)s?\b", "lid"), (r"\b(label|sticker)s?\b", "label"),
+    (r"\b(cap|top cap)s?\b", "cap"), (r"\b(centre|center|middle) (part|portion)\b", "center"),
+    (r"\b(just|only) the top\b|\bthe top of (it|that|this)\b|\bits top\b", "top half"),
+    (r"\b(just|only) the bottom\b|\bthe bottom of (it|that|this)\b|\bits bottom\b|\bits base\b|\bthe base\b", "bottom half"),
+    (r"\b(just|only) the left\b", "left half"), (r"\b(just|only) the right\b", "right half"),
+]
+
+# relation phrases -> Intent.relation (the target stands in that relation to the reference)
+RELATION_PATTERNS = [
+    (r"\b(to the )?left of\b", "left_of"), (r"\b(to the )?right of\b", "right_of"),
+    (r"\b(under|below|beneath|underneath)\b", "below"), (r"\b(above|over|on top of)\b", "above"),
+    (r"\b(next to|beside|besides|near|nearby|adjacent to|close to|by the side of|neighbou?ring|around)\b", "next_to"),
+    (r"\b(inside|within|in it|in that)\b", "inside"), (r"\b(containing|contains|holding|that holds)\b", "contains"),
+    (r"\b(overlapping|overlaps|on it|on that)\b", "overlaps"),
+]
+
+PRONOUN_REF = r"\b(it|that|this|them|that one|this one|the previous one|the last one|the same one)\b"
+
+STOP = set("""a an the this that these those it its it's is are was were be been being am do does did of in on at to
+for from by with about as into onto over under and or but if then than so such there here their them they
+he she his her him i me my we our you your please can could would will should may might must shall just only
+what which who whom whose where when why how some any each every all both either neither much many more most
+other another same very also too not no yes one ones thing things something anything stuff kind sort
+image picture photo scene view visible shown seen appear appears displayed show shows segment segmentation
+mask highlight select find outline mark point give provide identify locate see look looking""".split())
+
+VERBISH = set("""indicate indicates suggest suggests imply implies hint hints relate relates contribute contributes
+mean means help helps tell tells confirm confirms make makes made use used using seem seems reflect reflects
+play plays involve involves enhance enhances support supports show shows depict depicts describe describes
+represent represents serve serves signify signifies convey conveys affect affects feature features placed
+located positioned situated used provide provides visible present presence role aspect way purpose
+specific particular possible likely typically usually often inferred infer suggesting indicating""".split())
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased word tokens (letters, digits, apostrophes and hyphens kept inside words)."""
+    return re.findall(r"[a-z0-9][a-z0-9'\-]*", text.lower())
+
+
+def quoted(text: str) -> list[str]:
+    """Words inside quotes: 'EXIT', "EXIT 42", “Stop”."""
+    found = re.findall(r"\"([^\"]{1,60})\"|“([^”]{1,60})”|(?<![a-zA-Z])'([^']{1,60})'(?![a-zA-Z])|‘([^’]{1,60})’", text)
+    return [next(g for g in groups if g).strip() for groups in found if any(groups)]
+
+
+def find_colors(text: str) -> list[str]:
+    out: list[str] = []
+    for tok in tokens(text):
+        canon = COLORS.get(tok.rstrip("s") if tok.endswith("s") and tok.rstrip("s") in COLORS else tok)
+        if canon and canon not in out:
+            out.append(canon)
+    return out
+
+
+def find_shape(text: str) -> str | None:
+    for tok in tokens(text):
+        if tok in SHAPES:
+            return SHAPES[tok]
+    return None
+
+
+def find_size(text: str) -> str | None:
+    toks = set(tokens(text))
+    if toks & {"biggest", "largest", "widest", "tallest"}:
+        return "largest"
+    if toks & {"smallest", "narrowest", "tiniest"}:
+        return "smallest"
+    if toks & {"big", "large", "huge", "bigger", "larger"}:
+        return "largest"
+    if toks & {"small", "tiny", "little", "smaller"}:
+        return "smallest"
+    return None
+
+
+def find_position(text: str) -> str | None:
+    low = text.lower()
+    for pattern, canon in POSITION_PATTERNS:
+        if re.search(pattern, low):
+            return canon
+    return None
+
+
+def find_part(text: str) -> str | None:
+    low = text.lower()
+    for pattern, canon in PART_PATTERNS:
+        if re.search(pattern, low):
+            return canon
+    return None
+
+
+def relation_start(text: str) -> int | None:
+    """Word index where the first relation phrase starts, or None."""
+    low = text.lower()
+    starts = [m.start() for pattern, _ in RELATION_PATTERNS for m in [re.search(pattern, low)] if m]
+    return len(low[: min(starts)].split()) if starts else None
+
+
+def find_relation(text: str) -> tuple[str, str] | None:
+    """(relation, the words after the relation phrase) or None."""
+    low = text.lower()
+    best: tuple[int, str, str] | None = None
+    for pattern, canon in RELATION_PATTERNS:
+        m = re.search(pattern, low)
+        if m and (best is None or m.start() < best[0]):
+            best = (m.start(), canon, low[m.end():].strip(" ?.!,"))
+    return None if best is None else (best[1], best[2])
+
+
+def refers_back(text: str) -> bool:
+    """True when the text points at an earlier target ("it", "that one", "the previous one")."""
+    return re.search(PRONOUN_REF, text.lower()) is not None
+
+
+def chunks(text: str, extra_stop: set[str] | None = None) -> list[list[str]]:
+    """Noun-phrase-like chunks: maximal runs of content words (stop words and verb-ish words break runs).
+
+    Possessive "'s" is dropped ("player's glove" -> ["player", "glove"]).
+    """
+    stop = STOP | VERBISH | (extra_stop or set())
+    out: list[list[str]] = []
+    run: list[str] = []
+    for raw in re.findall(r"[A-Za-z0-9][A-Za-z0-9'\-]*|[^\sA-Za-z0-9]", text):
+        tok = raw.lower()
+        if tok.endswith("'s") or tok.endswith("s'"):
+            tok = tok[:-2] if tok.endswith("'s") else tok[:-1]
+        tok = tok.strip("'-")
+        if not tok or not re.match(r"[a-z0-9]", tok) or tok in stop or len(tok) < 2 and not tok.isdigit():
+            if run:
+                out.append(run)
+            run = []
+            continue
+        run.append(tok)
+    if run:
+        out.append(run)
+    return out
+
+
+def singular(word: str) -> str:
+    """Crude singular: "papers" -> "paper", "boxes" -> "box", "glasses" stays."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("ches", "shes", "xes", "sses")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word

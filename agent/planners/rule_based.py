@@ -1,0 +1,189 @@
+"""The embedded rule-based planner: deterministic, no model.
+
+It reads one user turn (plus the intent memory and the dialogue) into an `Intent` with regular
+expressions and word lists (agent.planners.phrases). Order of checks: closing request ("use the
+conversation above ...") -> correction -> answer-only question -> part refinement -> relation ->
+text cue -> attribute filter -> new target. `select` and `answer` return None: the agent's own
+ranking and the explanation composer decide.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from agent.intent import Intent
+from agent.planners.base import PlannerContext
+from agent.planners.focus import infer_focus, is_closing_request
+from agent.planners.phrases import (
+    COLORS, LARGEST, SHAPE_NOUNS, SHAPES, SMALLEST, chunks, find_colors, find_part, find_position,
+    find_relation, find_shape, find_size, quoted, refers_back, relation_start, singular,
+)
+
+CORRECTION = re.compile(
+    r"^\s*(no\b|nope\b|not (that|this|it|those|these)\b|wrong\b|that'?s (wrong|not it|incorrect)|that is (wrong|not it)|"
+    r"incorrect\b|i meant\b|i mean\b|actually\b|instead\b)|\b(the other one|other one|another one|a different one|"
+    r"not that one|not this one|the other)\b",
+    re.IGNORECASE,
+)
+QUESTION_START = re.compile(r"^\s*(what|which|how|why|where|is|are|does|do|did|can|could|was|were|who|whose)\b", re.IGNORECASE)
+WANTS_MASK = re.compile(
+    r"\b(segment|segmentation|mask|highlight|outline|select|show|mark|point (out|to)|find|locate|circle|pick|"
+    r"give me|cut out|isolate|where is|where are)\b",
+    re.IGNORECASE,
+)
+TEXT_CUE = re.compile(
+    r"\b(?:that|which|it)?\s*(?:says|saying|reads|reading|labell?ed|written|with the (?:text|word|words)|"
+    r"spelling|showing the (?:text|word))\s+[\"'“‘]?([A-Za-z0-9][A-Za-z0-9 .\-&]{0,40}?)[\"'”’]?\s*[?.!,]?\s*$",
+    re.IGNORECASE,
+)
+COMMAND_WORDS = set("""segment mask highlight outline select show mark find locate pick give cut isolate
+please now also then can could would you me us let's lets want need see point where which what""".split())
+POSITION_WORDS = {"left", "right", "top", "bottom", "upper", "lower", "middle", "center", "centre", "central",
+                  "leftmost", "rightmost", "topmost", "bottommost", "side", "corner"}
+ATTRIBUTE_WORDS = set(COLORS) | LARGEST | SMALLEST | set(SHAPES) | POSITION_WORDS | {"biggest", "largest", "smallest"}
+PLACEHOLDER_NOUNS = {"one", "ones", "thing", "things", "object", "objects", "item", "items", "region", "part", "stuff"}
+
+
+def _question_kind(low: str) -> str:
+    if re.search(r"\bhow many\b|\bcount\b|\bnumber of\b", low):
+        return "count"
+    if re.search(r"\bcolou?rs?\b", low):
+        return "color"
+    if re.search(r"^\s*why\b|\bwhy did\b|\bhow did you\b", low):
+        return "why"
+    if re.search(r"\bhow (big|large|small|much of)\b|\bsize\b", low):
+        return "size"
+    if re.search(r"\bwhere\b", low):
+        return "where"
+    if re.search(r"\b(say|says|written|read|text|word)\b", low):
+        return "text"
+    if re.search(r"^\s*(is|are) there\b", low):
+        return "exists"
+    if re.search(r"\bshape\b", low):
+        return "shape"
+    return "describe"
+
+
+def _noun_phrase(text: str) -> tuple[str | None, list[str]]:
+    """(category head noun, the words of the phrase around it) from a request like "segment the red mug"."""
+    runs = chunks(text, COMMAND_WORDS)
+    best: list[str] = []
+    for run in runs:
+        nouns = [w for w in run if w not in ATTRIBUTE_WORDS and w not in PLACEHOLDER_NOUNS]
+        if nouns:
+            best = run
+            break
+    nouns = [w for w in best if w not in ATTRIBUTE_WORDS and w not in PLACEHOLDER_NOUNS]
+    if not nouns:
+        return None, [w for r in runs for w in r if w in ATTRIBUTE_WORDS]
+    head = singular(nouns[-1])
+    if head in SHAPE_NOUNS:  # "the red circle": a shape, not a category
+        return None, best
+    return head, best
+
+
+def _phrase(words: list[str], fallback: str = "the thing") -> str:
+    return "the " + " ".join(words) if words else fallback
+
+
+class RuleBasedPlanner:
+    """Deterministic planner (the embedded default and the fallback of every other planner)."""
+
+    name = "rule"
+
+    def interpret(self, context: PlannerContext) -> Intent:
+        text = context.user_text.strip()
+        low = text.lower()
+        current = (context.memory or {}).get("current") or None
+        prev_phrase = current.get("phrase") if current else None
+        attrs = dict(colors=find_colors(text), position=find_position(text), size=find_size(text),
+                     shape=find_shape(text))
+        cue = self._text_cue(text)
+
+        if is_closing_request(text):
+            target = infer_focus(context.dialogue)
+            category, _ = _noun_phrase(target) if target else (None, [])
+            qs = quoted(target)
+            return Intent(kind="segment_from_dialogue", target=target or "the main subject", category=category,
+                          text_cue=qs[0] if qs else None, confidence=0.5 if target else 0.2)
+
+        if current and CORRECTION.search(low):
+            category, words = _noun_phrase(re.sub(CORRECTION, " ", low))
+            target = _phrase(words) if category else (prev_phrase or "the other one")
+            return Intent(kind="correct", target=target, category=category or current.get("category"),
+                          exclude_previous=True, text_cue=cue, **attrs, confidence=0.7)
+
+        is_question = bool(QUESTION_START.search(low)) or low.endswith("?")
+        relation = find_relation(text)
+        asks_why = bool(re.match(r"\s*(why|how come)\b", low))
+        if asks_why or is_question and not WANTS_MASK.search(low) and not (
+                relation and re.match(r"\s*(what|which|who)\b", low) and (relation_start(low) or 9) <= 4):
+            kind = _question_kind(low)
+            category, words = _noun_phrase(re.sub(r"\b(colou?rs?|shape|size|choose|chose|pick|picked|text|say|says)\b", " ", text))
+            if kind in ("count", "exists") and (category or attrs["colors"] or attrs["shape"]):
+                target = _phrase(words)
+            else:
+                target = prev_phrase or _phrase(words, "the image")
+            if kind not in ("count", "exists") and current:
+                category = current.get("category")
+            return Intent(kind="answer_only", target=target, wants_mask=False, category=category, question=kind,
+                          text_cue=cue, **attrs)
+
+        part = find_part(text)
+        if current and part and (refers_back(low) or re.search(r"\b(only|just|its|their)\b", low)):
+            return Intent(kind="refine_part", target=f"the {part} of {prev_phrase or 'it'}", part=part,
+                          category=current.get("category"), confidence=0.8)
+
+        if relation:
+            rel, rest = relation
+            head_text = low[: low.find(rest)] if rest and rest in low else low
+            category, words = _noun_phrase(re.sub(r"\b(next to|left of|right of|under|below|above|beneath|"
+                                                  r"underneath|beside|near|inside|over|around)\b.*", "", head_text))
+            if not rest or refers_back(rest) and len(rest.split()) <= 3:
+                reference, ref_words = "previous", prev_phrase or "it"
+            else:
+                reference, ref_words = rest, rest
+            rel_words = rel.replace("_", " ").replace("below", "under").replace("above", "above")
+            target = f"{_phrase(words, 'the thing')} {rel_words} {ref_words}"
+            own = dict(colors=find_colors(head_text), position=None, size=find_size(head_text),
+                       shape=find_shape(head_text))
+            if reference == "previous" and not current:
+                reference = None
+            return Intent(kind="relate", target=target, category=category, relation=rel, reference=reference,
+                          **own, confidence=0.7)
+
+        if cue:
+            rest = TEXT_CUE.sub("", text) if TEXT_CUE.search(text) else re.sub(r"[\"“'‘].*", "", text)
+            category, words = _noun_phrase(rest.replace(cue, " "))
+            phrase = f"{_phrase(words, 'the text')} that says {cue}"
+            return Intent(kind="read_text", target=phrase, category=category, text_cue=cue, **attrs)
+
+        category, words = _noun_phrase(text)
+        if category is None and (attrs["colors"] or attrs["size"] or attrs["shape"] or attrs["position"]):
+            shape_noun = [w for w in words if w in SHAPE_NOUNS]
+            if shape_noun and not shape_noun[-1].endswith("s"):
+                return Intent(kind="new_target", target=_phrase(words), **attrs, confidence=0.8)
+            plural = bool(re.search(r"\b(ones|things|all|those|these|objects|items|shapes|circles|squares)\b", low))
+            target = _phrase(words + (["ones"] if plural else [])) if words else "the " + " ".join(
+                filter(None, [attrs["size"] and ("biggest" if attrs["size"] == "largest" else "smallest"),
+                              *attrs["colors"], attrs["shape"], "one"]))
+            return Intent(kind="filter_attribute", target=target, **attrs, confidence=0.8 if not plural else 0.7)
+        return Intent(kind="new_target", target=_phrase(words, text.strip(" ?.!") or "the thing"),
+                      category=category, **attrs, confidence=0.8 if category else 0.4)
+
+    @staticmethod
+    def _text_cue(text: str) -> str | None:
+        qs = quoted(text)
+        if qs:
+            return qs[0]
+        m = TEXT_CUE.search(text)
+        if m:
+            return m.group(1).strip()
+        caps = re.findall(r"\b[A-Z0-9][A-Z0-9\-&]*[A-Z][A-Z0-9\-&]*\b", text)  # words in capitals: "the EXIT sign"
+        return " ".join(caps) if caps and len(caps) <= 4 else None
+
+    def select(self, context: PlannerContext, intent: Intent, candidates: list[dict[str, Any]]) -> list[str] | None:
+        return None
+
+    def answer(self, context: PlannerContext, intent: Intent, facts: dict[str, Any]) -> str | None:
+        return None

@@ -1,0 +1,202 @@
+"""`Session`: one multi-turn conversation about one image (or none), persisted by LangGraph's SqliteSaver.
+
+    s = Session("kitchen.jpg")                  # ImageError (one line) for unreadable images
+    r = s.ask("segment the red mug")            # -> tools.system.TurnResult (mask bool (H, W), text, target)
+    r = s.ask("only its handle")
+    s.undo(); s.history(); s.reset()
+    s2 = Session.resume(s.thread_id)            # after a restart: image path + hash come back from the checkpoint
+
+TurnResult.extra: "rle", "box", "evidence", "intent", "overlay_path", "mask_path", "turn", "planner_fallback",
+"confidence", and "interrupt" (a clarifying question's payload; the next ask() answers it).
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+import uuid
+from pathlib import Path
+from typing import Any, Callable
+
+from langchain_core.messages import HumanMessage
+from langgraph.checkpoint.sqlite import SqliteSaver
+from langgraph.types import Command
+
+from agent.nodes.components import build_runtime
+from agent.state import empty_memory
+from graphs.turn_graph import build_graph
+from tools.images import ImageError, ImageInput, load_image
+from tools.masks import decode_rle, save_mask_png
+from tools.system import TurnResult
+
+MAX_TURN_CHARS = 10_000
+DEFAULT_DB = Path.home() / ".cache" / "pixelrist" / "conversations.sqlite"
+
+
+class TurnError(ValueError):
+    """A user turn that cannot be processed (empty, too long); one-line message, nothing is written."""
+
+
+class SessionError(ValueError):
+    """A conversation that cannot be resumed (unknown thread id, image gone); one-line message."""
+
+
+def _open_saver(db_path: str | Path | None) -> tuple[SqliteSaver, str]:
+    path = str(db_path or DEFAULT_DB)
+    if path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    saver = SqliteSaver(sqlite3.connect(path, check_same_thread=False))
+    saver.setup()
+    return saver, path
+
+
+class Session:
+    def __init__(self, image: ImageInput | None = None, *, planner: str | Any = "rule",
+                 segmenter: str | Any | None = "mobile_sam", grounders=("ocr", "proposals", "haar"),
+                 thread_id: str | None = None, db_path: str | Path | None = None, out_dir: str | Path | None = None,
+                 progress: Callable[[str], None] | None = None, interrupt_on_ambiguity: bool = False):
+        self.image = load_image(image) if image is not None else None  # ImageError for unusable input
+        self.runtime = build_runtime(planner, segmenter, grounders, progress, interrupt_on_ambiguity,
+                                     vision=self.image is not None)
+        self.saver, self.db_path = _open_saver(db_path)
+        self.graph = build_graph(self.runtime, checkpointer=self.saver)
+        self.out_dir = Path(out_dir) if out_dir else None
+        self.image_ref = None
+        if self.image is not None:
+            self.runtime.cache.register(self.image)
+            self.image_ref = {"path": self._image_path(), "sha256": self.image.sha256,
+                              "width": self.image.width, "height": self.image.height}
+        self.thread_id = thread_id or uuid.uuid4().hex
+        self._seed()
+
+    # ---- setup ---------------------------------------------------------------------------------
+    def _image_path(self) -> str | None:
+        """The image's file path; arrays/bytes get a PNG copy (beside the db) so the thread can be resumed."""
+        if self.image.path:
+            return str(Path(self.image.path).resolve())
+        folder = (self.out_dir or (Path(self.db_path).parent if self.db_path != ":memory:" else None))
+        if folder is None:
+            return None
+        path = Path(folder) / "images" / f"{self.image.sha256[:16]}.png"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.image.to_pil().save(path)
+        return str(path)
+
+    @property
+    def config(self) -> dict:
+        return {"configurable": {"thread_id": self.thread_id}}
+
+    def _seed(self) -> None:
+        """Write the turn-0 checkpoint (image ref, empty memory) unless the thread already exists."""
+        if self.graph.get_state(self.config).values:
+            stored = self.graph.get_state(self.config).values.get("image")
+            if self.image_ref and stored and stored["sha256"] != self.image_ref["sha256"]:
+                raise SessionError(f"thread {self.thread_id} belongs to another image ({stored['sha256'][:12]})")
+            return
+        self.graph.update_state(self.config, {"image": self.image_ref, "memory": empty_memory(), "turn": 0,
+                                              "timings": {"__reset__": 1.0}}, as_node="respond")
+
+    # ---- turns ---------------------------------------------------------------------------------
+    def ask(self, text: str) -> TurnResult:
+        if not isinstance(text, str) or not text.strip():
+            raise TurnError("empty turn: type a request or a question")
+        if len(text) > MAX_TURN_CHARS:
+            raise TurnError(f"turn is {len(text)} characters; the limit is {MAX_TURN_CHARS}")
+        t0 = time.perf_counter()
+        snapshot = self.graph.get_state(self.config)
+        if snapshot.interrupts:
+            out = self.graph.invoke(Command(resume=text.strip()), self.config)
+        else:
+            if snapshot.next:  # a turn crashed midway: go back to the last finished turn first
+                self._rollback_to(int(snapshot.values.get("turn", 0)))
+            out = self.graph.invoke({"messages": [HumanMessage(content=text.strip())]}, self.config)
+        seconds = time.perf_counter() - t0
+        if out.get("__interrupt__"):
+            payload = out["__interrupt__"][0].value
+            intent = (self.graph.get_state(self.config).values.get("intent") or {})
+            return TurnResult(text=payload["question"], target=intent.get("target"), timings={"total": seconds},
+                              extra={"interrupt": payload, "intent": intent, "turn": int(out.get("turn", 0)) + 1})
+        return self._result(out["results"][-1], seconds)
+
+    def _result(self, record: dict[str, Any], seconds: float) -> TurnResult:
+        mask = decode_rle(record["rle"]) if record.get("rle") else None
+        timings = {**record.get("timings", {}), "total": round(seconds, 4)}
+        vision = self.runtime.cache.get(self.image_ref) if self.image_ref else None
+        if vision is not None:
+            timings.update({f"{k}_once": round(v, 4) for k, v in vision.seconds.items()})
+        extra = {"rle": record.get("rle"), "box": record.get("box"), "evidence": record.get("evidence", []),
+                 "intent": record.get("intent"), "turn": record["turn"], "confidence": record.get("confidence"),
+                 "planner_fallback": record.get("planner_fallback"), "overlay_path": None, "mask_path": None}
+        if self.out_dir is not None:
+            extra.update(self._write_artifacts(record, mask))
+        return TurnResult(text=record["answer"], target=record.get("target"), mask=mask, score=record.get("score"),
+                          timings=timings, extra=extra)
+
+    def _write_artifacts(self, record: dict[str, Any], mask) -> dict[str, str | None]:
+        """Per turn: mask PNG, overlay PNG, JSON record under out_dir/<thread>/turn_NN.*"""
+        folder = self.out_dir / self.thread_id
+        folder.mkdir(parents=True, exist_ok=True)
+        stem = folder / f"turn_{record['turn']:02d}"
+        paths: dict[str, str | None] = {"mask_path": None, "overlay_path": None}
+        if mask is not None:
+            from tools.overlay import save_overlay
+            paths["mask_path"] = str(save_mask_png(mask, f"{stem}_mask.png"))
+            overlay = save_overlay(self.image.pixels, [mask], f"{stem}_overlay.png", labels=[record.get("target") or ""])
+            paths["overlay_path"] = str(overlay)
+        Path(f"{stem}.json").write_text(json.dumps({**record, **paths}, indent=1, default=str))
+        return paths
+
+    # ---- memory ----------------------------------------------------------------------------------
+    def history(self) -> list[dict]:
+        """Finished turn records (user, answer, intent, target, rle, box, score, evidence, timings)."""
+        return list(self.graph.get_state(self.config).values.get("results", []))
+
+    def _rollback_to(self, turn: int) -> bool:
+        """Make the checkpoint that ended turn `turn` the head of the thread (a fork in LangGraph's history)."""
+        for snap in self.graph.get_state_history(self.config):
+            if not snap.next and int(snap.values.get("turn", -1)) == turn and "image" in snap.values:
+                self.graph.update_state(snap.config, {"turn": turn}, as_node="respond")
+                return True
+        return False
+
+    def undo(self) -> bool:
+        """Drop the last finished turn; False when there is none."""
+        turn = int(self.graph.get_state(self.config).values.get("turn", 0))
+        return turn > 0 and self._rollback_to(turn - 1)
+
+    def reset(self) -> None:
+        """Start a new thread about the same image."""
+        self.thread_id = uuid.uuid4().hex
+        self._seed()
+
+    @classmethod
+    def resume(cls, thread_id: str, db_path: str | Path | None = None, **kw) -> "Session":
+        """Reopen a stored conversation; the image is reloaded from the stored path and hash-checked."""
+        saver, _ = _open_saver(db_path)
+        try:
+            tup = saver.get_tuple({"configurable": {"thread_id": thread_id}})
+        finally:
+            saver.conn.close()
+        if tup is None:
+            raise SessionError(f"no stored conversation with thread id {thread_id!r}")
+        ref = tup.checkpoint.get("channel_values", {}).get("image")
+        image = kw.pop("image", None)
+        if image is None and ref:
+            if not ref.get("path"):
+                raise SessionError("the stored image has no file path; pass image=... to resume")
+            image = load_image(ref["path"])
+        if ref and image is not None:
+            image = load_image(image)
+            if image.sha256 != ref["sha256"]:
+                raise ImageError(f"{ref.get('path')}: the image changed since the conversation was stored")
+        return cls(image, thread_id=thread_id, db_path=db_path, **kw)
+
+    def close(self) -> None:
+        self.saver.conn.close()
+
+    def __enter__(self) -> "Session":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

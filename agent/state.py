@@ -1,0 +1,89 @@
+"""The LangGraph state of one conversation (all JSON-safe: no arrays, no base64).
+
+Persistent across turns (checkpointed per thread):
+  messages   chat history (langgraph `add_messages` reducer: HumanMessage / AIMessage)
+  image      {"path", "sha256", "width", "height"} or None (text-only session)
+  memory     intent memory {"current": TargetRecord | None, "history": [TargetRecord, ...]} (overwritten per turn)
+  results    one TurnRecord per finished turn (append reducer); masks as COCO RLE
+  turn       number of finished turns
+Transient (rewritten every turn, cleared by `respond`):
+  intent        Intent.to_record() of this turn
+  candidates    candidate records [{"id", "box", "score", "label", "source", "text", "attributes", "rank"}]
+  chosen        {"id", "box", "rle", "score", "evidence": [str], "confidence", "phrase", ...} or None
+  answer        the text composed for this turn
+  planner_fallback  one-line error when the configured planner failed and the rule planner stood in
+  clarify       a clarifying question asked through `interrupt`, with the user's reply
+Candidate masks live in the in-process `VisionCache` (agent.nodes.runtime), keyed by image sha256.
+"""
+from __future__ import annotations
+
+import operator
+from typing import Annotated, Any, TypedDict
+
+from langchain_core.messages import AnyMessage
+from langgraph.graph.message import add_messages
+
+
+class ImageRef(TypedDict):
+    path: str | None
+    sha256: str
+    width: int
+    height: int
+
+
+class TargetRecord(TypedDict, total=False):
+    """What a turn settled on: phrase, region id, box [x0, y0, x1, y1], mask RLE, attributes, cues."""
+
+    turn: int
+    kind: str
+    phrase: str
+    category: str | None
+    region_id: str | None
+    box: list[float] | None
+    rle: dict | None
+    attributes: dict[str, Any]
+    text_cue: str | None
+    part: str | None
+    source: str | None
+
+
+class TurnRecord(TypedDict, total=False):
+    """One finished turn: user text, answer, intent, target, mask RLE, score, evidence, timings."""
+
+    turn: int
+    user: str
+    answer: str
+    intent: dict[str, Any]
+    target: str | None
+    rle: dict | None
+    box: list[float] | None
+    score: float | None
+    evidence: list[str]
+    planner_fallback: str | None
+    timings: Annotated[dict[str, float], merge_timings]
+
+
+def merge_timings(old: dict[str, float] | None, new: dict[str, float] | None) -> dict[str, float]:
+    """Per-stage seconds of the current turn; an update carrying "__reset__" starts a new turn's dict."""
+    if new and "__reset__" in new:
+        return dict(new)
+    return {**(old or {}), **(new or {})}
+
+
+def empty_memory() -> dict[str, Any]:
+    return {"current": None, "history": []}
+
+
+class AgentState(TypedDict, total=False):
+    messages: Annotated[list[AnyMessage], add_messages]
+    image: ImageRef | None
+    memory: dict[str, Any]
+    results: Annotated[list[TurnRecord], operator.add]
+    turn: int
+    intent: dict[str, Any] | None
+    candidates: list[dict[str, Any]]
+    chosen: dict[str, Any] | None
+    answer: str | None
+    planner_fallback: str | None
+    clarify: dict[str, Any] | None
+    timings: Annotated[dict[str, float], merge_timings]
