@@ -1,0 +1,128 @@
+"""'Everything' mode: masks for a grid of point prompts, scored and de-duplicated at low resolution.
+
+The decoder runs on batches of grid points; predicted IoU, stability score, area and boxes are computed on
+the decoder's low-resolution logits (256 x 256, cropped to the image area); box NMS removes duplicates;
+only the kept masks are upsampled to full image size. No torchvision.
+"""
+from __future__ import annotations
+
+import math
+from typing import Callable
+
+import numpy as np
+import torch
+
+from tools.segmenters.base import Proposal
+
+# decode(points (M, 1, 2) float in the model input frame) -> (low-res logits (M, K, S, S), iou (M, K))
+DecodeFn = Callable[[torch.Tensor], tuple[torch.Tensor, torch.Tensor]]
+# upsample(low-res logits (M, S, S)) -> logits (M, H, W) at original size
+UpsampleFn = Callable[[torch.Tensor], torch.Tensor]
+
+
+def grid_points(points_per_side: int, height: int, width: int) -> np.ndarray:
+    """(n*n, 2) [x, y] cell centres of an n x n grid over a height x width image."""
+    offs = (np.arange(points_per_side, dtype=np.float32) + 0.5) / points_per_side
+    xs, ys = np.meshgrid(offs * width, offs * height)
+    return np.stack([xs.ravel(), ys.ravel()], axis=1)
+
+
+def stability_scores(logits: torch.Tensor, threshold: float = 0.0, offset: float = 1.0) -> torch.Tensor:
+    """IoU of the masks thresholded at threshold+offset and threshold-offset; logits (M, h, w) -> (M,)."""
+    hi = (logits > threshold + offset).flatten(1).sum(1).float()
+    lo = (logits > threshold - offset).flatten(1).sum(1).float()
+    return torch.where(lo > 0, hi / lo.clamp(min=1), torch.zeros_like(lo))
+
+
+def mask_boxes(masks: torch.Tensor) -> torch.Tensor:
+    """bool (M, h, w) -> float (M, 4) [x0, y0, x1, y1] (x1, y1 exclusive); zeros for empty masks."""
+    m, h, w = masks.shape
+    if m == 0:
+        return torch.zeros(0, 4)
+    cols, rows = masks.any(1), masks.any(2)
+    xr = torch.arange(w, dtype=torch.float32)
+    yr = torch.arange(h, dtype=torch.float32)
+    x0 = torch.where(cols, xr, float(w)).amin(1)
+    x1 = torch.where(cols, xr + 1, 0.0).amax(1)
+    y0 = torch.where(rows, yr, float(h)).amin(1)
+    y1 = torch.where(rows, yr + 1, 0.0).amax(1)
+    boxes = torch.stack([x0, y0, x1, y1], 1)
+    return torch.where(cols.any(1, keepdim=True), boxes, torch.zeros_like(boxes))
+
+
+def box_nms(boxes: torch.Tensor, scores: torch.Tensor, iou_threshold: float) -> torch.Tensor:
+    """Greedy NMS; boxes (M, 4), scores (M,) -> indices kept, highest score first."""
+    if boxes.shape[0] == 0:
+        return torch.zeros(0, dtype=torch.long)
+    order = scores.argsort(descending=True)
+    b = boxes[order]
+    area = (b[:, 2] - b[:, 0]).clamp(min=0) * (b[:, 3] - b[:, 1]).clamp(min=0)
+    lt = torch.maximum(b[:, None, :2], b[None, :, :2])
+    rb = torch.minimum(b[:, None, 2:], b[None, :, 2:])
+    inter = (rb - lt).clamp(min=0).prod(-1)
+    iou = inter / (area[:, None] + area[None, :] - inter).clamp(min=1e-6)
+    suppressed = torch.zeros(len(order), dtype=torch.bool)
+    keep = []
+    for i in range(len(order)):
+        if suppressed[i]:
+            continue
+        keep.append(i)
+        suppressed |= iou[i] > iou_threshold
+    return order[torch.tensor(keep, dtype=torch.long)]
+
+
+@torch.inference_mode()
+def generate_proposals(
+    decode: DecodeFn,
+    upsample: UpsampleFn,
+    original_size: tuple[int, int],
+    input_size: tuple[int, int],
+    image_size: int = 1024,
+    points_per_side: int = 16,
+    points_per_batch: int = 64,
+    pred_iou_thresh: float = 0.8,
+    stability_thresh: float = 0.9,
+    nms_thresh: float = 0.7,
+    min_area_frac: float = 0.001,
+) -> list[Proposal]:
+    """Run the grid through `decode`, filter, NMS, upsample the survivors. Sorted by predicted IoU."""
+    h, w = original_size
+    pts = grid_points(points_per_side, h, w)
+    scale = np.array([input_size[1] / w, input_size[0] / h], np.float32)
+    pts_in = torch.from_numpy(pts * scale)[:, None, :]
+    logits_kept, ious, stabs, src_pts = [], [], [], []
+    for start in range(0, len(pts_in), points_per_batch):
+        low, iou = decode(pts_in[start : start + points_per_batch])
+        s = low.shape[-1]
+        hs, ws = math.ceil(input_size[0] * s / image_size), math.ceil(input_size[1] * s / image_size)
+        m, k = low.shape[:2]
+        flat, iou = low.reshape(m * k, s, s), iou.reshape(m * k)
+        stab = stability_scores(flat[:, :hs, :ws])
+        ok = (iou > pred_iou_thresh) & (stab > stability_thresh)
+        idx = ok.nonzero().flatten()
+        logits_kept.append(flat[idx].clone())
+        ious.append(iou[idx])
+        stabs.append(stab[idx])
+        src_pts.append(idx // k + start)
+    logits = torch.cat(logits_kept)
+    iou, stab, src = torch.cat(ious), torch.cat(stabs), torch.cat(src_pts)
+    if logits.shape[0] == 0:
+        return []
+    masks = logits[:, :hs, :ws] > 0
+    area_ok = masks.flatten(1).sum(1) >= max(1.0, min_area_frac * hs * ws)
+    keep = area_ok.nonzero().flatten()
+    boxes = mask_boxes(masks[keep])
+    keep = keep[box_nms(boxes, iou[keep], nms_thresh)]
+    proposals: list[Proposal] = []
+    min_area = min_area_frac * h * w
+    for i in keep.tolist():
+        full = (upsample(logits[i][None])[0] > 0).numpy()
+        if full.sum() < min_area:
+            continue
+        ys = np.flatnonzero(full.any(1))
+        xs = np.flatnonzero(full.any(0))
+        box = [int(xs[0]), int(ys[0]), int(xs[-1]) + 1, int(ys[-1]) + 1]
+        px, py = pts[int(src[i])]
+        proposals.append(Proposal(full, box, float(iou[i]), float(stab[i]), (float(px), float(py))))
+    proposals.sort(key=lambda p: -p.predicted_iou)
+    return proposals

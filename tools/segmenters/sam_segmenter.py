@@ -1,0 +1,134 @@
+"""`SamFamilySegmenter`: any image encoder giving (1, C, 64, 64) + a `SamPromptDecoder`, behind the Segmenter
+protocol; `MobileSamSegmenter` is it with the embedded MobileSAM weights (TinyViT encoder).
+
+Prompts come in original image pixels (see tools.segmenters.prompts) and are converted to the 1024-px input
+frame; pass coords="input" when they are already in that frame. Masks come back at original size.
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from tools.images import ImageInput, load_image
+from tools.segmenters.base import ImageEmbedding, Proposal, SegmentResult
+from tools.segmenters.embedding_cache import EMBEDDING_CACHE, EmbeddingCache
+from tools.segmenters.mobile_sam import load_mobile_sam, sam_preprocess
+from tools.segmenters.prompts import PromptError, Prompts, normalise_prompts
+from tools.segmenters.propose import generate_proposals
+from tools.segmenters.sam_decoder import SamPromptDecoder
+
+
+class SamFamilySegmenter:
+    """Segmenter over (image encoder, SamPromptDecoder). `cache_key` separates cache entries of models."""
+
+    def __init__(self, encoder: nn.Module, decoder: SamPromptDecoder, name: str, cache_key: str | None = None,
+                 num_threads: int | None = None, prompts_per_batch: int = 16, cache: EmbeddingCache | None = None):
+        self.encoder = encoder.eval()
+        self.decoder = decoder.eval()
+        self.name = name
+        self.cache_key = cache_key or name
+        self.num_threads = num_threads
+        self.prompts_per_batch = prompts_per_batch
+        self.cache = cache if cache is not None else EMBEDDING_CACHE
+        self.image_size = decoder.input_image_size
+
+    def _threads(self):
+        if self.num_threads:
+            torch.set_num_threads(self.num_threads)
+
+    def embed(self, image: ImageInput) -> ImageEmbedding:
+        """Encode once per distinct image (LRU cache by pixel hash); features: float (1, 256, 64, 64)."""
+        img = load_image(image)
+        hit = self.cache.get(self.cache_key, img.sha256)
+        if hit is not None:
+            return hit
+        self._threads()
+        t0 = time.perf_counter()
+        x, input_size = sam_preprocess(img.pixels, self.image_size)
+        with torch.inference_mode():
+            feats = self.encoder(x)
+        emb = ImageEmbedding(feats, (img.height, img.width), input_size, img.sha256, time.perf_counter() - t0,
+                             extra={"backend": self.name})
+        self.cache.put(self.cache_key, emb)
+        return emb
+
+    def _check(self, embedding: ImageEmbedding) -> torch.Tensor:
+        feats = embedding.features
+        if not isinstance(feats, torch.Tensor) or feats.ndim != 4 or feats.shape[1] != self.decoder.embed_dim:
+            raise PromptError(f"embedding is not from a {self.name} segmenter (features {getattr(feats, 'shape', None)})")
+        return feats
+
+    @torch.inference_mode()
+    def decode_low_res(self, feats: torch.Tensor, prompts: Prompts, multimask: bool) -> tuple[torch.Tensor, torch.Tensor]:
+        """Prompts in the input frame -> (low-res logits (N, K, 256, 256), scores (N, K)), in batches."""
+        lows, scores = [], []
+        n, step = prompts.n, self.prompts_per_batch
+
+        def part(a, i):
+            if a is None:
+                return None
+            t = torch.from_numpy(a) if a.shape[0] == 1 else torch.from_numpy(a[i : i + step])
+            return t[None]
+
+        for i in range(0, n, step):
+            cnt = min(step, n - i)
+            boxes, points, labels, masks = (part(a, i) for a in (prompts.boxes, prompts.points, prompts.labels, prompts.masks))
+            if boxes is not None:
+                boxes = boxes.expand(1, cnt, 4)
+            if points is not None:
+                points, labels = points.expand(1, cnt, -1, 2), labels.expand(1, cnt, -1)
+            if masks is not None:
+                masks = masks.expand(1, cnt, -1, -1, -1)
+            low, iou = self.decoder(feats, boxes=boxes, points=points, point_labels=labels, mask_inputs=masks, multimask=multimask)
+            lows.append(low[0])
+            scores.append(iou[0])
+        return torch.cat(lows), torch.cat(scores)
+
+    def segment(self, embedding: ImageEmbedding, boxes=None, points=None, point_labels=None, mask_prompts=None,
+                multimask: bool = True, coords: str = "original") -> SegmentResult:
+        """Masks for N prompts at original size; candidates sorted best first. See the module docstring."""
+        feats = self._check(embedding)
+        prompts = normalise_prompts(boxes, points, point_labels, mask_prompts, self.decoder.low_res_size)
+        if coords == "original":
+            prompts = prompts.scaled(embedding.original_size, embedding.input_size)
+        elif coords != "input":
+            raise PromptError(f"coords must be 'original' or 'input', got {coords!r}")
+        self._threads()
+        t0 = time.perf_counter()
+        low, scores = self.decode_low_res(feats, prompts, multimask)
+        order = scores.argsort(dim=1, descending=True)
+        scores = scores.gather(1, order)
+        low = low.gather(1, order[:, :, None, None].expand_as(low))
+        masks = np.stack([self._upsample(low[i], embedding).numpy() > 0 for i in range(low.shape[0])])
+        return SegmentResult(masks, scores.numpy(), low.numpy(), time.perf_counter() - t0)
+
+    def _upsample(self, low: torch.Tensor, embedding: ImageEmbedding) -> torch.Tensor:
+        with torch.inference_mode():
+            return SamPromptDecoder.postprocess(low, embedding.input_size, embedding.original_size, self.image_size)
+
+    def propose(self, image: ImageInput, points_per_side: int = 16, **kwargs) -> list[Proposal]:
+        """'Everything' mode (see tools.segmenters.propose); proposals sorted by predicted IoU."""
+        emb = self.embed(image)
+        feats = self._check(emb)
+        self._threads()
+
+        def decode(pts: torch.Tensor):
+            labels = torch.ones(pts.shape[:2], dtype=torch.long)
+            low, iou = self.decoder(feats, points=pts[None], point_labels=labels[None], multimask=True)
+            return low[0], iou[0]
+
+        return generate_proposals(decode, lambda low: self._upsample(low, emb), emb.original_size, emb.input_size,
+                                  self.image_size, points_per_side, **kwargs)
+
+
+class MobileSamSegmenter(SamFamilySegmenter):
+    """The embedded default: MobileSAM (TinyViT-5M encoder + SAM decoder), CPU-friendly."""
+
+    def __init__(self, path: str | Path | None = None, num_threads: int | None = None, **kwargs):
+        encoder, decoder = load_mobile_sam(path)
+        key = "mobile_sam" if path is None else f"mobile_sam:{Path(path).resolve()}"
+        super().__init__(encoder, decoder, "mobile_sam", cache_key=key, num_threads=num_threads, **kwargs)
