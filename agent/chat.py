@@ -1,0 +1,262 @@
+"""Chat with an image from the terminal: `python -m agent.chat IMAGE [options]`.
+
+    python -m agent.chat photo.jpg                                   # interactive (REPL)
+    python -m agent.chat photo.jpg --turn "the red mug" --turn "only its handle" --json --out runs/chat
+    python -m agent.chat --thread 3f2a...                            # continue a stored conversation
+
+REPL commands: /undo, /reset, /save [DIR], /history, /help, /quit (history in ~/.cache/pixelrist/chat_history).
+Scripted mode (--turn, repeatable) prints each answer; with --json one JSON line per turn:
+{"turn", "text", "target", "rle", "bbox", "score", "timings", "mask_path", "overlay_path", "thread_id",
+"planner_fallback"}. --out DIR writes per turn a mask PNG, an overlay PNG and a JSON record
+(DIR/<thread>/turn_NN*). Progress goes to stderr. Expected failures (bad image, missing weights,
+planner endpoint down, unknown thread) print one line `error: ...` to stderr and exit with status 2.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+HISTORY_FILE = Path.home() / ".cache" / "pixelrist" / "chat_history"
+HELP = """commands:
+  /undo         drop the last turn          /reset       start a new conversation about the same image
+  /save [DIR]   write masks, overlays and the conversation JSON to DIR
+  /history      list the turns so far       /help        this text          /quit  leave
+anything else is a request or a question about the image"""
+
+
+def _expected_errors() -> tuple[type[BaseException], ...]:
+    """Exception classes that mean bad input or setup (one-line message), not a bug."""
+    from agent.planners import PlannerError, UnknownPlannerError
+    from agent.session import SessionError, TurnError
+    from tools.grounders import GrounderError
+    from tools.images import ImageError
+    from tools.masks import MaskError
+    from tools.segmenters import PromptError, UnknownSegmenterError
+    from tools.weights import MissingWeightsError
+
+    found: list[type[BaseException]] = [PlannerError, UnknownPlannerError, SessionError, TurnError, GrounderError,
+                                        ImageError, MaskError, PromptError, UnknownSegmenterError,
+                                        MissingWeightsError, FileNotFoundError]
+    for module, name in (("tools.segmenters.hf_sam", "ModelFolderError"),
+                         ("tools.segmenters.sam_checkpoint", "CheckpointError")):
+        try:
+            found.append(getattr(__import__(module, fromlist=[name]), name))
+        except (ImportError, AttributeError):
+            pass
+    return tuple(found)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m agent.chat", description="Multi-turn pixel-grounded chat about an image.")
+    p.add_argument("image", nargs="?", help="image file (may be omitted with --thread)")
+    p.add_argument("--turn", action="append", default=[], metavar="TEXT", help="scripted turn (repeatable); no REPL")
+    p.add_argument("--thread", help="continue the stored conversation with this id")
+    p.add_argument("--out", help="write per-turn mask PNG, overlay PNG and JSON record under this folder")
+    p.add_argument("--json", action="store_true", help="print one JSON line per turn")
+    p.add_argument("--planner", default="rule", choices=["rule", "openai", "local"])
+    p.add_argument("--planner-url", help="OpenAI-compatible base URL (else $PIXELRIST_PLANNER_URL)")
+    p.add_argument("--planner-model", help="model name at that endpoint (else $PIXELRIST_PLANNER_MODEL)")
+    p.add_argument("--planner-path", help="local model folder (or .gguf file) for --planner local")
+    p.add_argument("--segmenter", default="mobile_sam", choices=["mobile_sam", "sam", "sam2", "sam_pth"])
+    p.add_argument("--segmenter-path", help="weights folder/file for sam, sam2, sam_pth (or another mobile_sam .pt)")
+    p.add_argument("--grounder", action="append", default=[], metavar="NAME",
+                   help="grounder (repeatable): ocr, proposals, haar, grounding_dino, owlv2 (default: ocr proposals haar)")
+    p.add_argument("--grounder-path", help="local model folder for grounding_dino / owlv2")
+    p.add_argument("--db", help="conversation database (default ~/.cache/pixelrist/conversations.sqlite)")
+    return p
+
+
+def build_planner_from_args(args: argparse.Namespace, progress: Callable[[str], None]) -> Any:
+    """"rule" (a name the Session resolves) or a ready planner object for openai / local."""
+    if args.planner == "openai":
+        from agent.planners.openai_compatible import OpenAICompatiblePlanner
+
+        planner = OpenAICompatiblePlanner(base_url=args.planner_url, model=args.planner_model)
+        planner.check()
+        progress(f"planner: {planner.model} at {planner.base_url}")
+        return planner
+    if args.planner == "local":
+        if not args.planner_path:
+            from agent.planners import PlannerError
+
+            raise PlannerError("--planner local needs --planner-path (a local model folder or .gguf file)")
+        from agent.planners.local_transformers import LocalTransformersPlanner
+
+        return LocalTransformersPlanner(args.planner_path, progress=progress)
+    return "rule"
+
+
+def build_backends(args: argparse.Namespace) -> tuple[Any, tuple]:
+    """(segmenter name or object, grounder names/objects) from the command line."""
+    segmenter: Any = args.segmenter
+    if args.segmenter_path or args.segmenter != "mobile_sam":
+        from tools.segmenters import build_segmenter
+
+        segmenter = build_segmenter(args.segmenter, path=args.segmenter_path)
+    names = args.grounder or ["ocr", "proposals", "haar"]
+    grounders: list[Any] = []
+    for name in names:
+        if name.replace("-", "_") in ("grounding_dino", "groundingdino", "owlv2", "owl"):
+            from tools.grounders import build_grounder
+
+            grounders.append(build_grounder(name, path=args.grounder_path))
+        else:
+            grounders.append(name)
+    return segmenter, tuple(grounders)
+
+
+def turn_record(result: Any, thread_id: str) -> dict[str, Any]:
+    """The JSON line printed for one turn."""
+    extra = result.extra or {}
+    return {"turn": extra.get("turn"), "text": result.text, "target": result.target, "rle": extra.get("rle"),
+            "bbox": extra.get("box"), "score": result.score, "timings": result.timings,
+            "mask_path": extra.get("mask_path"), "overlay_path": extra.get("overlay_path"), "thread_id": thread_id,
+            "planner_fallback": extra.get("planner_fallback")}
+
+
+def print_turn(result: Any, session: Any, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(turn_record(result, session.thread_id), default=str), flush=True)
+        return
+    extra = result.extra or {}
+    print(f"[{extra.get('turn', '?')}] {result.text}")
+    details = []
+    if extra.get("box"):
+        details.append("box " + ",".join(str(round(v)) for v in extra["box"]))
+    if result.score is not None:
+        details.append(f"score {result.score:.2f}")
+    if extra.get("overlay_path"):
+        details.append(f"overlay {extra['overlay_path']}")
+    if extra.get("planner_fallback"):
+        details.append(f"planner fallback: {extra['planner_fallback']}")
+    if details:
+        print("    (" + "; ".join(details) + ")")
+    sys.stdout.flush()
+
+
+def save_conversation(session: Any, folder: str | Path) -> Path:
+    """Write conversation.json plus turn_NN_mask.png / turn_NN_overlay.png for every turn with a mask."""
+    from tools.masks import decode_rle, save_mask_png
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    records = []
+    for record in session.history():
+        row = dict(record)
+        if record.get("rle"):
+            mask = decode_rle(record["rle"])
+            stem = folder / f"turn_{int(record.get('turn', len(records) + 1)):02d}"
+            row["mask_path"] = str(save_mask_png(mask, f"{stem}_mask.png"))
+            if session.image is not None:
+                from tools.overlay import save_overlay
+
+                row["overlay_path"] = str(save_overlay(session.image.pixels, [mask], f"{stem}_overlay.png",
+                                                       labels=[record.get("target") or ""]))
+        records.append(row)
+    out = folder / "conversation.json"
+    out.write_text(json.dumps({"thread_id": session.thread_id, "turns": records}, indent=1, default=str))
+    return out
+
+
+def _setup_readline() -> None:
+    try:
+        import atexit
+        import readline
+    except ImportError:
+        return
+    try:
+        HISTORY_FILE.parent.mkdir(parents=True, exist_ok=True)
+        if HISTORY_FILE.exists():
+            readline.read_history_file(str(HISTORY_FILE))
+        readline.set_history_length(1000)
+        atexit.register(readline.write_history_file, str(HISTORY_FILE))
+    except OSError:
+        pass
+
+
+def repl(session: Any, args: argparse.Namespace, errors: tuple[type[BaseException], ...]) -> int:
+    """Read requests from stdin until /quit or end of input."""
+    interactive = sys.stdin.isatty()
+    if interactive:
+        _setup_readline()
+        print(f"conversation {session.thread_id}; /help for commands", file=sys.stderr)
+    while True:
+        try:
+            line = input("you> " if interactive else "")
+        except EOFError:
+            break
+        except KeyboardInterrupt:
+            print(file=sys.stderr)
+            break
+        text = line.strip()
+        if not text:
+            continue
+        command, _, rest = text.partition(" ")
+        if command in ("/quit", "/exit", "/q"):
+            break
+        if command == "/help":
+            print(HELP)
+        elif command == "/undo":
+            print("undone" if session.undo() else "nothing to undo")
+        elif command == "/reset":
+            session.reset()
+            print(f"new conversation {session.thread_id}")
+        elif command == "/history":
+            for record in session.history():
+                print(f"[{record.get('turn')}] you: {record.get('user')}\n    -> {record.get('answer')}")
+        elif command == "/save":
+            folder = rest.strip() or args.out or f"pixelrist_{session.thread_id[:8]}"
+            print(f"saved {save_conversation(session, folder)}")
+        elif command.startswith("/"):
+            print(f"unknown command {command}; /help lists them")
+        else:
+            try:
+                print_turn(session.ask(text), session, args.json)
+            except errors as exc:
+                print(f"error: {_one_line(exc)}", file=sys.stderr)
+        sys.stdout.flush()
+    print(f"thread: {session.thread_id} (continue with --thread {session.thread_id})", file=sys.stderr)
+    return 0
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:400]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    progress = (lambda msg: print(msg, file=sys.stderr, flush=True))
+    errors = _expected_errors()
+    from agent.session import Session
+
+    try:
+        if args.image is None and not args.thread:
+            print("error: give an IMAGE (or --thread ID to continue a stored conversation)", file=sys.stderr)
+            return 2
+        planner = build_planner_from_args(args, progress)
+        segmenter, grounders = build_backends(args)
+        kw = dict(planner=planner, segmenter=segmenter, grounders=grounders, db_path=args.db, out_dir=args.out,
+                  progress=progress)
+        if args.thread:
+            if args.image is not None:
+                kw["image"] = args.image
+            session = Session.resume(args.thread, **kw)
+        else:
+            session = Session(args.image, **kw)
+        if not args.turn:
+            return repl(session, args, errors)
+        for text in args.turn:
+            print_turn(session.ask(text), session, args.json)
+        progress(f"thread: {session.thread_id}")
+        return 0
+    except errors as exc:
+        print(f"error: {_one_line(exc)}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,117 @@
+"""`ChatJSONPlanner`: the Planner logic shared by LLM backends (OpenAI-compatible endpoint, local model).
+
+A backend only implements `_chat(messages, json_mode, image) -> str` (one completion) and `where`
+(a short description for error messages). This class builds the prompts, parses and validates the
+replies, and retries malformed ones with the validation error fed back to the model. After
+`max_retries` failed retries it raises `PlannerError` with a one-line message.
+
+`last_trace` records the last structured call: {"task", "attempts", "errors": [str], "raw": [str]}.
+"""
+from __future__ import annotations
+
+import io
+from typing import Any, Callable, TypeVar
+
+from PIL import Image
+
+from agent.intent import INTENT_JSON_SCHEMA, Intent
+from agent.planners.base import PlannerContext, PlannerError
+from agent.planners.prompting import (
+    ReplyFormatError,
+    answer_messages,
+    clean_answer,
+    interpret_messages,
+    parse_intent,
+    parse_selection,
+    retry_message,
+    select_messages,
+)
+
+T = TypeVar("T")
+IMAGE_MAX_SIDE = 768
+
+
+def load_prompt_image(path: str | None, max_side: int = IMAGE_MAX_SIDE) -> Image.Image | None:
+    """The image at `path` as an RGB PIL image no larger than max_side, or None (no path / unreadable)."""
+    if not path:
+        return None
+    from tools.images import ImageError, downscale_for_model, load_image
+
+    try:
+        pixels, _ = downscale_for_model(load_image(path), max_side)
+    except (ImageError, OSError):
+        return None
+    return Image.fromarray(pixels)
+
+
+def jpeg_bytes(image: Image.Image, quality: int = 85) -> bytes:
+    buf = io.BytesIO()
+    image.convert("RGB").save(buf, format="JPEG", quality=quality)
+    return buf.getvalue()
+
+
+class ChatJSONPlanner:
+    """Base class; subclasses set `name`, `max_retries`, `vision` and implement `_chat` and `where`."""
+
+    name = "llm"
+    max_retries = 2
+    vision = False
+    few_shot: int | None = None  # interpret examples in the prompt (None = all); fewer = faster on CPU
+
+    def __init__(self) -> None:
+        self.last_trace: dict[str, Any] = {}
+
+    # -- backend hooks
+    @property
+    def where(self) -> str:
+        raise NotImplementedError
+
+    def _chat(self, messages: list[dict[str, str]], *, json_mode: bool, image: Image.Image | None,
+              schema: dict[str, Any] | None = None) -> str:
+        """One completion. json_mode: the reply should be JSON (matching `schema` when given)."""
+        raise NotImplementedError
+
+    # -- shared logic
+    def _image_for(self, context: PlannerContext) -> Image.Image | None:
+        return load_prompt_image(context.image_path) if self.vision else None
+
+    def _ask_structured(self, task: str, messages: list[dict[str, str]], parse: Callable[[str], T],
+                        image: Image.Image | None, schema: dict[str, Any] | None = None) -> T:
+        conversation = list(messages)
+        errors: list[str] = []
+        raw: list[str] = []
+        self.last_trace = {"task": task, "attempts": 0, "errors": errors, "raw": raw}
+        for attempt in range(self.max_retries + 1):
+            self.last_trace["attempts"] = attempt + 1
+            reply = self._chat(conversation, json_mode=True, image=image, schema=schema)
+            raw.append(reply)
+            try:
+                return parse(reply)
+            except ReplyFormatError as exc:
+                errors.append(str(exc))
+                conversation = [*messages, {"role": "assistant", "content": reply[:800]}, retry_message(str(exc))]
+        raise PlannerError(
+            f"{self.name} planner at {self.where} gave no usable {task} reply after "
+            f"{len(raw)} attempt(s): {errors[-1]}"
+        )
+
+    def interpret(self, context: PlannerContext) -> Intent:
+        """The current user turn as a validated Intent (PlannerError after retries)."""
+        messages = interpret_messages(context, self.few_shot)
+        return self._ask_structured("interpret", messages, parse_intent, self._image_for(context),
+                                    schema=INTENT_JSON_SCHEMA)
+
+    def select(self, context: PlannerContext, intent: Intent, candidates: list[dict[str, Any]]) -> list[str] | None:
+        """Candidate ids the model picks (all validated against the candidates), or None when it picks none."""
+        if not candidates:
+            return None
+        ids = [str(c.get("id")) for c in candidates]
+        schema = {"type": "object", "properties": {"ids": {"type": "array", "items": {"type": "string", "enum": ids}}},
+                  "required": ["ids"], "additionalProperties": False}
+        return self._ask_structured("select", select_messages(context, intent, candidates),
+                                    lambda text: parse_selection(text, ids), self._image_for(context), schema=schema)
+
+    def answer(self, context: PlannerContext, intent: Intent, facts: dict[str, Any]) -> str | None:
+        """One or two sentences grounded in `facts`, or None when the model returns nothing usable."""
+        reply = self._chat(answer_messages(context, intent, facts), json_mode=False, image=self._image_for(context))
+        return clean_answer(reply)

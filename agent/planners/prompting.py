@@ -1,0 +1,378 @@
+"""Prompts for LLM planners and robust parsing of their JSON replies.
+
+Message lists are OpenAI chat format: [{"role": "system"|"user"|"assistant", "content": str}, ...].
+Three tasks share one style: `interpret` (reply: one Intent JSON object), `select` (reply:
+{"ids": ["r3", ...]}) and `answer` (reply: one or two plain sentences).
+
+`extract_json(text)` takes the first JSON object in a reply (code fences and chatter around it are
+ignored), repairs common defects (single quotes, trailing commas, Python True/False/None, a truncated
+tail) and parses it with `json.loads` — model output is never evaluated as code.
+"""
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from agent.intent import INTENT_KINDS, RELATIONS, SIZES, Intent
+from agent.planners.base import PlannerContext
+
+
+class ReplyFormatError(ValueError):
+    """A model reply that cannot be turned into the requested structure (one-line message)."""
+
+
+INTERPRET_SYSTEM = f"""You turn one user request about an image into a JSON object for a segmentation agent.
+Reply with ONE JSON object and nothing else.
+Fields:
+  kind: one of {", ".join(INTENT_KINDS)}
+    new_target = segment a new thing; refine_part = a part of the previous target ("only its handle");
+    correct = reject the previous choice ("no, the other one"); relate = a thing related to an earlier target
+    ("the one under it"); filter_attribute = choose by colour/size/position ("the biggest", "the red ones");
+    read_text = a thing identified by text it shows ("the sign that says EXIT"); answer_only = a question
+    with no mask ("what colour is it?"); segment_from_dialogue = segment what the dialogue above was about.
+  target: short phrase naming the thing; wants_mask: true unless kind is answer_only.
+  Optional: category (head noun), colors (list), position ("left", "top right", ...), size ({" or ".join(SIZES)}),
+  text_cue, part, relation (one of {", ".join(RELATIONS)}), reference ("previous" for the last target),
+  exclude_previous (true for corrections), question (for answer_only).
+Use null for unknown optional fields."""
+
+# Few-shot pairs: (dialogue so far, current request, expected JSON). Short on purpose (small models).
+_EXAMPLES: list[tuple[str, str, dict[str, Any]]] = [
+    ("", "segment the red mug on the left", {
+        "kind": "new_target", "target": "the red mug on the left", "wants_mask": True, "category": "mug",
+        "colors": ["red"], "position": "left"}),
+    ("user: segment the red mug\nassistant: I segmented the red mug.", "now only its handle", {
+        "kind": "refine_part", "target": "the handle of the red mug", "wants_mask": True, "part": "handle",
+        "reference": "previous"}),
+    ("user: the dog\nassistant: I segmented the dog on the right.", "no, the other one", {
+        "kind": "correct", "target": "the other dog", "wants_mask": True, "category": "dog",
+        "exclude_previous": True}),
+    ("user: find the table\nassistant: I segmented the table.", "what is under it?", {
+        "kind": "relate", "target": "the thing under the table", "wants_mask": True, "relation": "below",
+        "reference": "previous"}),
+    ("", "the sign that says EXIT", {
+        "kind": "read_text", "target": "the EXIT sign", "wants_mask": True, "category": "sign", "text_cue": "EXIT"}),
+    ("user: segment the car\nassistant: I segmented the car.", "what colour is it?", {
+        "kind": "answer_only", "target": "the car", "wants_mask": False, "question": "what colour is it?"}),
+]
+
+_RELATION_ALIASES = {
+    "left": "left_of", "to the left of": "left_of", "right": "right_of", "to the right of": "right_of",
+    "on": "above", "on top of": "above", "over": "above", "under": "below", "underneath": "below",
+    "beneath": "below", "in": "inside", "within": "inside", "holding": "contains", "near": "next_to",
+    "beside": "next_to", "next to": "next_to", "adjacent": "next_to", "behind": "overlaps",
+    "in front of": "overlaps", "overlapping": "overlaps",
+}
+_SIZE_ALIASES = {"biggest": "largest", "large": "largest", "big": "largest", "smallest": "smallest",
+                 "small": "smallest", "tiny": "smallest", "largest": "largest"}
+_KIND_ALIASES = {"segment": "new_target", "new": "new_target", "refine": "refine_part", "part": "refine_part",
+                 "correction": "correct", "relation": "relate", "filter": "filter_attribute",
+                 "text": "read_text", "ocr": "read_text", "answer": "answer_only", "question": "answer_only",
+                 "dialogue": "segment_from_dialogue"}
+_STR_FIELDS = ("target", "category", "position", "shape", "text_cue", "part", "reference", "question")
+
+
+# ---------------------------------------------------------------- context rendering
+def _compact(value: Any, limit: int = 1200) -> str:
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def dialogue_text(context: PlannerContext, max_turns: int = 8) -> str:
+    """Earlier turns (without the current user turn) as 'role: content' lines."""
+    earlier = list(context.dialogue)
+    if earlier and earlier[-1].get("role") == "user":
+        earlier = earlier[:-1]
+    lines = [f"{m.get('role', 'user')}: {' '.join(str(m.get('content', '')).split())}" for m in earlier[-max_turns:]]
+    return "\n".join(lines)
+
+
+def facts_text(context: PlannerContext, max_regions: int = 12) -> str:
+    """Short description of the image and the intent memory, for the prompt."""
+    parts = []
+    facts = context.image_facts or {}
+    if facts.get("width") and facts.get("height"):
+        parts.append(f"image: {facts['width']}x{facts['height']} pixels")
+    texts = [t.get("text") for t in facts.get("texts", []) if t.get("text")]
+    if texts:
+        parts.append("text visible: " + ", ".join(repr(t) for t in texts[:10]))
+    regions = facts.get("regions") or []
+    if regions:
+        parts.append("regions: " + _compact([_region_brief(r) for r in regions[:max_regions]], 900))
+    current = (context.memory or {}).get("current")
+    if current:
+        keep = {k: current[k] for k in ("target", "region_id", "box", "attributes") if k in current}
+        parts.append("previous target: " + _compact(keep, 400))
+    return "\n".join(parts)
+
+
+def _region_brief(record: dict[str, Any]) -> dict[str, Any]:
+    attrs = record.get("attributes") or {}
+    brief = {"id": record.get("id"), "label": record.get("label"), "box": record.get("box")}
+    for key in ("colors", "position", "size", "area_rank", "shape"):
+        if attrs.get(key) not in (None, [], ""):
+            brief[key] = attrs[key]
+    if record.get("text"):
+        brief["text"] = record["text"]
+    return brief
+
+
+def _user_block(dialogue: str, request: str, facts: str = "") -> str:
+    parts = []
+    if facts:
+        parts.append(f"Facts:\n{facts}")
+    parts.append(f"Dialogue so far:\n{dialogue}" if dialogue else "Dialogue so far: (none)")
+    parts.append(f"Current request: {request}")
+    return "\n\n".join(parts)
+
+
+# ---------------------------------------------------------------- message builders
+def interpret_messages(context: PlannerContext, few_shot: int | None = None) -> list[dict[str, str]]:
+    """System prompt + `few_shot` example pairs (default all 6) + the current turn; asks for one Intent JSON."""
+    messages = [{"role": "system", "content": INTERPRET_SYSTEM}]
+    count = len(_EXAMPLES) if few_shot is None else max(0, int(few_shot))
+    for dialogue, request, intent in _EXAMPLES[:count]:
+        messages.append({"role": "user", "content": _user_block(dialogue, request)})
+        messages.append({"role": "assistant", "content": json.dumps(intent)})
+    messages.append({"role": "user", "content": _user_block(dialogue_text(context), context.user_text,
+                                                             facts_text(context))})
+    return messages
+
+
+def select_messages(context: PlannerContext, intent: Intent, candidates: list[dict[str, Any]],
+                    max_candidates: int = 20) -> list[dict[str, str]]:
+    """Ask for {"ids": [...]} naming the candidate regions that match the request."""
+    system = ("You pick image regions that match a request. Each candidate has an id, a label, a box "
+              "[x0,y0,x1,y1] in pixels and attributes. Reply with ONE JSON object {\"ids\": [...]} listing "
+              "the matching candidate ids (usually one), and nothing else.")
+    shown = [_region_brief(c) for c in candidates[:max_candidates]]
+    user = (f"Request: {context.user_text}\nInterpretation: {_compact(_intent_brief(intent), 400)}\n"
+            f"{facts_text(PlannerContext(dialogue=[], memory=context.memory))}\n"
+            f"Candidates: {_compact(shown, 2500)}")
+    return [{"role": "system", "content": system}, {"role": "user", "content": user.replace("\n\n", "\n")}]
+
+
+def answer_messages(context: PlannerContext, intent: Intent, facts: dict[str, Any]) -> list[dict[str, str]]:
+    """Ask for a one- or two-sentence answer grounded only in the given pixel facts."""
+    system = ("You answer a user's request about an image using ONLY the facts given (measured from the "
+              "pixels). Reply in one or two short sentences of plain text; never invent details.")
+    user = (f"Dialogue so far:\n{dialogue_text(context) or '(none)'}\n\nRequest: {context.user_text}\n"
+            f"Target: {intent.target or '(none)'}\nFacts: {_compact(facts, 1500)}")
+    return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
+
+def retry_message(error: str) -> dict[str, str]:
+    """The user message that feeds a validation error back to the model."""
+    return {"role": "user", "content": f"That reply was not usable: {error}. Reply again with ONE valid JSON "
+                                       "object only, no code fences and no explanation."}
+
+
+def _intent_brief(intent: Intent) -> dict[str, Any]:
+    return {k: v for k, v in intent.to_record().items() if v not in (None, [], "", False) and k != "confidence"}
+
+
+# ---------------------------------------------------------------- JSON extraction and repair
+def _first_object_span(text: str) -> tuple[str, bool]:
+    """(substring from the first '{' to its matching '}', complete?). Quotes of both kinds are respected."""
+    start = text.find("{")
+    if start < 0:
+        raise ReplyFormatError(f"no JSON object in reply {_snippet(text)}")
+    depth, quote, escaped = 0, None, False
+    for i in range(start, len(text)):
+        ch = text[i]
+        if quote:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == quote:
+                quote = None
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "{[":
+            depth += 1
+        elif ch in "}]":
+            depth -= 1
+            if depth == 0:
+                return text[start: i + 1], True
+    return text[start:], False
+
+
+def _close_truncated(fragment: str) -> str:
+    """Close an object cut off mid-way: an open string, a dangling comma/colon/key, open brackets."""
+    stack, quote, escaped = [], None, False
+    for ch in fragment:
+        if quote:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == quote:
+                quote = None
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "{[":
+            stack.append("}" if ch == "{" else "]")
+        elif ch in "}]" and stack:
+            stack.pop()
+    out = fragment + (quote or "")
+    partial = re.search(r"([{,])\s*[\"'][^\"']*[\"']\s*:\s*([A-Za-z]+)$", out)
+    if partial and partial.group(2) not in ("true", "false", "null", "True", "False", "None"):
+        out = out[: partial.start() + 1]  # a literal cut mid-word ("tr"): drop that key
+    out = re.sub(r"[,:\s]+$", "", out)
+    if stack and stack[-1] == "}":
+        # Inside an object a final string right after '{' or ',' is a key with no value: drop it.
+        out = re.sub(r"([{,])\s*[\"'][^\"']*[\"']$", r"\1", out).rstrip(",").rstrip()
+    return out + "".join(reversed(stack))
+
+
+def _repair(candidate: str) -> str:
+    """Rewrite single-quoted strings, Python literals and trailing commas into strict JSON."""
+    out, i, n = [], 0, len(candidate)
+    while i < n:
+        ch = candidate[i]
+        if ch in "\"'":
+            j, buf = i + 1, []
+            while j < n and candidate[j] != ch:
+                if candidate[j] == "\\" and j + 1 < n:
+                    buf.append(candidate[j: j + 2])
+                    j += 2
+                    continue
+                buf.append('\\"' if candidate[j] == '"' else candidate[j])
+                j += 1
+            body = "".join(buf).replace("\\'", "'")
+            out.append('"' + body + '"')
+            i = j + 1
+            continue
+        word = re.match(r"[A-Za-z_]+", candidate[i:])
+        if word:
+            token = word.group(0)
+            out.append({"True": "true", "False": "false", "None": "null"}.get(token, token))
+            i += len(token)
+            continue
+        out.append(ch)
+        i += 1
+    text = "".join(out)
+    return re.sub(r",\s*([}\]])", r"\1", text)
+
+
+def _quote_keys(text: str) -> str:
+    """{kind: "x"} -> {"kind": "x"} (a last resort: it may also touch words inside strings)."""
+    return re.sub(r"([{,]\s*)([A-Za-z_][A-Za-z0-9_]*)\s*:", r'\1"\2":', text)
+
+
+def extract_json(text: str) -> dict[str, Any]:
+    """The first JSON object in `text` as a dict, repaired if needed; ReplyFormatError when there is none."""
+    if not isinstance(text, str) or not text.strip():
+        raise ReplyFormatError("empty reply")
+    fragment, complete = _first_object_span(text)
+    attempts = [fragment] if complete else []
+    repaired = _repair(fragment if complete else _close_truncated(fragment))
+    attempts += [repaired, _quote_keys(repaired)]
+    if not complete:
+        attempts.append(_close_truncated(_repair(fragment)))
+    last_error = ""
+    for candidate in attempts:
+        try:
+            value = json.loads(candidate)
+        except json.JSONDecodeError as exc:
+            last_error = f"{exc.msg} at char {exc.pos}"
+            continue
+        if isinstance(value, dict):
+            return value
+        last_error = f"expected an object, got {type(value).__name__}"
+    raise ReplyFormatError(f"invalid JSON ({last_error}) in reply {_snippet(text)}")
+
+
+def _snippet(text: str, limit: int = 80) -> str:
+    flat = " ".join(str(text).split())
+    return repr(flat if len(flat) <= limit else flat[:limit] + "...")
+
+
+# ---------------------------------------------------------------- validation
+def _as_bool(value: Any, default: bool) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "yes", "1", "false", "no", "0"):
+        return value.strip().lower() in ("true", "yes", "1")
+    if isinstance(value, (int, float)):
+        return bool(value)
+    return default
+
+
+def normalize_intent_record(record: dict[str, Any]) -> dict[str, Any]:
+    """Map common near-misses (kind/relation/size synonyms, string booleans, a string colour) to the schema."""
+    rec = dict(record.get("intent", record)) if isinstance(record.get("intent"), dict) else dict(record)
+    kind = str(rec.get("kind") or "new_target").strip().lower().replace(" ", "_").replace("-", "_")
+    rec["kind"] = _KIND_ALIASES.get(kind, kind)
+    for key in _STR_FIELDS:
+        value = rec.get(key)
+        if value is not None and not isinstance(value, str):
+            rec[key] = json.dumps(value) if isinstance(value, (dict, list)) else str(value)
+        if isinstance(rec.get(key), str) and rec[key].strip().lower() in ("", "null", "none"):
+            rec[key] = None if key != "target" else ""
+    rec["target"] = rec.get("target") or ""
+    colors = rec.get("colors")
+    if colors is None or colors == "":
+        rec["colors"] = []
+    elif isinstance(colors, str):
+        rec["colors"] = [c.strip().lower() for c in re.split(r"[,/ ]+", colors) if c.strip()]
+    elif isinstance(colors, list):
+        rec["colors"] = [str(c).strip().lower() for c in colors if str(c).strip()]
+    else:
+        raise ReplyFormatError(f"colors must be a list of strings, got {colors!r}")
+    for key, aliases, allowed in (("relation", _RELATION_ALIASES, RELATIONS), ("size", _SIZE_ALIASES, SIZES)):
+        value = rec.get(key)
+        if isinstance(value, str):
+            low = value.strip().lower().replace("-", "_")
+            low = aliases.get(low.replace("_", " "), aliases.get(low, low))
+            rec[key] = low if low not in ("", "null", "none") else None
+        elif value is not None:
+            raise ReplyFormatError(f"{key} must be a string or null, got {value!r}")
+    rec["wants_mask"] = _as_bool(rec.get("wants_mask"), rec["kind"] != "answer_only")
+    rec["exclude_previous"] = _as_bool(rec.get("exclude_previous"), rec["kind"] == "correct")
+    try:
+        rec["confidence"] = float(rec.get("confidence", 1.0))
+    except (TypeError, ValueError):
+        rec["confidence"] = 1.0
+    return rec
+
+
+def parse_intent(text: str) -> Intent:
+    """A model reply -> validated Intent; ReplyFormatError (one line, usable as retry feedback) otherwise."""
+    record = extract_json(text)
+    try:
+        return Intent.from_record(normalize_intent_record(record))
+    except (TypeError, ValueError) as exc:
+        raise ReplyFormatError(str(exc).splitlines()[0]) from None
+
+
+def parse_selection(text: str, candidate_ids: list[str]) -> list[str] | None:
+    """A reply {"ids": [...]} -> the ids, all checked against `candidate_ids`; [] or null -> None."""
+    record = extract_json(text)
+    ids = record.get("ids", record.get("id", record.get("selected")))
+    if ids is None or ids == []:
+        return None
+    if isinstance(ids, (str, int)):
+        ids = [ids]
+    if not isinstance(ids, list):
+        raise ReplyFormatError(f"ids must be a list of candidate ids, got {ids!r}")
+    known = set(candidate_ids)
+    chosen = [str(i) for i in ids]
+    unknown = [i for i in chosen if i not in known]
+    if unknown:
+        raise ReplyFormatError(f"unknown candidate ids {unknown[:5]}; valid ids are {sorted(known)[:20]}")
+    return list(dict.fromkeys(chosen))
+
+
+def clean_answer(text: str, max_chars: int = 600) -> str | None:
+    """Plain answer text: code fences and role prefixes stripped, cut at max_chars; None when empty."""
+    if not isinstance(text, str):
+        return None
+    out = re.sub(r"```[a-zA-Z]*", "", text).strip()
+    out = re.sub(r"^(assistant|answer)\s*:\s*", "", out, flags=re.I).strip()
+    if len(out) > max_chars:
+        cut = out[:max_chars]
+        out = cut[: cut.rfind(".") + 1] if "." in cut else cut
+    return out or None

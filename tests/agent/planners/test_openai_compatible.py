@@ -1,0 +1,258 @@
+"""OpenAICompatiblePlanner against (1) a scripted loopback HTTP server, (2) a dead port and
+(3) a real `transformers serve` running SmolLM2-135M-Instruct (slow)."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from agent.intent import INTENT_KINDS, Intent
+from agent.planners.base import PlannerContext, PlannerError
+from agent.planners.openai_compatible import OpenAICompatiblePlanner, guess_vision, normalize_base_url
+
+CTX = PlannerContext(dialogue=[{"role": "user", "content": "segment the red car on the left"}])
+GOOD = '{"kind": "new_target", "target": "the red car", "wants_mask": true, "colors": ["red"], "position": "left"}'
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def completion(content: str) -> dict:
+    return {"id": "x", "object": "chat.completion", "created": 0, "model": "fake",
+            "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": content}}]}
+
+
+class FakeServer:
+    """Loopback OpenAI-style server answering chat requests from a script of (status, body|str, delay)."""
+
+    def __init__(self, script):
+        self.script, self.requests = list(script), []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _send(self, status, body):
+                data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json" if not isinstance(body, str) else "text/html")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self):
+                self._send(200, {"object": "list", "data": [{"id": "fake-model", "object": "model", "created": 0,
+                                                             "owned_by": "test"}]})
+
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                outer.requests.append(body)
+                status, reply, delay = outer.script.pop(0) if len(outer.script) > 1 else outer.script[0]
+                time.sleep(delay)
+                self._send(status, reply)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def fake():
+    servers = []
+
+    def make(*script):
+        server = FakeServer(script)
+        servers.append(server)
+        return server
+
+    yield make
+    for s in servers:
+        s.close()
+
+
+def test_url_normalisation_and_vision_guess():
+    assert normalize_base_url("http://127.0.0.1:8000") == "http://127.0.0.1:8000/v1"
+    assert normalize_base_url("http://h:1/api/v1/") == "http://h:1/api/v1"
+    with pytest.raises(PlannerError):
+        normalize_base_url("localhost:8000")
+    assert guess_vision("Qwen/Qwen2.5-VL-3B-Instruct") and not guess_vision("SmolLM2-135M-Instruct")
+
+
+def test_settings_from_environment(fake, monkeypatch):
+    server = fake((200, completion(GOOD), 0))
+    monkeypatch.setenv("PIXELRIST_PLANNER_URL", server.url)
+    monkeypatch.setenv("PIXELRIST_PLANNER_MODEL", "env-model")
+    planner = OpenAICompatiblePlanner()
+    assert planner.interpret(CTX).colors == ["red"]
+    assert server.requests[0]["model"] == "env-model"
+    monkeypatch.delenv("PIXELRIST_PLANNER_URL")
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    with pytest.raises(PlannerError, match="PIXELRIST_PLANNER_URL"):
+        OpenAICompatiblePlanner()
+
+
+def test_valid_reply_and_model_from_listing(fake):
+    server = fake((200, completion("Here you go:\n```json\n" + GOOD + "\n```"), 0))
+    planner = OpenAICompatiblePlanner(base_url=server.url.removesuffix("/v1"))
+    assert planner.model == "fake-model"
+    intent = planner.interpret(CTX)
+    assert (intent.kind, intent.target, intent.position) == ("new_target", "the red car", "left")
+    request = server.requests[0]
+    assert request["response_format"]["type"] == "json_schema"
+    assert request["stop"] == ["}"] and request["messages"][-1]["content"].endswith("segment the red car on the left")
+
+
+def test_malformed_then_valid_feeds_the_error_back(fake):
+    server = fake((200, completion('{"kind": "teleport", "target": "car"}'), 0), (200, completion(GOOD), 0))
+    planner = OpenAICompatiblePlanner(base_url=server.url, model="m", max_retries=2)
+    intent = planner.interpret(CTX)
+    assert intent.target == "the red car" and planner.last_trace["attempts"] == 2
+    feedback = server.requests[1]["messages"][-1]["content"]
+    assert "unknown intent kind 'teleport'" in feedback
+    assert server.requests[1]["messages"][-2] == {"role": "assistant", "content": '{"kind": "teleport", "target": "car"}'}
+
+
+@pytest.mark.parametrize("reply", [completion("I like turtles."), completion(""), "<html>oops</html>"])
+def test_junk_after_retries_is_a_one_line_planner_error(fake, reply):
+    server = fake((200, reply, 0))
+    planner = OpenAICompatiblePlanner(base_url=server.url, model="m", max_retries=2)
+    with pytest.raises(PlannerError) as info:
+        planner.interpret(CTX)
+    message = str(info.value)
+    assert server.url in message and "\n" not in message
+    if isinstance(reply, dict):
+        assert len(server.requests) == 3 and "after 3 attempt(s)" in message
+
+
+def test_response_format_fallback_chain(fake):
+    rejected = {"error": {"message": "response_format is not supported", "type": "invalid_request_error"}}
+    server = fake((400, rejected, 0), (400, rejected, 0), (200, completion(GOOD), 0))
+    planner = OpenAICompatiblePlanner(base_url=server.url, model="m")
+    assert planner.interpret(CTX).target == "the red car"
+    sent = [r.get("response_format", {}).get("type") for r in server.requests]
+    assert sent == ["json_schema", "json_object", None] and planner.format_mode == "prompt"
+
+
+def test_http_error_names_the_status(fake):
+    server = fake((500, {"error": {"message": "boom"}}, 0))
+    with pytest.raises(PlannerError, match="HTTP 500"):
+        OpenAICompatiblePlanner(base_url=server.url, model="m").interpret(CTX)
+
+
+def test_timeout_is_a_planner_error(fake):
+    server = fake((200, completion(GOOD), 3.0))
+    planner = OpenAICompatiblePlanner(base_url=server.url, model="m", timeout=0.5)
+    t0 = time.perf_counter()
+    with pytest.raises(PlannerError, match="timed out"):
+        planner.interpret(CTX)
+    assert time.perf_counter() - t0 < 2.5
+
+
+def test_nothing_listening_fails_fast_with_the_url():
+    url = f"http://127.0.0.1:{free_port()}/v1"
+    t0 = time.perf_counter()
+    with pytest.raises(PlannerError) as info:
+        OpenAICompatiblePlanner(base_url=url, model="m").interpret(CTX)
+    assert time.perf_counter() - t0 < 5 and url in str(info.value) and "unreachable" in str(info.value)
+    with pytest.raises(PlannerError, match="unreachable"):
+        OpenAICompatiblePlanner(base_url=url)  # model listing fails too
+
+
+def test_vision_sends_the_image_as_a_data_url(fake, tmp_path):
+    path = tmp_path / "img.png"
+    Image.fromarray(np.full((40, 60, 3), 200, np.uint8)).save(path)
+    server = fake((200, completion(GOOD), 0))
+    planner = OpenAICompatiblePlanner(base_url=server.url, model="m", vision=True)
+    planner.interpret(PlannerContext(dialogue=CTX.dialogue, image_path=str(path)))
+    content = server.requests[0]["messages"][-1]["content"]
+    assert content[0]["type"] == "text" and content[1]["image_url"]["url"].startswith("data:image/jpeg;base64,")
+
+
+def test_select_validates_ids_and_answer_returns_text(fake):
+    candidates = [{"id": "r1", "label": "car", "box": [0, 0, 9, 9]}, {"id": "r2", "label": "car", "box": [20, 0, 29, 9]}]
+    server = fake((200, completion('{"ids": ["r7"]}'), 0), (200, completion('{"ids": ["r2"]}'), 0),
+                  (200, completion("The car on the right is blue."), 0))
+    planner = OpenAICompatiblePlanner(base_url=server.url, model="m")
+    assert planner.select(CTX, Intent(target="car"), candidates) == ["r2"]
+    assert "unknown candidate ids ['r7']" in server.requests[1]["messages"][-1]["content"]
+    assert server.requests[0]["response_format"]["json_schema"]["schema"]["properties"]["ids"]["items"]["enum"] == ["r1", "r2"]
+    assert planner.answer(CTX, Intent(target="car"), {"colors": ["blue"]}) == "The car on the right is blue."
+    assert "response_format" not in server.requests[2] and "stop" not in server.requests[2]
+
+
+# ------------------------------------------------------------------ real server (transformers serve)
+@pytest.fixture(scope="module")
+def served_smollm2(tmp_path_factory):
+    """`transformers serve` with the SmolLM2 folder on a free loopback port; stopped by pid afterwards."""
+    from tools.weights.llm_folder import smollm2_folder
+
+    folder = smollm2_folder()
+    port = free_port()
+    log = tmp_path_factory.mktemp("serve") / "serve.log"
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1", "TRANSFORMERS_VERBOSITY": "error"}
+    cli = Path(sys.executable).with_name("transformers")
+    with open(log, "w") as out:
+        proc = subprocess.Popen([str(cli), "serve", str(folder), "--host", "127.0.0.1", "--port", str(port)],
+                                stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 120
+        while True:
+            try:
+                urllib.request.urlopen(url + "/health", timeout=2).read()
+                break
+            except OSError:
+                if proc.poll() is not None or time.time() > deadline:
+                    pytest.fail(f"transformers serve did not start: {log.read_text()[-800:]}")
+                time.sleep(0.5)
+        yield url, str(folder)
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(10)
+
+
+@pytest.mark.slow
+def test_real_smollm2_server_gives_a_valid_intent_or_a_clean_error(served_smollm2):
+    """SmolLM2-135M is weak at JSON: the planner must end in a validated Intent (via repair/retry) or a
+    one-line PlannerError, never anything else. We do not assert that the intent is right."""
+    url, folder = served_smollm2
+    planner = OpenAICompatiblePlanner(base_url=url, timeout=180, max_retries=1, max_tokens=48, few_shot=2)
+    assert planner.model == folder  # discovered from /v1/models
+    t0 = time.perf_counter()
+    try:
+        intent = planner.interpret(CTX)
+    except PlannerError as exc:
+        assert url in str(exc) and "\n" not in str(exc) and planner.last_trace["attempts"] == 2
+    else:
+        assert isinstance(intent, Intent) and intent.kind in INTENT_KINDS and isinstance(intent.target, str)
+    seconds = time.perf_counter() - t0
+    raw = planner.last_trace["raw"]
+    assert raw and all(isinstance(r, str) for r in raw) and any("{" in r for r in raw), raw
+    print(f"\nSmolLM2 via transformers serve: {seconds:.1f} s, attempts {planner.last_trace['attempts']}, raw {raw}")
+    planner.max_tokens = 24
+    answer = planner.answer(CTX, Intent(target="the red car"), {"colors": ["red"], "position": "left"})
+    assert answer is None or (isinstance(answer, str) and any(ch.isalpha() for ch in answer))

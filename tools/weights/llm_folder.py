@@ -1,0 +1,84 @@
+"""A transformers fp32 folder made once from an embedded GGUF file (SmolLM2-135M-Instruct).
+
+`smollm2_folder()` returns `<cache>/smollm2-fp32/` holding config.json, model.safetensors,
+generation_config.json and the tokenizer files, so `AutoModelForCausalLM.from_pretrained(folder,
+local_files_only=True)` loads in well under a second and `transformers serve FOLDER` can serve it.
+
+GGUF-loaded models refuse `save_pretrained`, so the converter dequantizes with `gguf_file=`, builds a
+plain model from the same config (quantization_config removed), copies the state dict and saves that.
+The write is atomic: a temp folder next to the target, renamed into place when complete.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+from tools.weights.registry import cache_dir
+from tools.weights.store import MissingWeightsError, weight_path
+
+FOLDER_NAME = "smollm2-fp32"
+_DONE_MARKER = ".complete"
+
+
+def _is_complete(folder: Path) -> bool:
+    return (folder / _DONE_MARKER).is_file() and (folder / "config.json").is_file()
+
+
+def convert_gguf_folder(gguf: Path, target: Path, log: Callable[[str], None] | None = None) -> Path:
+    """Dequantize `gguf` into a transformers fp32 folder at `target` (atomic; overwrites nothing complete)."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    say = log or (lambda _msg: None)
+    gguf = Path(gguf)
+    if not gguf.is_file():
+        raise MissingWeightsError(f"GGUF file not found: {gguf}")
+    say(f"converting {gguf.name} to a transformers folder (dequantizing, about 15 s) ...")
+    quantized = AutoModelForCausalLM.from_pretrained(
+        str(gguf.parent), gguf_file=gguf.name, local_files_only=True, dtype=torch.float32
+    )
+    tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name, local_files_only=True)
+    config = quantized.config
+    if hasattr(config, "quantization_config"):
+        del config.quantization_config
+    plain = AutoModelForCausalLM.from_config(config, dtype=torch.float32)
+    missing, unexpected = plain.load_state_dict(quantized.state_dict(), strict=False)
+    # Tied embeddings make lm_head.weight optional; anything else missing means a broken conversion.
+    real_missing = [k for k in missing if k != "lm_head.weight"]
+    if real_missing or unexpected:
+        raise MissingWeightsError(
+            f"GGUF conversion of {gguf.name} lost weights (missing {real_missing[:3]}, unexpected {unexpected[:3]})"
+        )
+    if getattr(plain, "generation_config", None) is not None and getattr(quantized, "generation_config", None):
+        plain.generation_config = quantized.generation_config
+    del quantized
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}-"))
+    try:
+        os.chmod(tmp, 0o755)
+        plain.save_pretrained(tmp)
+        tokenizer.save_pretrained(tmp)
+        (tmp / _DONE_MARKER).write_text(f"converted from {gguf.name}\n")
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    say(f"saved {target}")
+    return target
+
+
+def smollm2_folder(log: Callable[[str], None] | None = None) -> Path:
+    """Path of the SmolLM2-135M-Instruct fp32 transformers folder, converting the embedded GGUF on first use.
+
+    Raises MissingWeightsError (naming the fetch command) when the GGUF itself is missing.
+    """
+    target = cache_dir() / FOLDER_NAME
+    if _is_complete(target):
+        return target
+    return convert_gguf_folder(weight_path("smollm2"), target, log=log)
