@@ -1,0 +1,117 @@
+"""`python -m miras.train --preset tiny|small|paper --data DIR [--data-coco DIR] [--stage 1|2] [--steps N]
+[--lora-r 8] [--out DIR] [--batch-size B] [--grad-accum G] [--lr LR] [--init CKPT] [--cache DIR]`
+
+Stage 1: COCO "segment the <category>" samples (--data-coco, or --data when it is a COCO folder).
+Stage 2: format-2 dialogues from --data (multi-turn, loss on every assistant turn), plus COCO samples when
+--data-coco is also given. --init starts from another run's checkpoint weights (e.g. stage 1 -> stage 2).
+Re-running with the same --out resumes from OUT/checkpoint (optimizer, step, sampler, RNG).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import torch
+
+from tools.weights import MissingWeightsError
+
+from miras.checkpoint import CheckpointError, load_weights_into, read_config
+from miras.config import ConfigError, apply_overrides, preset
+from miras.data.samples import DataError, coco_samples, read_dialogues
+from miras.trainer import TrainArgs, train
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m miras.train", description="Train MIRAS.")
+    p.add_argument("--preset", default="tiny", choices=["tiny", "small", "paper"])
+    p.add_argument("--data", help="format-2 dialogues folder (stage 2) or a COCO folder (stage 1)")
+    p.add_argument("--data-coco", help="COCO folder for stage-1 samples")
+    p.add_argument("--stage", type=int, default=2, choices=[1, 2])
+    p.add_argument("--steps", type=int, default=200)
+    p.add_argument("--lora-r", type=int, default=None)
+    p.add_argument("--out", default="runs/miras")
+    p.add_argument("--batch-size", type=int, default=None)
+    p.add_argument("--grad-accum", type=int, default=None)
+    p.add_argument("--lr", type=float, default=None)
+    p.add_argument("--init", help="checkpoint folder to start from (weights only)")
+    p.add_argument("--cache", default=None, help="SAM embedding cache folder (default OUT/../cache)")
+    p.add_argument("--max-images", type=int, default=None, help="use at most this many COCO images per split")
+    p.add_argument("--max-samples", type=int, default=None)
+    p.add_argument("--eval-samples", type=int, default=16)
+    p.add_argument("--log-every", type=int, default=10)
+    p.add_argument("--save-every", type=int, default=50)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--device", default=None)
+    p.add_argument("--threads", type=int, default=None)
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="config override, e.g. vision.grid=4 (repeatable; not with --init)")
+    p.add_argument("--fresh", action="store_true", help="ignore an existing OUT/checkpoint")
+    p.add_argument("--no-progress", action="store_true")
+    return p.parse_args(argv)
+
+
+def gather_samples(args) -> list:
+    samples = []
+    if args.stage == 1:
+        folder = args.data_coco or args.data
+        if not folder:
+            raise DataError("stage 1 needs --data-coco (or --data) pointing at a COCO folder")
+        samples += coco_samples(folder, seed=args.seed, max_images=args.max_images)
+    else:
+        if not args.data:
+            raise DataError("stage 2 needs --data pointing at a dialogues folder")
+        samples += read_dialogues(args.data)
+        if args.data_coco:
+            samples += coco_samples(args.data_coco, seed=args.seed, max_images=args.max_images)
+    if args.max_samples:
+        samples = samples[: args.max_samples]
+    if not samples:
+        raise DataError("no usable training samples found")
+    return samples
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    try:
+        from miras.build import build_miras
+
+        if args.threads:
+            torch.set_num_threads(args.threads)
+        cfg = read_config(args.init) if args.init else apply_overrides(preset(args.preset), args.set)
+        if args.init and args.set:
+            raise ConfigError("--set cannot change the architecture of an --init checkpoint")
+        t = cfg.train
+        if args.lora_r is not None:
+            if args.init and args.lora_r != t.lora_r:
+                raise ConfigError("--lora-r cannot change when starting from --init")
+            t.lora_r = args.lora_r
+        t.batch_size = args.batch_size or t.batch_size
+        t.grad_accum = args.grad_accum or t.grad_accum
+        t.lr = args.lr or t.lr
+        cfg.seed = args.seed
+        samples = gather_samples(args)
+        device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
+        model = build_miras(cfg, device=device)
+        if args.init:
+            load_weights_into(model, args.init)
+        out = Path(args.out)
+        targs = TrainArgs(out=str(out), steps=args.steps, batch_size=t.batch_size, grad_accum=t.grad_accum, lr=t.lr,
+                          warmup_steps=min(t.warmup_steps, max(1, args.steps // 10)), weight_decay=t.weight_decay,
+                          log_every=args.log_every, save_every=args.save_every, eval_samples=args.eval_samples,
+                          seed=args.seed, cache_dir=args.cache or str(out.parent / "cache"), resume=not args.fresh,
+                          progress=not args.no_progress, threads=args.threads)
+        print(f"MIRAS {cfg.preset}: {len(samples)} samples, device {device}, "
+              f"{sum(p.numel() for p in model.parameters() if p.requires_grad):,} trainable parameters")
+        summary = train(model, samples, targs)
+    except (ConfigError, DataError, CheckpointError, MissingWeightsError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    brief = {k: v for k, v in summary.items() if k != "history"}
+    print(json.dumps(brief, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
