@@ -50,6 +50,18 @@ def mask_boxes(masks: torch.Tensor) -> torch.Tensor:
     return torch.where(cols.any(1, keepdim=True), boxes, torch.zeros_like(boxes))
 
 
+def _cover(covered: torch.Tensor | None, flat: torch.Tensor, ok: torch.Tensor, m: int, k: int, s: int) -> torch.Tensor:
+    """Add, for each of m prompts, its smallest accepted mask (of k candidates) to the coverage map."""
+    masks = flat.view(m, k, s, s) > 0
+    areas = masks.flatten(2).sum(-1).float()
+    areas = torch.where(ok.view(m, k) & (areas > 0), areas, torch.full_like(areas, float("inf")))
+    best = areas.argmin(1)
+    has = torch.isfinite(areas.gather(1, best[:, None]))[:, 0]
+    finest = masks[torch.arange(m), best][has]
+    union = finest.any(0) if finest.shape[0] else torch.zeros(s, s, dtype=torch.bool)
+    return union if covered is None else covered | union
+
+
 def box_nms(boxes: torch.Tensor, scores: torch.Tensor, iou_threshold: float) -> torch.Tensor:
     """Greedy NMS; boxes (M, 4), scores (M,) -> indices kept, highest score first."""
     if boxes.shape[0] == 0:
@@ -71,6 +83,18 @@ def box_nms(boxes: torch.Tensor, scores: torch.Tensor, iou_threshold: float) -> 
     return order[torch.tensor(keep, dtype=torch.long)]
 
 
+def coarse_to_fine_levels(points_per_side: int) -> list[np.ndarray]:
+    """Indices of an n x n grid split into levels: every 4th point, then every 2nd, then the rest."""
+    ij = np.stack(np.meshgrid(np.arange(points_per_side), np.arange(points_per_side)), -1).reshape(-1, 2)
+    levels, taken = [], np.zeros(len(ij), bool)
+    for stride in (4, 2, 1):
+        sel = ~taken & (ij[:, 0] % stride == 0) & (ij[:, 1] % stride == 0)
+        if sel.any():
+            levels.append(np.flatnonzero(sel))
+            taken |= sel
+    return levels
+
+
 @torch.inference_mode()
 def generate_proposals(
     decode: DecodeFn,
@@ -84,26 +108,47 @@ def generate_proposals(
     stability_thresh: float = 0.9,
     nms_thresh: float = 0.7,
     min_area_frac: float = 0.001,
+    skip_covered: bool = True,
 ) -> list[Proposal]:
-    """Run the grid through `decode`, filter, NMS, upsample the survivors. Sorted by predicted IoU."""
+    """Run the grid through `decode`, filter, NMS, upsample the survivors. Sorted by predicted IoU.
+
+    With `skip_covered` the grid is visited coarse to fine (every 4th point, every 2nd, the rest) and a
+    point is not prompted when it already lies inside the *finest* accepted mask of an earlier prompt:
+    the multimask output of that prompt already holds the part, object and group around it. Points on a
+    different part (a handle beside a mug body) are still prompted, since the finest mask excludes them.
+    """
     h, w = original_size
     pts = grid_points(points_per_side, h, w)
     scale = np.array([input_size[1] / w, input_size[0] / h], np.float32)
     pts_in = torch.from_numpy(pts * scale)[:, None, :]
     logits_kept, ious, stabs, src_pts = [], [], [], []
-    for start in range(0, len(pts_in), points_per_batch):
-        low, iou = decode(pts_in[start : start + points_per_batch])
-        s = low.shape[-1]
-        hs, ws = math.ceil(input_size[0] * s / image_size), math.ceil(input_size[1] * s / image_size)
-        m, k = low.shape[:2]
-        flat, iou = low.reshape(m * k, s, s), iou.reshape(m * k)
-        stab = stability_scores(flat[:, :hs, :ws])
-        ok = (iou > pred_iou_thresh) & (stab > stability_thresh)
-        idx = ok.nonzero().flatten()
-        logits_kept.append(flat[idx].clone())
-        ious.append(iou[idx])
-        stabs.append(stab[idx])
-        src_pts.append(idx // k + start)
+    hs = ws = 0
+    covered = None  # bool (s, s) at low resolution: union of the finest accepted mask of each prompt
+    levels = coarse_to_fine_levels(points_per_side) if skip_covered else [np.arange(len(pts))]
+    for level in levels:
+        if covered is not None and skip_covered:
+            s = covered.shape[-1]
+            lx = np.clip((pts_in[level, 0, 0].numpy() * s / image_size).astype(int), 0, s - 1)
+            ly = np.clip((pts_in[level, 0, 1].numpy() * s / image_size).astype(int), 0, s - 1)
+            level = level[~covered[ly, lx].numpy()]
+        for start in range(0, len(level), points_per_batch):
+            batch = torch.from_numpy(level[start : start + points_per_batch])
+            low, iou = decode(pts_in[batch])
+            s = low.shape[-1]
+            hs, ws = math.ceil(input_size[0] * s / image_size), math.ceil(input_size[1] * s / image_size)
+            m, k = low.shape[:2]
+            flat, iou = low.reshape(m * k, s, s), iou.reshape(m * k)
+            stab = stability_scores(flat[:, :hs, :ws])
+            ok = (iou > pred_iou_thresh) & (stab > stability_thresh)
+            idx = ok.nonzero().flatten()
+            logits_kept.append(flat[idx].clone())
+            ious.append(iou[idx])
+            stabs.append(stab[idx])
+            src_pts.append(batch[idx // k])
+            if skip_covered:
+                covered = _cover(covered, flat, ok, m, k, s)
+    if not logits_kept:
+        return []
     logits = torch.cat(logits_kept)
     iou, stab, src = torch.cat(ious), torch.cat(stabs), torch.cat(src_pts)
     if logits.shape[0] == 0:
