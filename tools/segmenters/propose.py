@@ -50,11 +50,16 @@ def mask_boxes(masks: torch.Tensor) -> torch.Tensor:
     return torch.where(cols.any(1, keepdim=True), boxes, torch.zeros_like(boxes))
 
 
-def _cover(covered: torch.Tensor | None, flat: torch.Tensor, ok: torch.Tensor, m: int, k: int, s: int) -> torch.Tensor:
-    """Add, for each of m prompts, its smallest accepted mask (of k candidates) to the coverage map."""
+def _cover(covered: torch.Tensor | None, flat: torch.Tensor, ok: torch.Tensor, m: int, k: int, s: int,
+           image_area: float, max_cover_frac: float = 0.25) -> torch.Tensor:
+    """Add, for each of m prompts, its smallest accepted mask (of k candidates) to the coverage map.
+
+    Masks larger than `max_cover_frac` of the image (background, table tops) never cover points: their
+    low-resolution logits bleed over small objects lying on them."""
     masks = flat.view(m, k, s, s) > 0
     areas = masks.flatten(2).sum(-1).float()
-    areas = torch.where(ok.view(m, k) & (areas > 0), areas, torch.full_like(areas, float("inf")))
+    usable = ok.view(m, k) & (areas > 0) & (areas < max_cover_frac * image_area)
+    areas = torch.where(usable, areas, torch.full_like(areas, float("inf")))
     best = areas.argmin(1)
     has = torch.isfinite(areas.gather(1, best[:, None]))[:, 0]
     finest = masks[torch.arange(m), best][has]
@@ -146,7 +151,7 @@ def generate_proposals(
             stabs.append(stab[idx])
             src_pts.append(batch[idx // k])
             if skip_covered:
-                covered = _cover(covered, flat, ok, m, k, s)
+                covered = _cover(covered, flat, ok, m, k, s, float(hs * ws))
     if not logits_kept:
         return []
     logits = torch.cat(logits_kept)

@@ -4,12 +4,13 @@ import torch
 
 from tools.segmenters.propose import coarse_to_fine_levels, generate_proposals
 
-S = 256  # low-res side; input frame 1024, image 1024 x 1024 so frames coincide up to a factor of 4
+S = 256  # low-res side; input frame 1024 = image 1024 x 1024, so low-res px x 4 = image px
 
 
-def _scene_decoder(calls):
-    """Two square objects; a point inside one returns that square (3 identical candidates), else background."""
-    squares = [(40, 40, 120, 120), (160, 150, 220, 210)]  # low-res x0, y0, x1, y1
+def _scene_decoder(calls, squares, background_bleeds):
+    """A point inside a square returns that square (3 identical candidates). A point on the background returns
+    the background around the squares, or, with `background_bleeds`, the whole image (low-resolution background
+    masks bleed over small objects)."""
 
     def decode(pts):
         calls.append(pts.shape[0])
@@ -19,6 +20,11 @@ def _scene_decoder(calls):
             if hit:
                 x0, y0, x1, y1 = hit[0]
                 out[i, :, y0:y1, x0:x1] = 10.0
+            else:
+                out[i] = 10.0
+                if not background_bleeds:
+                    for x0, y0, x1, y1 in squares:
+                        out[i, :, y0:y1, x0:x1] = -10.0
         return out, torch.full((pts.shape[0], 3), 0.95)
 
     return decode
@@ -28,18 +34,31 @@ def _upsample(low):
     return torch.nn.functional.interpolate(low[:, None], size=(1024, 1024), mode="nearest")[:, 0]
 
 
+def _run(squares, bleeds, skip):
+    calls = []
+    props = generate_proposals(_scene_decoder(calls, squares, bleeds), _upsample, (1024, 1024), (1024, 1024),
+                               skip_covered=skip)
+    return sorted(tuple(p.box) for p in props), sum(calls)
+
+
 def test_levels_partition_the_grid():
     levels = coarse_to_fine_levels(16)
-    flat = np.concatenate(levels)
-    assert sorted(flat.tolist()) == list(range(256))
+    assert sorted(np.concatenate(levels).tolist()) == list(range(256))
     assert [len(level) for level in levels] == [16, 48, 192]
 
 
-def test_skipping_covered_points_prompts_less_and_finds_the_same_objects():
-    full_calls, skip_calls = [], []
-    full = generate_proposals(_scene_decoder(full_calls), _upsample, (1024, 1024), (1024, 1024), skip_covered=False)
-    fast = generate_proposals(_scene_decoder(skip_calls), _upsample, (1024, 1024), (1024, 1024), skip_covered=True)
-    assert sum(full_calls) == 256
-    assert sum(skip_calls) < sum(full_calls) * 0.9
-    boxes = lambda props: sorted(tuple(p.box) for p in props)  # noqa: E731
-    assert boxes(full) == boxes(fast) == [(160, 160, 480, 480), (640, 600, 880, 840)]
+def test_points_inside_found_objects_are_not_prompted_again():
+    squares = [(0, 0, 110, 110), (130, 130, 240, 240)]  # two large objects, about 18% of the image each
+    full, n_full = _run(squares, bleeds=False, skip=False)
+    fast, n_fast = _run(squares, bleeds=False, skip=True)
+    assert n_full == 256 and n_fast < 0.75 * n_full
+    assert full == fast
+    assert (0, 0, 440, 440) in fast and (520, 520, 960, 960) in fast
+
+
+def test_background_masks_bleeding_over_small_objects_do_not_hide_them():
+    # small squares placed between the first-level grid points (low-res 8, 72, 136, 200)
+    squares = [(84, 84, 128, 128), (150, 150, 190, 190)]
+    full, _ = _run(squares, bleeds=True, skip=False)
+    fast, _ = _run(squares, bleeds=True, skip=True)
+    assert fast == full == [(0, 0, 1024, 1024), (336, 336, 512, 512), (600, 600, 760, 760)]

@@ -1,0 +1,69 @@
+"""Focus agreement: does the target a system named at the closing turn match the record's `focus`?
+
+token F1 over content tokens (lower-cased, stop words and punctuation dropped, crude plural folding) and
+head-noun match (the last content word before the first preposition, quoted text ignored);
+`score` is their mean. A missing target scores 0.
+"""
+from __future__ import annotations
+
+import re
+
+STOP_WORDS = frozenset("""
+a an the this that these those it its it's of on in at to for from with by into onto over under above below
+beneath behind near next beside between around along across through and or but is are was were be been
+being some any each every all both there here which who whom whose what where when why how do does did
+i you he she we they me my your our their his her them us please segment segmentation show find highlight
+mask select one ones thing things part area region object also just only very much more most
+""".split())
+BOUNDARY = frozenset("of on in at to for from with by into onto over under above below beneath behind near "
+                     "next beside between around along across through that which who".split())
+_TOKEN = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*", re.UNICODE)
+_QUOTED = re.compile(r"(?:(?<=\s)|^)['\"‘“]([^'\"’”]+?)['\"’”](?=\s|$|[.,;:!?)])")
+
+
+def _fold(word: str) -> str:
+    if word.endswith("'s"):
+        word = word[:-2]
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("ches", "shes", "sses", "xes")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def content_tokens(text: str | None) -> list[str]:
+    return [_fold(t) for t in _TOKEN.findall((text or "").lower()) if t not in STOP_WORDS]
+
+
+def head_noun(text: str | None) -> str | None:
+    """The head of the first noun chunk: last non-stop word before the first boundary word (quotes removed)."""
+    plain = _QUOTED.sub(" ", (text or "").lower())
+    words = _TOKEN.findall(plain)
+    chunk: list[str] = []
+    for word in words:
+        if word in BOUNDARY and chunk:
+            break
+        if word not in STOP_WORDS and not word.isdigit():
+            chunk.append(word)
+    return _fold(chunk[-1]) if chunk else None
+
+
+def focus_agreement(target: str | None, focus: str) -> dict:
+    """{"token_f1", "head_match", "score"} for one predicted target phrase against the reference focus."""
+    pred, gold = content_tokens(target), content_tokens(focus)
+    if not pred or not gold:
+        f1 = 0.0
+    else:
+        remaining = list(gold)
+        common = 0
+        for tok in pred:
+            if tok in remaining:
+                remaining.remove(tok)
+                common += 1
+        p, r = common / len(pred), common / len(gold)
+        f1 = 0.0 if common == 0 else 2 * p * r / (p + r)
+    head_pred, head_gold = head_noun(target), head_noun(focus)
+    head = float(head_pred is not None and head_pred == head_gold)
+    return {"token_f1": f1, "head_match": head, "score": (f1 + head) / 2}
