@@ -63,13 +63,20 @@ def explain_mask(phrase: str, facts: dict[str, Any], evidence: list[str], previo
     if previous and change:
         prev_phrase = previous.get("phrase", "the previous target")
         ratio = change.get("inside_previous")
-        if kind == "refine_part" and ratio is not None:
-            parts.append(f"Narrowed from {prev_phrase} to {phrase}: {100 * change['of_previous']:.0f}% of the previous mask.")
+        if kind == "refine_part" and ratio is not None and change["of_previous"] > 1.02:
+            parts.append(f"Extended {prev_phrase} to {phrase}: {100 * change['of_previous']:.0f}% of the previous mask.")
+        elif kind == "refine_part" and ratio is not None:
+            share = f"{100 * change['of_previous']:.1f}" if change["of_previous"] < 0.01 else f"{100 * change['of_previous']:.0f}"
+            outside = 1.0 - ratio
+            parts.append(f"Narrowed from {prev_phrase} to {phrase}: {share}% of the previous mask's size" +
+                         (f", {100 * outside:.0f}% of it lies outside the previous mask (a touching piece)." if outside > 0.2 else "."))
         elif kind == "correct":
             parts.append(f"Replaces the previous pick ({prev_phrase}); the two masks overlap {100 * change['iou']:.0f}% (IoU).")
         elif kind == "relate":
             parts.append(f"Related to {prev_phrase}: centre {change['direction']} of it, {change['distance_px']:.0f} px away.")
-    if confidence < 0.5:
+    if any(str(e).startswith("uncertain") for e in evidence or []):
+        parts.append(f"Uncertain: {phrase} is tiny, it may not be a separate part of the previous mask.")
+    elif confidence < 0.5:
         parts.append("Low confidence: nothing in the request pinned this down, so I took the most salient region.")
     return " ".join(parts)
 

@@ -17,6 +17,9 @@ import numpy as np
 
 from agent.memory import current_target, excluded_ids, target_mask
 from agent.parts import part_candidates
+from agent.select_cues import (  # noqa: F401  (mark_composites is re-exported for the runtime)
+    background_like, color_share, containing_proposal, mark_composites, sign_box, wants_background,
+)
 from tools.masks import bbox, box_iou
 from tools.regions import Region
 
@@ -39,8 +42,9 @@ def _center(box: list[float]) -> tuple[float, float]:
     return (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
 
 
-def describe_match(intent: dict, region: Region) -> tuple[float, list[str]]:
-    """Score of a proposal against the intent's colour / shape / text words (position and size come later)."""
+def describe_match(intent: dict, region: Region, width: int | None = None, height: int | None = None) -> tuple[float, list[str]]:
+    """Score of a proposal against the intent's colour / shape / text words (position and size come later).
+    Background-like regions (see agent.select_cues) lose 1.0 unless the request names the background."""
     a = region.attributes
     score, why = 0.0, []
     colors = a.get("colors") or []
@@ -61,34 +65,14 @@ def describe_match(intent: dict, region: Region) -> tuple[float, list[str]]:
     if cue and cue in text.lower():
         score, why = score + 1.5, why + [f"contains the text '{cue}'"]
     frac = float(a.get("area_fraction", 0.0))
-    if frac > 0.6 or a.get("background"):
-        score -= 1.0  # background
+    if width is None and region.mask is not None:
+        height, width = region.mask.shape
+    bg = frac > 0.6 or a.get("background") or (width is not None and background_like(region, width, height))
+    if bg:  # background-like (a table, a wall): last, unless the request names the background
+        score += 0.5 if wants_background(intent) else -1.0
     if a.get("composite"):
         score -= 0.5  # a group of several other proposals
     return score, why
-
-
-def mark_composites(regions: list[Region], side: int = 96) -> None:
-    """Flag attributes["composite"] on proposals that are mostly the union of >= 2 smaller proposals
-    (SAM often returns "the blue square and the bar under it" as one region)."""
-    masked = [r for r in regions if r.mask is not None]
-    if len(masked) < 3:
-        return
-    h, w = masked[0].mask.shape
-    step = max(1, int(round(max(h, w) / side)))
-    small = np.stack([r.mask[::step, ::step] for r in masked])
-    areas = small.reshape(len(masked), -1).sum(1)
-    for i, r in enumerate(masked):
-        if areas[i] == 0:
-            continue
-        inside = [j for j in range(len(masked)) if j != i and 0 < areas[j] < 0.8 * areas[i]
-                  and (small[j] & small[i]).sum() > 0.9 * areas[j]]
-        if len(inside) < 2:
-            continue
-        children = np.logical_or.reduce(small[inside])
-        # children must be apart from each other: their union covers the parent, none covers it alone
-        if (children & small[i]).sum() > 0.85 * areas[i] and max(areas[j] for j in inside) < 0.75 * areas[i]:
-            r.attributes["composite"] = True
 
 
 def saliency(region: Region, width: int, height: int) -> float:
@@ -100,8 +84,10 @@ def saliency(region: Region, width: int, height: int) -> float:
     return 0.4 * central + 0.4 * sized + 0.2 * float(region.score)
 
 
-def order_by_position(regions: list[Region], position: str | None, size: str | None) -> list[Region]:
-    """Sort a group of regions by a position word (leftmost first for "left") or by size."""
+def order_by_position(regions: list[Region], position: str | None, size: str | None,
+                      center: tuple[float, float] | None = None) -> list[Region]:
+    """Sort a group of regions by a position word (leftmost first for "left") or by size; "center" sorts by
+    distance to `center` (the image centre when given, else the group's mean centre)."""
     if size == "largest":
         return sorted(regions, key=lambda r: -float(r.attributes.get("area_fraction", 0.0)))
     if size == "smallest":
@@ -112,7 +98,8 @@ def order_by_position(regions: list[Region], position: str | None, size: str | N
             "top left": lambda c: c[0] + c[1], "top right": lambda c: -c[0] + c[1],
             "bottom left": lambda c: c[0] - c[1], "bottom right": lambda c: -c[0] - c[1]}
     if position == "center":
-        return sorted(regions, key=lambda r: abs(_center(r.box)[0] - _mid(regions)[0]) + abs(_center(r.box)[1] - _mid(regions)[1]))
+        mx, my = center or _mid(regions)
+        return sorted(regions, key=lambda r: float(np.hypot(_center(r.box)[0] - mx, _center(r.box)[1] - my)))
     return sorted(regions, key=lambda r: keys[position](_center(r.box)))
 
 
@@ -120,31 +107,72 @@ def _mid(regions: list[Region]) -> tuple[float, float]:
     return float(np.mean([_center(r.box)[0] for r in regions])), float(np.mean([_center(r.box)[1] for r in regions]))
 
 
-def rank_by_description(intent: dict, regions: list[Region], width: int, height: int) -> list[dict]:
-    """Proposals ranked: description score groups, then position/size order, then saliency."""
+def _pieces_of_wholes(group: list[Region]) -> set[int]:
+    """ids (id()) of group members that are a piece of a bigger same-colour member (a mug's body inside the
+    mug-with-handle region): >= 90% of the piece lies inside it and the whole is at most 2.5x its area."""
+    pieces = set()
+    for small in group:
+        for big in group:
+            if big is small or small.mask is None or big.mask is None or big.attributes.get("composite"):
+                continue
+            s_area, b_area = float(small.mask.sum()), float(big.mask.sum())
+            same = (small.attributes.get("colors") or [None])[0] == (big.attributes.get("colors") or [""])[0]
+            if same and s_area < b_area <= 2.5 * s_area and float((small.mask & big.mask).sum()) >= 0.9 * s_area:
+                pieces.add(id(small))
+    return pieces
+
+
+def _color_fallback(intent: dict, regions: list[Region], pixels, width: int, height: int) -> dict[int, tuple[float, list[str]]]:
+    """When no (object-like) region is mainly the asked colour: colour-nearness scores instead of matches."""
+    wants = intent.get("colors") or []
+    objects = [r for r in regions if not background_like(r, width, height)] or regions
+    if not wants or any(w in (r.attributes.get("colors") or []) for r in objects for w in wants):
+        return {}
+    out = {}
+    for r in regions:
+        share = max(color_share(r, pixels, w) for w in wants)
+        why = [f"no region is mainly {'/'.join(wants)}; nearest in colour ({100 * share:.0f}% of its pixels are "
+               f"{'/'.join(wants)} or close)"]
+        out[id(r)] = (2.0 * share - (1.0 if background_like(r, width, height) and not wants_background(intent) else 0.0), why)
+    return out
+
+
+def rank_by_description(intent: dict, regions: list[Region], width: int, height: int, pixels=None) -> list[dict]:
+    """Proposals ranked: description score groups, then position/size order, then saliency. Background-like
+    regions stay out of the first group unless the request names the background; when no region has the asked
+    colour, colour nearness (from `pixels`) replaces the colour match and the evidence says so."""
     if not regions:
         return []
-    scored = [(describe_match(intent, r), r) for r in regions]
+    fallback = _color_fallback(intent, regions, pixels, width, height)
+    scored = [(fallback.get(id(r)) or describe_match(intent, r, width, height), r) for r in regions]
     best = max(s for (s, _), _ in scored)
-    group = [r for (s, _), r in scored if s >= best - 0.3 and float(r.attributes.get("area_fraction", 0)) <= 0.6
-             and not r.attributes.get("background")]
-    group = group or [r for _, r in scored]
-    ordered = order_by_position(sorted(group, key=lambda r: -saliency(r, width, height)), intent.get("position"), intent.get("size"))
+    margin = 0.15 if fallback else 0.3
+    bg_ok = wants_background(intent)
+    group = [r for (s, _), r in scored if s >= best - margin and float(r.attributes.get("area_fraction", 0)) <= 0.6
+             and (bg_ok or not background_like(r, width, height))]
+    group = group or [r for (s, _), r in scored if s >= best - margin] or [r for _, r in scored]
+    by_saliency = sorted(group, key=lambda r: -saliency(r, width, height))
+    pieces = _pieces_of_wholes(group) if (intent.get("position") or intent.get("size") or intent.get("category")) else set()
+    wholes = [r for r in by_saliency if id(r) not in pieces]
+    ordered = order_by_position(wholes, intent.get("position"), intent.get("size"), (width / 2, height / 2))
+    ordered += [r for r in by_saliency if id(r) in pieces]
     why_of = {id(r): why for (_, why), r in scored}
     out = []
-    n = len(ordered)
+    n = len(wholes)
+    what = "candidate regions" if fallback else "matching regions"
     for i, r in enumerate(ordered):
         why = list(why_of[id(r)])
         if intent.get("position") and i == 0 and n > 1:
-            why.append(f"the {intent['position']}most of {n} matching regions".replace("centermost", "most central"))
+            why.append(f"the {intent['position']}most of {n} {what}".replace("centermost", "most central"))
         if intent.get("size") and i == 0 and n > 1:
-            why.append(f"the {intent['size']} of {n} matching regions")
-        rec = _record(r, best + 1.0 - i / max(n, 1) + 0.1 * saliency(r, width, height), why)
+            why.append(f"the {intent['size']} of {n} {what}")
+        rec = _record(r, best + 1.0 - i / max(len(ordered), 1) + 0.1 * saliency(r, width, height), why)
         rec["tied"] = n > 1 and not (intent.get("position") or intent.get("size"))
         out.append(rec)
+    score_of = {id(r): s for (s, _), r in scored}
     rest = [r for _, r in scored if r not in group]
-    for r in sorted(rest, key=lambda r: -describe_match(intent, r)[0]):
-        out.append(_record(r, describe_match(intent, r)[0] + 0.1 * saliency(r, width, height), why_of[id(r)]))
+    for r in sorted(rest, key=lambda r: -score_of[id(r)]):
+        out.append(_record(r, score_of[id(r)] + 0.1 * saliency(r, width, height), why_of[id(r)]))
     return out
 
 
@@ -186,7 +214,8 @@ def _reference(intent: dict, memory: dict, vision, runtime) -> tuple[np.ndarray 
         return target_mask(cur), (cur or {}).get("region_id"), (cur or {}).get("phrase", "the previous target")
     from agent.planners.phrases import find_colors, find_position, find_shape, find_size
     sub = {"colors": find_colors(ref), "position": find_position(ref), "size": find_size(ref), "shape": find_shape(ref)}
-    ranked = rank_by_description(sub, runtime.proposals(vision), vision.image.width, vision.image.height)
+    ranked = rank_by_description(sub, runtime.proposals(vision), vision.image.width, vision.image.height,
+                                 vision.image.pixels)
     if not ranked:
         return None, None, ref
     return vision.masks.get(ranked[0]["id"]), ranked[0]["id"], ref
@@ -206,13 +235,15 @@ def gather(intent: dict, memory: dict, vision, runtime, turn: int) -> list[dict]
             kind = "new_target"
         else:
             out = []
-            for i, (m, score, why) in enumerate(part_candidates(intent.get("part") or "top half", prev, runtime.proposals(vision))):
+            for i, (m, score, why) in enumerate(part_candidates(intent.get("part") or "top half", prev, runtime.proposals(vision),
+                                                                   vision.image.pixels)):
                 if not m.any():
                     continue
                 cid = f"t{turn}:part{i}"
                 vision.masks[cid] = m
                 out.append({"id": cid, "box": bbox(m), "score": score, "label": intent.get("part"), "source": "part",
-                            "text": None, "attributes": {}, "evidence": [why], "needs_mask": False})
+                            "text": None, "attributes": {}, "evidence": [why], "needs_mask": False,
+                            "uncertain": why.startswith("uncertain")})
             return out
     proposals = runtime.proposals(vision)
     if kind == "relate":
@@ -231,7 +262,7 @@ def gather(intent: dict, memory: dict, vision, runtime, turn: int) -> list[dict]
                 ref_region = Region(box=list(ref_box), id="reference")
                 graph_ids = {r.id for r in proposals if graph_rel in pair_relations(r, ref_region, touch_px=4)}
             out = []
-            ranked = {c["id"]: c for c in rank_by_description(intent, proposals, w, h)}
+            ranked = {c["id"]: c for c in rank_by_description(intent, proposals, w, h, vision.image.pixels)}
             for r in proposals:
                 if r.mask is None or r.id == ref_id or r.attributes.get("background") or \
                         float(r.attributes.get("area_fraction", 0)) > 0.6:
@@ -242,6 +273,7 @@ def gather(intent: dict, memory: dict, vision, runtime, turn: int) -> list[dict]
                     continue  # the reference itself
                 geo = relation_score(r.box, ref_box, rel, overlap, w, h) + (0.3 if r.id in graph_ids else 0.0)
                 geo *= 0.5 if r.attributes.get("composite") else 1.0
+                geo *= 0.4 if background_like(r, w, h) and not wants_background(intent) else 1.0
                 if geo <= 0:
                     continue
                 desc = ranked.get(r.id, {}).get("score", 0.0) if (intent.get("colors") or intent.get("shape")) else 0.0
@@ -254,12 +286,20 @@ def gather(intent: dict, memory: dict, vision, runtime, turn: int) -> list[dict]
     cue = intent.get("text_cue")
     if cue:
         for j, t in enumerate(runtime.read_text(vision, f'"{cue}"')[:3]):
-            holder = _containing_proposal(t.box, proposals) if intent.get("category") not in TEXT_NOUNS else None
+            wants_holder = intent.get("category") not in TEXT_NOUNS
+            holder = containing_proposal(t.box, proposals, w, h) if wants_holder else None
             read = f"OCR read '{t.text}' ({t.score:.2f})"
             if holder is not None:
                 out.append(_record(holder, 3.0 + t.score, [read, f"region {holder.id} contains that text"]))
-            else:
-                out.append(_record(t, 3.0 + t.score, [read], needs_mask=True, cid=f"t{turn}:ocr{j}"))
+                continue
+            box, why = list(t.box), [read]
+            if wants_holder:
+                box = sign_box(t.box, vision.image.pixels)
+                why.append("no region holds that text: box prompt on " +
+                           ("the uniform-colour plate around it" if box != list(t.box) else "the text box"))
+            out.append(_record(Region(box=box, score=t.score, label=t.label, source=t.source, text=t.text,
+                                      attributes=dict(t.attributes)), 3.0 + t.score, why, needs_mask=True,
+                               cid=f"t{turn}:ocr{j}"))
     category = intent.get("category")
     haar = HAAR_CATEGORIES.get(category or "")
     if haar and "haar" in runtime.grounders:
@@ -271,7 +311,7 @@ def gather(intent: dict, memory: dict, vision, runtime, turn: int) -> list[dict]
             order = {r.id: i for i, r in enumerate(boxes)}
             for c in out:
                 c["score"] = c["score"] - 0.5 * order[c["id"]]
-    described = rank_by_description(intent, proposals, w, h)
+    described = rank_by_description(intent, proposals, w, h, vision.image.pixels)
     has_cue = bool(intent.get("colors") or intent.get("shape") or intent.get("position") or intent.get("size"))
     if not has_cue and not out:
         for c in described:
@@ -305,16 +345,6 @@ def _redo_search(intent: dict, memory: dict, vision, runtime, turn: int) -> list
     earlier = {"current": history[idx - 1] if idx > 0 else None, "history": history[:idx]}
     new_cue = any(intent.get(k) for k in CUE_KEYS)
     return _exclude_previous(gather(base, earlier, vision, runtime, turn), memory, vision, only_current=new_cue)
-
-
-def _containing_proposal(box: list[float], proposals: list[Region]) -> Region | None:
-    """The smallest proposal (not background) whose box holds the text box's centre and is bigger than it."""
-    cx, cy = _center(box)
-    area = (box[2] - box[0]) * (box[3] - box[1])
-    holders = [r for r in proposals if r.box[0] <= cx <= r.box[2] and r.box[1] <= cy <= r.box[3]
-               and (r.box[2] - r.box[0]) * (r.box[3] - r.box[1]) > 1.5 * area
-               and float(r.attributes.get("area_fraction", 0)) < 0.6]
-    return min(holders, key=lambda r: (r.box[2] - r.box[0]) * (r.box[3] - r.box[1])) if holders else None
 
 
 def _exclude_previous(cands: list[dict], memory: dict, vision, only_current: bool = False) -> list[dict]:

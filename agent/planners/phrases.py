@@ -46,6 +46,7 @@ PART_PATTERNS = [
     (r"\b(just|only) the top\b|\bthe top of (it|that|this)\b|\bits top\b", "top half"),
     (r"\b(just|only) the bottom\b|\bthe bottom of (it|that|this)\b|\bits bottom\b|\bits base\b|\bthe base\b", "bottom half"),
     (r"\b(just|only) the left\b", "left half"), (r"\b(just|only) the right\b", "right half"),
+    (r"\b(whole|entire|full|complete)\b(?! (image|picture|photo|scene|frame|background))|\ball of (it|that|this)\b", "whole"),
 ]
 
 # relation phrases -> Intent.relation (the target stands in that relation to the reference)
@@ -129,6 +130,21 @@ def find_part(text: str) -> str | None:
         if re.search(pattern, low):
             return canon
     return None
+
+
+PLACEHOLDER = r"(?:thing|things|one|ones|object|objects|item|items|stuff|region|regions|shape|shapes)"
+POSITION_TAIL = (r"(?:\s+(?:in|on|at|near|towards?)\s+the\s+(?:(?:top|bottom|upper|lower)[ -](?:left|right)|middle|center|"
+                 r"centre|top|bottom|left|right)(?:\s+(?:side|corner|edge))?)?")
+
+
+def placeholder_phrase(text: str) -> str | None:
+    """The phrase around a placeholder noun with its colour/size/position modifiers, or None:
+    "Segment the thing in the middle of the picture." -> "the thing in the middle";
+    "Show me the biggest blue thing." -> "the biggest blue thing"."""
+    m = re.search(rf"\b(?:the|a|an)\s+((?:[a-z\-]+\s+){{0,3}}?{PLACEHOLDER}){POSITION_TAIL}\b", text.lower())
+    if not m:
+        return None
+    return "the " + " ".join(m.group(0).split()[1:])
 
 
 def relation_start(text: str) -> int | None:

@@ -16,7 +16,7 @@ from agent.planners.base import PlannerContext
 from agent.planners.focus import infer_focus, is_closing_request
 from agent.planners.phrases import (
     COLORS, LARGEST, SHAPE_NOUNS, SHAPES, SMALLEST, chunks, find_colors, find_part, find_position,
-    find_relation, find_shape, find_size, quoted, refers_back, relation_start, singular,
+    find_relation, find_shape, find_size, placeholder_phrase, quoted, refers_back, relation_start, singular,
 )
 
 CORRECTION = re.compile(
@@ -86,6 +86,27 @@ def _phrase(words: list[str], fallback: str = "the thing") -> str:
     return "the " + " ".join(words) if words else fallback
 
 
+def named_target(noun: str | None, memory: dict | None) -> dict | None:
+    """The latest whole-object target (no part) whose category or phrase names `noun`, or None."""
+    if not noun:
+        return None
+    for record in reversed((memory or {}).get("history") or []):
+        words = {singular(w) for w in re.findall(r"[a-z]+", str(record.get("phrase") or "").lower())}
+        if not record.get("part") and (record.get("category") == noun or noun in words):
+            return record
+    return None
+
+
+def earlier_facts(record: dict | None) -> dict | None:
+    """Explanation facts rebuilt from a target record's stored descriptors (None when it has none)."""
+    a = (record or {}).get("attributes") or {}
+    if not a.get("box") or "area" not in a:
+        return None
+    return {"box": [int(v) for v in a["box"]], "area": int(a["area"]), "area_fraction": float(a.get("area_fraction", 0.0)),
+            "position": a.get("position", "image"), "size": a.get("size", ""), "colors": a.get("colors") or [],
+            "shape": a.get("shape", "irregular"), "text": " ".join(a["text"]) if a.get("text") else None}
+
+
 class RuleBasedPlanner:
     """Deterministic planner (the embedded default and the fallback of every other planner)."""
 
@@ -124,13 +145,21 @@ class RuleBasedPlanner:
                 target = _phrase(words)
             else:
                 target = prev_phrase or _phrase(words, "the image")
+            reference = None
             if kind not in ("count", "exists") and current:
-                category = current.get("category")
+                earlier = named_target(category, context.memory)
+                if earlier is not None and earlier is not current:  # "what colour is the mug?" after its handle
+                    target, reference = earlier.get("phrase") or target, f"turn:{earlier.get('turn')}"
+                category = (earlier or current).get("category")
             return Intent(kind="answer_only", target=target, wants_mask=False, category=category, question=kind,
-                          text_cue=cue, **attrs)
+                          text_cue=cue, reference=reference, **attrs)
 
         part = find_part(text)
-        if current and part and (refers_back(low) or re.search(r"\b(only|just|its|their)\b", low)):
+        if part == "whole" and current:
+            whole_of = (prev_phrase or "it").removeprefix("the ").removeprefix("whole ")
+            return Intent(kind="refine_part", target=f"the whole {whole_of}", part=part,
+                          category=current.get("category"), confidence=0.8)
+        if current and part and part != "whole" and (refers_back(low) or re.search(r"\b(only|just|its|their)\b", low)):
             return Intent(kind="refine_part", target=f"the {part} of {prev_phrase or 'it'}", part=part,
                           category=current.get("category"), confidence=0.8)
 
@@ -164,9 +193,9 @@ class RuleBasedPlanner:
             if shape_noun and not shape_noun[-1].endswith("s"):
                 return Intent(kind="new_target", target=_phrase(words), **attrs, confidence=0.8)
             plural = bool(re.search(r"\b(ones|things|all|those|these|objects|items|shapes|circles|squares)\b", low))
-            target = _phrase(words + (["ones"] if plural else [])) if words else "the " + " ".join(
+            target = placeholder_phrase(text) or (_phrase(words + (["ones"] if plural else [])) if words else "the " + " ".join(
                 filter(None, [attrs["size"] and ("biggest" if attrs["size"] == "largest" else "smallest"),
-                              *attrs["colors"], attrs["shape"], "one"]))
+                              *attrs["colors"], attrs["shape"], "one"])))
             return Intent(kind="filter_attribute", target=target, **attrs, confidence=0.8 if not plural else 0.7)
         return Intent(kind="new_target", target=_phrase(words, text.strip(" ?.!") or "the thing"),
                       category=category, **attrs, confidence=0.8 if category else 0.4)
@@ -186,4 +215,14 @@ class RuleBasedPlanner:
         return None
 
     def answer(self, context: PlannerContext, intent: Intent, facts: dict[str, Any]) -> str | None:
-        return None
+        """Answer-only turns about an earlier target (intent.reference "turn:N") from that target's stored
+        descriptors; None otherwise (the composer's text stands)."""
+        if intent.kind != "answer_only" or not str(intent.reference or "").startswith("turn:"):
+            return None
+        record = next((r for r in (context.memory or {}).get("history") or []
+                       if f"turn:{r.get('turn')}" == intent.reference), None)
+        earlier = earlier_facts(record)
+        if earlier is None:
+            return None
+        from agent.explain import answer_question
+        return answer_question(intent.question, intent.target, earlier) + " (about the earlier target, not the current part)"
