@@ -1,5 +1,6 @@
 """Both dataset formats, the real PRIST dev file, LabelMe focus filtering and path safety."""
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,7 +11,7 @@ from evals.datasets.paths import safe_join
 from evals.errors import DatasetError
 from tools.masks import save_mask_png
 
-PRIST = "/work/shared/data/prist/test_dev.json"
+PRIST = str(Path(__file__).resolve().parents[3] / "shared" / "data" / "prist" / "test_dev.json")
 
 
 def test_real_prist_dev_loads_text_only():

@@ -19,7 +19,7 @@ from evals.systems.baselines import CenterBlobSystem
 from tools.system import TurnResult
 
 REPO = Path(__file__).resolve().parents[2]
-PRIST = "/work/shared/data/prist/test_dev.json"
+PRIST = str(Path(__file__).resolve().parents[3] / "shared" / "data" / "prist" / "test_dev.json")
 
 CRASHY = '''
 import os, sys

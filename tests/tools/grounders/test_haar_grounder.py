@@ -8,7 +8,7 @@ import skimage.data
 from tools.grounders.haar import HaarGrounder, face_to_body, targets_for
 from tools.masks import box_iou
 
-COCO = Path("/work/shared/data/coco_tiny")
+COCO = Path(__file__).resolve().parents[4] / "shared" / "data" / "coco_tiny"
 
 
 @pytest.fixture(scope="module")

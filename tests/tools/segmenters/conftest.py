@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-COCO = Path("/work/shared/data/coco_tiny")
+COCO = Path(__file__).resolve().parents[4] / "shared" / "data" / "coco_tiny"
 
 
 @pytest.fixture(scope="session")
