@@ -225,6 +225,16 @@ def gather(intent: dict, memory: dict, vision, runtime, turn: int) -> list[dict]
     """Candidates for this turn's intent, best first (see module docstring)."""
     w, h = vision.image.width, vision.image.height
     kind = intent["kind"]
+    if kind == "segment_from_dialogue" and str(intent.get("reference") or "").startswith("turn:"):
+        record = next((r for r in (memory or {}).get("history") or []
+                       if f"turn:{r.get('turn')}" == intent["reference"]), None)
+        settled = target_mask(record)
+        if settled is not None and settled.any():
+            cid = f"t{turn}:settled"
+            vision.masks[cid] = settled
+            return [{"id": cid, "box": bbox(settled), "score": 1.0, "label": record.get("phrase"), "source": "memory",
+                     "text": None, "attributes": {}, "needs_mask": False,
+                     "evidence": [f"the target the dialogue settled on ({record.get('phrase')}, turn {record.get('turn')})"]}]
     if kind == "correct":
         redo = _redo_search(intent, memory, vision, runtime, turn)
         if redo is not None:

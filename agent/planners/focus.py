@@ -14,12 +14,13 @@ from collections import defaultdict
 from agent.planners.phrases import STOP, chunks, quoted, singular
 
 CLOSING_PATTERN = re.compile(
-    r"(conversation|dialogue|dialog|discussion|chat|exchange)\s+(above|provided|so far|before)|"
-    r"(above|provided|previous|preceding)\s+(conversation|dialogue|dialog|discussion|exchange)|"
-    r"(use|using|based on|from)\s+(the|this|our)\s+(conversation|dialogue|discussion)",
+    r"\b(conversation|dialogue|dialog|discussion|exchange)\b|everything (said|discussed)|"
+    r"what we (have )?(talked|discussed|been discussing|been talking)|we have been (discussing|talking)|"
+    r"\b(the|your|my) answers\b",
     re.IGNORECASE,
 )
 SEG_WORDS = re.compile(r"segment|outline|divide|structure|mask|delineate|highlight|partition", re.IGNORECASE)
+
 
 # words that are frequent in PRIST questions but never the target
 DIALOGUE_STOP = set("""conversation dialogue answers answer provided segmentation element elements detail details

@@ -64,9 +64,16 @@ def _question_kind(low: str) -> str:
     return "describe"
 
 
+# predicate adjectives of questions ("is the cup easy to spot?"): they end a noun phrase, never head it
+PREDICATE_WORDS = set("""easy hard difficult visible noticeable obvious clear important possible likely present
+there here spot see find notice tell sure true""".split())
+
+
 def _noun_phrase(text: str) -> tuple[str | None, list[str]]:
     """(category head noun, the words of the phrase around it) from a request like "segment the red mug"."""
-    runs = chunks(text, COMMAND_WORDS)
+    runs = [run[: next((i for i, w in enumerate(run) if w in PREDICATE_WORDS), len(run))]
+            for run in chunks(text, COMMAND_WORDS)]
+    runs = [run for run in runs if run]
     best: list[str] = []
     for run in runs:
         nouns = [w for w in run if w not in ATTRIBUTE_WORDS and w not in PLACEHOLDER_NOUNS]
@@ -84,6 +91,35 @@ def _noun_phrase(text: str) -> tuple[str | None, list[str]]:
 
 def _phrase(words: list[str], fallback: str = "the thing") -> str:
     return "the " + " ".join(words) if words else fallback
+
+
+def request_sentence(text: str) -> str:
+    """The sentence of a turn that carries the request: the last question, else the last sentence with a
+    segmentation verb, else the whole turn ("Sorry, my internet is slow. Is the orange cup easy to spot?"
+    -> "Is the orange cup easy to spot?"). Quoted text is never split."""
+    if re.search(r"[\"“”]", text):
+        return text
+    sentences = [x.strip() for x in re.split(r"(?<=[.!?])\s+", text.strip()) if x.strip()]
+    if len(sentences) < 2:
+        return text
+    questions = [x for x in sentences if x.endswith("?")]
+    if questions:
+        return questions[-1]
+    asks = [x for x in sentences if WANTS_MASK.search(x.lower())]
+    return asks[-1] if asks else text
+
+
+def closing_target(focus: str, memory: dict | None) -> dict | None:
+    """For a closing request in an image session: the earlier whole-object target that the inferred focus
+    names (by head noun), else the current target; None when nothing was segmented yet."""
+    history = (memory or {}).get("history") or []
+    if not history:
+        return None
+    for word in reversed(re.findall(r"[a-z]+", (focus or "").lower())):
+        found = named_target(singular(word), memory)
+        if found is not None:
+            return found
+    return (memory or {}).get("current") or None
 
 
 def named_target(noun: str | None, memory: dict | None) -> dict | None:
@@ -113,7 +149,7 @@ class RuleBasedPlanner:
     name = "rule"
 
     def interpret(self, context: PlannerContext) -> Intent:
-        text = context.user_text.strip()
+        text = request_sentence(context.user_text.strip())
         low = text.lower()
         current = (context.memory or {}).get("current") or None
         prev_phrase = current.get("phrase") if current else None
@@ -123,6 +159,10 @@ class RuleBasedPlanner:
 
         if is_closing_request(text):
             target = infer_focus(context.dialogue)
+            settled = closing_target(target, context.memory) if context.image_path else None
+            if settled is not None and settled.get("rle", True) and settled.get("phrase"):
+                return Intent(kind="segment_from_dialogue", target=settled["phrase"], category=settled.get("category"),
+                              reference=f"turn:{settled.get('turn')}", confidence=0.8)
             category, _ = _noun_phrase(target) if target else (None, [])
             qs = quoted(target)
             return Intent(kind="segment_from_dialogue", target=target or "the main subject", category=category,
@@ -141,6 +181,15 @@ class RuleBasedPlanner:
                 relation and re.match(r"\s*(what|which|who)\b", low) and (relation_start(low) or 9) <= 4):
             kind = _question_kind(low)
             category, words = _noun_phrase(re.sub(r"\b(colou?rs?|shape|size|choose|chose|pick|picked|text|say|says)\b", " ", text))
+            points_back = bool(re.search(r"\b(it|its|it's|this|that|they|them|their|one)\b", low))
+            named_new = bool(category) and not points_back and (not current or (category != current.get("category")
+                                                          and named_target(category, context.memory) is None))
+            if named_new and kind != "count" and context.image_path:
+                # a question about an object not segmented yet: find it (the mask shows what the answer is
+                # about) and make it the current target, so "its colour" next turn refers to it
+                head = words[: words.index(category) + 1] if category in words else words
+                return Intent(kind="new_target", target=_phrase(head), category=category, question=kind,
+                              **attrs, confidence=0.7)
             if kind in ("count", "exists") and (category or attrs["colors"] or attrs["shape"]):
                 target = _phrase(words)
             else:
