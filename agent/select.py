@@ -11,8 +11,6 @@ boxes; otherwise the most salient proposal, flagged low-confidence.
 """
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from agent.memory import current_target, excluded_ids, target_mask
@@ -379,7 +377,6 @@ def _exclude_previous(cands: list[dict], memory: dict, vision, only_current: boo
 
 def count_matching(intent: dict, vision, runtime) -> tuple[int, list[dict]]:
     """How many proposals match the intent's colour/shape/category words (for "how many ...?")."""
-    w, h = vision.image.width, vision.image.height
     category = intent.get("category")
     if HAAR_CATEGORIES.get(category or "") and "haar" in runtime.grounders:
         hits = runtime.detect(vision, "haar", HAAR_CATEGORIES[category])

@@ -13,7 +13,7 @@ import numpy as np
 
 from evals.synth import templates as T
 from evals.synth.describe import neighbours, noun, position_of, refer, size_rank
-from evals.synth.scene import Scene, SceneObject
+from evals.synth.scene import Scene
 
 
 @dataclass

@@ -6,9 +6,12 @@ Embeddings live only here (never in agent state).
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import replace
+from typing import Callable
 
+from tools.images import ImageInput, LoadedImage, load_image
 from tools.segmenters.base import ImageEmbedding
 
 
@@ -38,6 +41,18 @@ class EmbeddingCache:
             self._items.move_to_end((backend, emb.image_sha256))
             while len(self._items) > self.max_items:
                 self._items.popitem(last=False)
+
+    def embed_cached(self, backend: str, image: ImageInput, encode: Callable[[LoadedImage], ImageEmbedding]) -> ImageEmbedding:
+        """The embedding of `image` for `backend`: from the cache, or `encode(loaded image)`, timed and stored."""
+        img = load_image(image)
+        hit = self.get(backend, img.sha256)
+        if hit is not None:
+            return hit
+        t0 = time.perf_counter()
+        emb = encode(img)
+        emb.seconds = time.perf_counter() - t0
+        self.put(backend, emb)
+        return emb
 
     def clear(self) -> None:
         with self._lock:

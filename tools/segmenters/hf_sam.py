@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from tools.images import ImageInput, load_image
+from tools.images import ImageInput
 from tools.segmenters.base import ImageEmbedding, Proposal, SegmentResult
 from tools.segmenters.embedding_cache import EMBEDDING_CACHE, EmbeddingCache
 from tools.segmenters.prompts import PromptError, normalise_prompts
@@ -99,12 +99,11 @@ class HfSamSegmenter:
             torch.set_num_threads(self.num_threads)
 
     def embed(self, image: ImageInput) -> ImageEmbedding:
-        img = load_image(image)
-        hit = self.cache.get(self.cache_key, img.sha256)
-        if hit is not None:
-            return hit
+        """Encode once per distinct image (shared LRU cache by pixel hash)."""
         self._threads()
-        t0 = time.perf_counter()
+        return self.cache.embed_cached(self.cache_key, image, self._encode)
+
+    def _encode(self, img) -> ImageEmbedding:
         h, w = img.height, img.width
         scale = self.image_size / max(h, w)
         input_size = (int(h * scale + 0.5), int(w * scale + 0.5))
@@ -112,9 +111,7 @@ class HfSamSegmenter:
         x = F.pad(x, (0, self.pad_size - input_size[1], 0, self.pad_size - input_size[0]))
         with torch.inference_mode():
             feats = self.model.get_image_embeddings(x)
-        emb = ImageEmbedding(feats, (h, w), input_size, img.sha256, time.perf_counter() - t0, extra={"backend": self.name})
-        self.cache.put(self.cache_key, emb)
-        return emb
+        return ImageEmbedding(feats, (h, w), input_size, img.sha256, extra={"backend": self.name})
 
     @torch.inference_mode()
     def _decode(self, feats, boxes=None, points=None, labels=None, masks=None, multimask=True):

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from tools.images import ImageInput, load_image
+from tools.images import ImageInput
 from tools.segmenters.base import ImageEmbedding, Proposal, SegmentResult
 from tools.segmenters.embedding_cache import EMBEDDING_CACHE, EmbeddingCache
 from tools.segmenters.hf_sam import IMAGENET_MEAN, IMAGENET_STD, check_folder, normalise_pixels, read_preprocessor_config
@@ -47,19 +47,15 @@ class HfSam2Segmenter:
             torch.set_num_threads(self.num_threads)
 
     def embed(self, image: ImageInput) -> ImageEmbedding:
-        img = load_image(image)
-        hit = self.cache.get(self.cache_key, img.sha256)
-        if hit is not None:
-            return hit
+        """Encode once per distinct image (shared LRU cache by pixel hash)."""
         self._threads()
-        t0 = time.perf_counter()
+        return self.cache.embed_cached(self.cache_key, image, self._encode)
+
+    def _encode(self, img) -> ImageEmbedding:
         x = normalise_pixels(img.pixels, self.image_size, self.mean, self.std)
         with torch.inference_mode():
             feats = list(self.model.get_image_embeddings(x))
-        emb = ImageEmbedding(feats, (img.height, img.width), self.image_size, img.sha256, time.perf_counter() - t0,
-                             extra={"backend": self.name})
-        self.cache.put(self.cache_key, emb)
-        return emb
+        return ImageEmbedding(feats, (img.height, img.width), self.image_size, img.sha256, extra={"backend": self.name})
 
     @torch.inference_mode()
     def _decode(self, feats, boxes=None, points=None, labels=None, masks=None, multimask=True):

@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from tools.images import ImageInput, load_image
+from tools.images import ImageInput
 from tools.segmenters.base import ImageEmbedding, Proposal, SegmentResult
 from tools.segmenters.embedding_cache import EMBEDDING_CACHE, EmbeddingCache
 from tools.segmenters.mobile_sam import load_mobile_sam, sam_preprocess
@@ -42,19 +42,14 @@ class SamFamilySegmenter:
 
     def embed(self, image: ImageInput) -> ImageEmbedding:
         """Encode once per distinct image (LRU cache by pixel hash); features: float (1, 256, 64, 64)."""
-        img = load_image(image)
-        hit = self.cache.get(self.cache_key, img.sha256)
-        if hit is not None:
-            return hit
         self._threads()
-        t0 = time.perf_counter()
+        return self.cache.embed_cached(self.cache_key, image, self._encode)
+
+    def _encode(self, img) -> ImageEmbedding:
         x, input_size = sam_preprocess(img.pixels, self.image_size)
         with torch.inference_mode():
             feats = self.encoder(x)
-        emb = ImageEmbedding(feats, (img.height, img.width), input_size, img.sha256, time.perf_counter() - t0,
-                             extra={"backend": self.name})
-        self.cache.put(self.cache_key, emb)
-        return emb
+        return ImageEmbedding(feats, (img.height, img.width), input_size, img.sha256, extra={"backend": self.name})
 
     def _check(self, embedding: ImageEmbedding) -> torch.Tensor:
         feats = embedding.features
