@@ -64,3 +64,28 @@ class EmbeddingCache:
 
 
 EMBEDDING_CACHE = EmbeddingCache()
+
+
+class CachedEmbedder:
+    """Mixin for segmenters: `embed(image)` through an `EmbeddingCache`.
+
+    The class sets `cache`, `cache_key` and `num_threads` and writes `_encode(loaded image) -> ImageEmbedding`.
+    """
+
+    cache: EmbeddingCache
+    cache_key: str
+    num_threads: int | None
+
+    def _threads(self) -> None:
+        if self.num_threads:
+            import torch
+
+            torch.set_num_threads(self.num_threads)
+
+    def embed(self, image: ImageInput) -> ImageEmbedding:
+        """Encode once per distinct image (shared LRU cache keyed by backend and pixel hash)."""
+        self._threads()
+        return self.cache.embed_cached(self.cache_key, image, self._encode)
+
+    def _encode(self, img: LoadedImage) -> ImageEmbedding:
+        raise NotImplementedError

@@ -15,7 +15,7 @@ from PIL import Image
 
 from tools.images import ImageInput
 from tools.segmenters.base import ImageEmbedding, Proposal, SegmentResult
-from tools.segmenters.embedding_cache import EMBEDDING_CACHE, EmbeddingCache
+from tools.segmenters.embedding_cache import CachedEmbedder, EMBEDDING_CACHE, EmbeddingCache
 from tools.segmenters.prompts import PromptError, normalise_prompts
 from tools.segmenters.propose import generate_proposals
 
@@ -50,7 +50,7 @@ def check_folder(path) -> Path:
     return folder
 
 
-class HfSamSegmenter:
+class HfSamSegmenter(CachedEmbedder):
     """SAM (ViT-B/L/H or any SamConfig) through transformers. Prompts in original pixels; masks at original size."""
 
     name = "sam"
@@ -93,15 +93,6 @@ class HfSamSegmenter:
         seg = cls(model=model, **kwargs)
         seg.name = "sam_pth"
         return seg
-
-    def _threads(self):
-        if self.num_threads:
-            torch.set_num_threads(self.num_threads)
-
-    def embed(self, image: ImageInput) -> ImageEmbedding:
-        """Encode once per distinct image (shared LRU cache by pixel hash)."""
-        self._threads()
-        return self.cache.embed_cached(self.cache_key, image, self._encode)
 
     def _encode(self, img) -> ImageEmbedding:
         h, w = img.height, img.width

@@ -12,13 +12,13 @@ import torch.nn.functional as F
 
 from tools.images import ImageInput
 from tools.segmenters.base import ImageEmbedding, Proposal, SegmentResult
-from tools.segmenters.embedding_cache import EMBEDDING_CACHE, EmbeddingCache
+from tools.segmenters.embedding_cache import CachedEmbedder, EMBEDDING_CACHE, EmbeddingCache
 from tools.segmenters.hf_sam import IMAGENET_MEAN, IMAGENET_STD, check_folder, normalise_pixels, read_preprocessor_config
 from tools.segmenters.prompts import PromptError, normalise_prompts
 from tools.segmenters.propose import generate_proposals
 
 
-class HfSam2Segmenter:
+class HfSam2Segmenter(CachedEmbedder):
     """SAM 2 through transformers; features are the list of multi-scale maps from get_image_embeddings."""
 
     name = "sam2"
@@ -41,15 +41,6 @@ class HfSam2Segmenter:
         self.cache = cache if cache is not None else EMBEDDING_CACHE
         self.cache_key = f"sam2:{folder.resolve()}"
         self.low_res = int(self.model.prompt_encoder.mask_input_size[0])
-
-    def _threads(self):
-        if self.num_threads:
-            torch.set_num_threads(self.num_threads)
-
-    def embed(self, image: ImageInput) -> ImageEmbedding:
-        """Encode once per distinct image (shared LRU cache by pixel hash)."""
-        self._threads()
-        return self.cache.embed_cached(self.cache_key, image, self._encode)
 
     def _encode(self, img) -> ImageEmbedding:
         x = normalise_pixels(img.pixels, self.image_size, self.mean, self.std)

@@ -15,14 +15,14 @@ from torch import nn
 
 from tools.images import ImageInput
 from tools.segmenters.base import ImageEmbedding, Proposal, SegmentResult
-from tools.segmenters.embedding_cache import EMBEDDING_CACHE, EmbeddingCache
+from tools.segmenters.embedding_cache import CachedEmbedder, EMBEDDING_CACHE, EmbeddingCache
 from tools.segmenters.mobile_sam import load_mobile_sam, sam_preprocess
 from tools.segmenters.prompts import PromptError, Prompts, normalise_prompts
 from tools.segmenters.propose import generate_proposals
 from tools.segmenters.sam_decoder import SamPromptDecoder
 
 
-class SamFamilySegmenter:
+class SamFamilySegmenter(CachedEmbedder):
     """Segmenter over (image encoder, SamPromptDecoder). `cache_key` separates cache entries of models."""
 
     def __init__(self, encoder: nn.Module, decoder: SamPromptDecoder, name: str, cache_key: str | None = None,
@@ -35,15 +35,6 @@ class SamFamilySegmenter:
         self.prompts_per_batch = prompts_per_batch
         self.cache = cache if cache is not None else EMBEDDING_CACHE
         self.image_size = decoder.input_image_size
-
-    def _threads(self):
-        if self.num_threads:
-            torch.set_num_threads(self.num_threads)
-
-    def embed(self, image: ImageInput) -> ImageEmbedding:
-        """Encode once per distinct image (LRU cache by pixel hash); features: float (1, 256, 64, 64)."""
-        self._threads()
-        return self.cache.embed_cached(self.cache_key, image, self._encode)
 
     def _encode(self, img) -> ImageEmbedding:
         x, input_size = sam_preprocess(img.pixels, self.image_size)
