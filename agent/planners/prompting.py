@@ -173,12 +173,10 @@ def _intent_brief(intent: Intent) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- JSON extraction and repair
-def _first_object_span(text: str) -> tuple[str, bool]:
-    """(substring from the first '{' to its matching '}', complete?). Quotes of both kinds are respected."""
-    start = text.find("{")
-    if start < 0:
-        raise ReplyFormatError(f"no JSON object in reply {_snippet(text)}")
-    depth, quote, escaped = 0, None, False
+def _outside_strings(text: str, start: int = 0) -> tuple[list[tuple[int, str]], str | None]:
+    """([(index, char)] of text[start:] outside '...' and "..." strings (backslash escapes respected),
+    the quote character still open at the end or None)."""
+    found, quote, escaped = [], None, False
     for i in range(start, len(text)):
         ch = text[i]
         if quote:
@@ -190,7 +188,19 @@ def _first_object_span(text: str) -> tuple[str, bool]:
                 quote = None
         elif ch in "\"'":
             quote = ch
-        elif ch in "{[":
+        else:
+            found.append((i, ch))
+    return found, quote
+
+
+def _first_object_span(text: str) -> tuple[str, bool]:
+    """(substring from the first '{' to its matching '}', complete?). Quotes of both kinds are respected."""
+    start = text.find("{")
+    if start < 0:
+        raise ReplyFormatError(f"no JSON object in reply {_snippet(text)}")
+    depth = 0
+    for i, ch in _outside_strings(text, start)[0]:
+        if ch in "{[":
             depth += 1
         elif ch in "}]":
             depth -= 1
@@ -201,18 +211,10 @@ def _first_object_span(text: str) -> tuple[str, bool]:
 
 def _close_truncated(fragment: str) -> str:
     """Close an object cut off mid-way: an open string, a dangling comma/colon/key, open brackets."""
-    stack, quote, escaped = [], None, False
-    for ch in fragment:
-        if quote:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == quote:
-                quote = None
-        elif ch in "\"'":
-            quote = ch
-        elif ch in "{[":
+    structural, quote = _outside_strings(fragment)
+    stack: list[str] = []
+    for _, ch in structural:
+        if ch in "{[":
             stack.append("}" if ch == "{" else "]")
         elif ch in "}]" and stack:
             stack.pop()
