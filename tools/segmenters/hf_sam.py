@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from tools.images import ImageInput
+from tools.images import ImageInput, load_image
 from tools.segmenters.base import ImageEmbedding, Proposal, SegmentResult
 from tools.segmenters.embedding_cache import CachedEmbedder, EMBEDDING_CACHE, EmbeddingCache
 from tools.segmenters.prompts import PromptError, normalise_prompts
@@ -154,7 +154,9 @@ class HfSamSegmenter(CachedEmbedder):
         return x.view(*lead, *x.shape[-2:])
 
     def propose(self, image: ImageInput, points_per_side: int = 16, **kwargs) -> list[Proposal]:
-        emb = self.embed(image)
+        img = load_image(image)
+        emb = self.embed(img)
+        kwargs.setdefault("pixels", img.pixels)
 
         def decode(pts):
             return self._decode(emb.features, points=pts[None], labels=torch.ones(1, *pts.shape[:2], dtype=torch.long))

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from tools.images import ImageInput
+from tools.images import ImageInput, load_image
 from tools.segmenters.base import ImageEmbedding, Proposal, SegmentResult
 from tools.segmenters.embedding_cache import CachedEmbedder, EMBEDDING_CACHE, EmbeddingCache
 from tools.segmenters.hf_sam import IMAGENET_MEAN, IMAGENET_STD, check_folder, normalise_pixels, read_preprocessor_config
@@ -93,7 +93,9 @@ class HfSam2Segmenter(CachedEmbedder):
         return x.view(*lead, *x.shape[-2:])
 
     def propose(self, image: ImageInput, points_per_side: int = 16, **kwargs) -> list[Proposal]:
-        emb = self.embed(image)
+        img = load_image(image)
+        emb = self.embed(img)
+        kwargs.setdefault("pixels", img.pixels)
 
         def decode(pts):
             return self._decode(emb.features, points=pts[None], labels=torch.ones(1, *pts.shape[:2], dtype=torch.long))

@@ -3,6 +3,10 @@
 The decoder runs on batches of grid points; predicted IoU, stability score, area and boxes are computed on
 the decoder's low-resolution logits (256 x 256, cropped to the image area); box NMS removes duplicates;
 only the kept masks are upsampled to full image size. No torchvision.
+
+Two rules skip grid points whose answer is already known (see `generate_proposals`): points inside the finest
+accepted mask of an earlier prompt, and, when the image pixels are given, points on a plain patch of the
+colour that dominates an accepted background-sized mask (a bare wall, table or floor).
 """
 from __future__ import annotations
 
@@ -67,6 +71,61 @@ def _cover(covered: torch.Tensor | None, flat: torch.Tensor, ok: torch.Tensor, m
     return union if covered is None else covered | union
 
 
+def patch_colours(pixels: np.ndarray, pts: np.ndarray, radius: int) -> tuple[np.ndarray, np.ndarray]:
+    """Mean colour (P, 3) float and largest per-channel std (P,) of the (2r+1)^2 patch around each [x, y]."""
+    h, w = pixels.shape[:2]
+    means, stds = np.zeros((len(pts), 3), np.float32), np.zeros(len(pts), np.float32)
+    for i, (x, y) in enumerate(pts):
+        x, y = int(x), int(y)
+        patch = pixels[max(0, y - radius): min(h, y + radius + 1), max(0, x - radius): min(w, x + radius + 1)]
+        patch = patch.reshape(-1, 3).astype(np.float32)
+        means[i], stds[i] = patch.mean(0), patch.std(0).max()
+    return means, stds
+
+
+def colour_bins(rgb: np.ndarray, levels: int = 8) -> np.ndarray:
+    """(..., 3) colours in 0-255 -> (...,) int bin index of a levels^3 colour cube."""
+    q = np.clip((np.asarray(rgb, np.float32) * levels / 256.0).astype(int), 0, levels - 1)
+    return (q[..., 0] * levels + q[..., 1]) * levels + q[..., 2]
+
+
+class BackgroundSkip:
+    """Grid points that need no prompt because a background-sized accepted mask already answers them.
+
+    A point is skipped when it lies inside an accepted mask covering at least `min_frac` of the image, its
+    patch (half a grid cell wide) is plain (every channel's std <= `max_std`), and its colour's bin holds at
+    least `min_share` of that mask's pixels. A small object that the low-resolution background mask bleeds
+    over has a colour of its own, a small share of the mask, so it is still prompted; a textured or graded
+    background simply keeps every point, as before."""
+
+    def __init__(self, pixels: np.ndarray, pts: np.ndarray, cell: float, low_hw: tuple[int, int],
+                 min_frac: float = 0.25, max_std: float = 20.0, min_share: float = 0.15):
+        import cv2
+
+        self.pts = pts
+        means, stds = patch_colours(pixels, pts, max(1, int(cell / 4)))
+        self.plain = stds <= max_std
+        self.bins = colour_bins(means)
+        hs, ws = low_hw
+        self.low_bins = colour_bins(cv2.resize(pixels, (ws, hs), interpolation=cv2.INTER_AREA))  # (hs, ws)
+        self.scale = (ws / pixels.shape[1], hs / pixels.shape[0])
+        self.min_frac, self.min_share, self.n_bins = min_frac, min_share, 8 ** 3
+        self.skip = np.zeros(len(pts), bool)
+
+    def add(self, masks: torch.Tensor) -> None:
+        """masks: bool (M, hs, ws) accepted low-resolution masks of one batch."""
+        hs, ws = self.low_bins.shape
+        lx = np.clip((self.pts[:, 0] * self.scale[0]).astype(int), 0, ws - 1)
+        ly = np.clip((self.pts[:, 1] * self.scale[1]).astype(int), 0, hs - 1)
+        for m in masks.numpy():
+            area = m.sum()
+            if area < self.min_frac * hs * ws:
+                continue
+            share = np.bincount(self.low_bins[m], minlength=self.n_bins) / area
+            inside = m[ly, lx] & self.plain & ~self.skip
+            self.skip[inside] = share[self.bins[inside]] >= self.min_share
+
+
 def box_nms(boxes: torch.Tensor, scores: torch.Tensor, iou_threshold: float) -> torch.Tensor:
     """Greedy NMS; boxes (M, 4), scores (M,) -> indices kept, highest score first."""
     if boxes.shape[0] == 0:
@@ -114,6 +173,7 @@ def generate_proposals(
     nms_thresh: float = 0.7,
     min_area_frac: float = 0.001,
     skip_covered: bool = True,
+    pixels: np.ndarray | None = None,
 ) -> list[Proposal]:
     """Run the grid through `decode`, filter, NMS, upsample the survivors. Sorted by predicted IoU.
 
@@ -121,6 +181,8 @@ def generate_proposals(
     point is not prompted when it already lies inside the *finest* accepted mask of an earlier prompt:
     the multimask output of that prompt already holds the part, object and group around it. Points on a
     different part (a handle beside a mug body) are still prompted, since the finest mask excludes them.
+    With `pixels` (H, W, 3 uint8, original size) and `skip_covered`, plain background points are skipped as
+    well once a background-sized mask of their colour was accepted (see `BackgroundSkip`).
     """
     h, w = original_size
     pts = grid_points(points_per_side, h, w)
@@ -130,12 +192,16 @@ def generate_proposals(
     hs = ws = 0
     covered = None  # bool (s, s) at low resolution: union of the finest accepted mask of each prompt
     levels = coarse_to_fine_levels(points_per_side) if skip_covered else [np.arange(len(pts))]
+    background: BackgroundSkip | None = None
     for level in levels:
         if covered is not None and skip_covered:
             s = covered.shape[-1]
             lx = np.clip((pts_in[level, 0, 0].numpy() * s / image_size).astype(int), 0, s - 1)
             ly = np.clip((pts_in[level, 0, 1].numpy() * s / image_size).astype(int), 0, s - 1)
-            level = level[~covered[ly, lx].numpy()]
+            keep = ~covered[ly, lx].numpy()
+            if background is not None:
+                keep &= ~background.skip[level]
+            level = level[keep]
         for start in range(0, len(level), points_per_batch):
             batch = torch.from_numpy(level[start : start + points_per_batch])
             low, iou = decode(pts_in[batch])
@@ -152,6 +218,10 @@ def generate_proposals(
             src_pts.append(batch[idx // k])
             if skip_covered:
                 covered = _cover(covered, flat, ok, m, k, s, float(hs * ws))
+                if pixels is not None:
+                    if background is None:
+                        background = BackgroundSkip(pixels, pts, min(h, w) / points_per_side, (hs, ws))
+                    background.add(flat[idx, :hs, :ws] > 0)
     if not logits_kept:
         return []
     logits = torch.cat(logits_kept)

@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from tools.images import ImageInput
+from tools.images import ImageInput, load_image
 from tools.segmenters.base import ImageEmbedding, Proposal, SegmentResult
 from tools.segmenters.embedding_cache import CachedEmbedder, EMBEDDING_CACHE, EmbeddingCache
 from tools.segmenters.mobile_sam import load_mobile_sam, sam_preprocess
@@ -98,7 +98,8 @@ class SamFamilySegmenter(CachedEmbedder):
 
     def propose(self, image: ImageInput, points_per_side: int = 16, **kwargs) -> list[Proposal]:
         """'Everything' mode (see tools.segmenters.propose); proposals sorted by predicted IoU."""
-        emb = self.embed(image)
+        img = load_image(image)
+        emb = self.embed(img)
         feats = self._check(emb)
         self._threads()
 
@@ -107,6 +108,7 @@ class SamFamilySegmenter(CachedEmbedder):
             low, iou = self.decoder(feats, points=pts[None], point_labels=labels[None], multimask=True)
             return low[0], iou[0]
 
+        kwargs.setdefault("pixels", img.pixels)
         return generate_proposals(decode, lambda low: self._upsample(low, emb), emb.original_size, emb.input_size,
                                   self.image_size, points_per_side, **kwargs)
 

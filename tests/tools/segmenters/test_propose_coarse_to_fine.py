@@ -62,3 +62,36 @@ def test_background_masks_bleeding_over_small_objects_do_not_hide_them():
     full, _ = _run(squares, bleeds=True, skip=False)
     fast, _ = _run(squares, bleeds=True, skip=True)
     assert fast == full == [(0, 0, 1024, 1024), (336, 336, 512, 512), (600, 600, 760, 760)]
+
+
+def _pixels(squares, background):
+    """1024 x 1024 image: `background` (H, W, 3) with the low-res squares painted red (image px = 4 x low-res)."""
+    img = background.copy()
+    for x0, y0, x1, y1 in squares:
+        img[4 * y0 : 4 * y1, 4 * x0 : 4 * x1] = (220, 30, 30)
+    return img
+
+
+def _run_with_pixels(squares, bleeds, pixels):
+    calls = []
+    props = generate_proposals(_scene_decoder(calls, squares, bleeds), _upsample, (1024, 1024), (1024, 1024),
+                               pixels=pixels)
+    return sorted(tuple(p.box) for p in props), sum(calls)
+
+
+def test_plain_background_points_are_skipped_but_small_objects_on_it_are_not():
+    squares = [(84, 84, 128, 128), (150, 150, 190, 190)]
+    plain = np.full((1024, 1024, 3), 128, np.uint8)
+    full, _ = _run(squares, bleeds=True, skip=False)
+    before, n_before = _run(squares, bleeds=True, skip=True)
+    after, n_after = _run_with_pixels(squares, bleeds=True, pixels=_pixels(squares, plain))
+    assert after == before == full  # the red squares under the bleeding background mask are still found
+    assert n_after < 0.5 * n_before
+
+
+def test_textured_background_keeps_every_point():
+    squares = [(84, 84, 128, 128), (150, 150, 190, 190)]
+    noise = np.random.default_rng(0).integers(0, 256, (1024, 1024, 3), dtype=np.uint8)
+    before, n_before = _run(squares, bleeds=True, skip=True)
+    after, n_after = _run_with_pixels(squares, bleeds=True, pixels=_pixels(squares, noise))
+    assert after == before and n_after == n_before
