@@ -34,10 +34,10 @@ def _upsample(low):
     return torch.nn.functional.interpolate(low[:, None], size=(1024, 1024), mode="nearest")[:, 0]
 
 
-def _run(squares, bleeds, skip):
+def _run(squares, bleeds, skip=True, pixels=None):
     calls = []
     props = generate_proposals(_scene_decoder(calls, squares, bleeds), _upsample, (1024, 1024), (1024, 1024),
-                               skip_covered=skip)
+                               skip_covered=skip, pixels=pixels)
     return sorted(tuple(p.box) for p in props), sum(calls)
 
 
@@ -72,19 +72,12 @@ def _pixels(squares, background):
     return img
 
 
-def _run_with_pixels(squares, bleeds, pixels):
-    calls = []
-    props = generate_proposals(_scene_decoder(calls, squares, bleeds), _upsample, (1024, 1024), (1024, 1024),
-                               pixels=pixels)
-    return sorted(tuple(p.box) for p in props), sum(calls)
-
-
 def test_plain_background_points_are_skipped_but_small_objects_on_it_are_not():
     squares = [(84, 84, 128, 128), (150, 150, 190, 190)]
     plain = np.full((1024, 1024, 3), 128, np.uint8)
     full, _ = _run(squares, bleeds=True, skip=False)
     before, n_before = _run(squares, bleeds=True, skip=True)
-    after, n_after = _run_with_pixels(squares, bleeds=True, pixels=_pixels(squares, plain))
+    after, n_after = _run(squares, bleeds=True, pixels=_pixels(squares, plain))
     assert after == before == full  # the red squares under the bleeding background mask are still found
     assert n_after < 0.5 * n_before
 
@@ -93,5 +86,5 @@ def test_textured_background_keeps_every_point():
     squares = [(84, 84, 128, 128), (150, 150, 190, 190)]
     noise = np.random.default_rng(0).integers(0, 256, (1024, 1024, 3), dtype=np.uint8)
     before, n_before = _run(squares, bleeds=True, skip=True)
-    after, n_after = _run_with_pixels(squares, bleeds=True, pixels=_pixels(squares, noise))
+    after, n_after = _run(squares, bleeds=True, pixels=_pixels(squares, noise))
     assert after == before and n_after == n_before
