@@ -22,6 +22,8 @@ from tools.segmenters.base import Proposal
 DecodeFn = Callable[[torch.Tensor], tuple[torch.Tensor, torch.Tensor]]
 # upsample(low-res logits (M, S, S)) -> logits (M, H, W) at original size
 UpsampleFn = Callable[[torch.Tensor], torch.Tensor]
+# masks covering at least this share of the image are background-sized (a wall, a table top)
+BACKGROUND_FRAC = 0.25
 
 
 def grid_points(points_per_side: int, height: int, width: int) -> np.ndarray:
@@ -55,7 +57,7 @@ def mask_boxes(masks: torch.Tensor) -> torch.Tensor:
 
 
 def _cover(covered: torch.Tensor | None, flat: torch.Tensor, ok: torch.Tensor, m: int, k: int, s: int,
-           image_area: float, max_cover_frac: float = 0.25) -> torch.Tensor:
+           image_area: float, max_cover_frac: float = BACKGROUND_FRAC) -> torch.Tensor:
     """Add, for each of m prompts, its smallest accepted mask (of k candidates) to the coverage map.
 
     Masks larger than `max_cover_frac` of the image (background, table tops) never cover points: their
@@ -99,30 +101,28 @@ class BackgroundSkip:
     background simply keeps every point, as before."""
 
     def __init__(self, pixels: np.ndarray, pts: np.ndarray, cell: float, low_hw: tuple[int, int],
-                 min_frac: float = 0.25, max_std: float = 20.0, min_share: float = 0.15):
+                 min_frac: float = BACKGROUND_FRAC, max_std: float = 20.0, min_share: float = 0.15):
         import cv2
 
-        self.pts = pts
         means, stds = patch_colours(pixels, pts, max(1, int(cell / 4)))
         self.plain = stds <= max_std
         self.bins = colour_bins(means)
         hs, ws = low_hw
         self.low_bins = colour_bins(cv2.resize(pixels, (ws, hs), interpolation=cv2.INTER_AREA))  # (hs, ws)
-        self.scale = (ws / pixels.shape[1], hs / pixels.shape[0])
+        self.lx = np.clip((pts[:, 0] * ws / pixels.shape[1]).astype(int), 0, ws - 1)  # each point's low-res pixel
+        self.ly = np.clip((pts[:, 1] * hs / pixels.shape[0]).astype(int), 0, hs - 1)
         self.min_frac, self.min_share, self.n_bins = min_frac, min_share, 8 ** 3
         self.skip = np.zeros(len(pts), bool)
 
     def add(self, masks: torch.Tensor) -> None:
         """masks: bool (M, hs, ws) accepted low-resolution masks of one batch."""
         hs, ws = self.low_bins.shape
-        lx = np.clip((self.pts[:, 0] * self.scale[0]).astype(int), 0, ws - 1)
-        ly = np.clip((self.pts[:, 1] * self.scale[1]).astype(int), 0, hs - 1)
         for m in masks.numpy():
             area = m.sum()
             if area < self.min_frac * hs * ws:
                 continue
             share = np.bincount(self.low_bins[m], minlength=self.n_bins) / area
-            inside = m[ly, lx] & self.plain & ~self.skip
+            inside = m[self.ly, self.lx] & self.plain & ~self.skip
             self.skip[inside] = share[self.bins[inside]] >= self.min_share
 
 
