@@ -24,6 +24,8 @@ DecodeFn = Callable[[torch.Tensor], tuple[torch.Tensor, torch.Tensor]]
 UpsampleFn = Callable[[torch.Tensor], torch.Tensor]
 # masks covering at least this share of the image are background-sized (a wall, a table top)
 BACKGROUND_FRAC = 0.25
+# colours are compared in a COLOUR_LEVELS^3 cube of bins
+COLOUR_LEVELS = 8
 
 
 def grid_points(points_per_side: int, height: int, width: int) -> np.ndarray:
@@ -85,7 +87,7 @@ def patch_colours(pixels: np.ndarray, pts: np.ndarray, radius: int) -> tuple[np.
     return means, stds
 
 
-def colour_bins(rgb: np.ndarray, levels: int = 8) -> np.ndarray:
+def colour_bins(rgb: np.ndarray, levels: int = COLOUR_LEVELS) -> np.ndarray:
     """(..., 3) colours in 0-255 -> (...,) int bin index of a levels^3 colour cube."""
     q = np.clip((np.asarray(rgb, np.float32) * levels / 256.0).astype(int), 0, levels - 1)
     return (q[..., 0] * levels + q[..., 1]) * levels + q[..., 2]
@@ -111,7 +113,7 @@ class BackgroundSkip:
         self.low_bins = colour_bins(cv2.resize(pixels, (ws, hs), interpolation=cv2.INTER_AREA))  # (hs, ws)
         self.lx = np.clip((pts[:, 0] * ws / pixels.shape[1]).astype(int), 0, ws - 1)  # each point's low-res pixel
         self.ly = np.clip((pts[:, 1] * hs / pixels.shape[0]).astype(int), 0, hs - 1)
-        self.min_frac, self.min_share, self.n_bins = min_frac, min_share, 8 ** 3
+        self.min_frac, self.min_share = min_frac, min_share
         self.skip = np.zeros(len(pts), bool)
 
     def add(self, masks: torch.Tensor) -> None:
@@ -121,7 +123,7 @@ class BackgroundSkip:
             area = m.sum()
             if area < self.min_frac * hs * ws:
                 continue
-            share = np.bincount(self.low_bins[m], minlength=self.n_bins) / area
+            share = np.bincount(self.low_bins[m], minlength=COLOUR_LEVELS ** 3) / area
             inside = m[self.ly, self.lx] & self.plain & ~self.skip
             self.skip[inside] = share[self.bins[inside]] >= self.min_share
 
