@@ -59,3 +59,15 @@ def dialogue(messages: list[BaseMessage]) -> list[dict[str, str]]:
         elif isinstance(m, AIMessage):
             out.append({"role": "assistant", "content": str(m.content)})
     return out
+
+
+def turn_reference(turn: int | None) -> str:
+    """The reference string an Intent uses for an earlier turn's target: "turn:N"."""
+    return f"turn:{turn}"
+
+
+def record_of_turn(memory: dict[str, Any] | None, reference: str | None) -> dict[str, Any] | None:
+    """The history record a "turn:N" reference points at, or None."""
+    if not str(reference or "").startswith("turn:"):
+        return None
+    return next((r for r in (memory or {}).get("history") or [] if turn_reference(r.get("turn")) == reference), None)

@@ -5,7 +5,7 @@ import time
 from typing import Any
 
 from agent.nodes.runtime import AgentRuntime
-from agent.select import count_matching, gather
+from agent.candidates import count_matching, gather
 
 MAX_CANDIDATES = 12
 

@@ -16,6 +16,9 @@ import numpy as np
 from tools.images import LoadedImage, load_image
 from tools.regions import Region
 
+CLOSED_VOCABULARY_DETECTOR = "detector"                       # the embedded COCO-80 detector's grounder name
+OPEN_VOCABULARY_DETECTORS = ("grounding_dino", "owlv2")      # a user's detectors, queried by category name
+
 
 @dataclass
 class ImageVision:
@@ -28,6 +31,7 @@ class ImageVision:
     ocr: dict[str, list[Region]] = field(default_factory=dict)      # query -> OCR regions
     detections: dict[str, list[Region]] = field(default_factory=dict)  # query -> detector regions
     masks: dict[str, np.ndarray] = field(default_factory=dict)      # candidate id -> bool (H, W)
+    mask_scores: dict[str, float] = field(default_factory=dict)     # candidate id -> predicted IoU of its box prompt
     seconds: dict[str, float] = field(default_factory=dict)         # one-time costs (embed, propose)
 
 
@@ -101,7 +105,7 @@ class AgentRuntime:
                     r.id = r.id or f"p{i}"
                     if r.mask is not None:
                         vision.masks[r.id] = r.mask
-                from agent.select import mark_composites
+                from tools.grounders.region_cues import mark_composites
                 mark_composites(regions)
                 vision.proposals = regions
                 vision.seconds["propose"] = time.perf_counter() - t
@@ -126,3 +130,32 @@ class AgentRuntime:
             grounder = self.grounders.get(name)
             vision.detections[key] = list(grounder.ground(vision.image, query)) if grounder is not None else []
         return vision.detections[key]
+
+    # ---- categories -------------------------------------------------------------------------------
+    def has_detector(self) -> bool:
+        """True when a category detector is loaded: the embedded COCO detector or an open-vocabulary one."""
+        return any(name in self.grounders for name in (CLOSED_VOCABULARY_DETECTOR, *OPEN_VOCABULARY_DETECTORS))
+
+    def detect_category(self, vision: ImageVision, category: str) -> list[Region]:
+        """Detections of one category, best first: the COCO detector's boxes of that class (all classes are
+        detected once per image), else an open-vocabulary detector queried with the category name."""
+        coco = self.grounders.get(CLOSED_VOCABULARY_DETECTOR)
+        if coco is not None:
+            if CLOSED_VOCABULARY_DETECTOR not in vision.detections:
+                t = time.perf_counter()
+                vision.detections[CLOSED_VOCABULARY_DETECTOR] = list(coco.detect(vision.image))
+                vision.seconds["detect"] = time.perf_counter() - t
+            return [r for r in vision.detections[CLOSED_VOCABULARY_DETECTOR] if r.label == category]
+        for name in OPEN_VOCABULARY_DETECTORS:
+            if name in self.grounders:
+                return self.detect(vision, name, category)
+        return []
+
+    def box_mask(self, vision: ImageVision, box: list[float]) -> np.ndarray:
+        """The segmenter's mask for one box prompt (a filled box without a segmenter); bool (H, W)."""
+        if self.segmenter is None:
+            from agent.nodes.segment import box_mask
+            return box_mask(box, vision.image.height, vision.image.width)
+        masks, _ = self.segmenter.segment(self.embedding(vision), boxes=np.array([box], dtype=np.float32),
+                                          multimask=True).best()
+        return np.asarray(masks[0], bool)

@@ -21,6 +21,11 @@ def segment(state: dict[str, Any], runtime: AgentRuntime) -> dict[str, Any]:
     t = time.perf_counter()
     vision = runtime.cache.get(state.get("image"))
     candidates = [dict(c) for c in state.get("candidates") or []]
+    known = [c for c in candidates if c.get("needs_mask") and vision is not None and c["id"] in vision.masks]
+    for c in known:  # segmented on an earlier turn (detections keep their ids per image)
+        c["needs_mask"] = False
+        if c["id"] in vision.mask_scores:
+            c["mask_score"] = vision.mask_scores[c["id"]]
     todo = [c for c in candidates if c.get("needs_mask")][: runtime.max_box_prompts]
     if vision is not None and todo:
         h, w = vision.image.height, vision.image.width
@@ -33,7 +38,7 @@ def segment(state: dict[str, Any], runtime: AgentRuntime) -> dict[str, Any]:
             for c, m, s in zip(todo, masks, scores):
                 vision.masks[c["id"]] = np.asarray(m, bool)
                 c["needs_mask"] = False
-                c["mask_score"] = round(float(s), 4)
+                c["mask_score"] = vision.mask_scores[c["id"]] = round(float(s), 4)
                 c["evidence"] = [*c.get("evidence", []), f"mask from a box prompt (predicted IoU {float(s):.2f})"]
         else:
             for c in todo:

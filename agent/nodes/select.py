@@ -44,6 +44,15 @@ def _resolve(reply: str, payload: dict[str, Any]) -> int:
     return 0
 
 
+def mask_quality(candidate: dict[str, Any], confidence: float) -> float:
+    """The chosen mask's score in [0, 1]: the segmenter's predicted IoU when known, else the detector's score,
+    else the turn's confidence (a candidate's ranking score is no probability and is never reported)."""
+    for key in ("mask_score", "detector_score"):
+        if candidate.get(key) is not None:
+            return min(max(float(candidate[key]), 0.0), 1.0)
+    return min(max(confidence, 0.0), 1.0)
+
+
 def select(state: dict[str, Any], runtime: AgentRuntime) -> dict[str, Any]:
     t = time.perf_counter()
     vision = runtime.cache.get(state.get("image"))
@@ -63,7 +72,13 @@ def select(state: dict[str, Any], runtime: AgentRuntime) -> dict[str, Any]:
     top = candidates[order[0]]
     mask = vision.masks[top["id"]].copy()
     chosen_ids = [top["id"]]
-    if _plural(intent):
+    if top.get("group"):  # a plural request over one category's detections: every instance joins
+        for i in order[1:]:
+            c = candidates[i]
+            if c.get("group") == top["group"] and _iou(vision.masks[c["id"]], mask) < 0.5:
+                mask |= vision.masks[c["id"]]
+                chosen_ids.append(c["id"])
+    elif _plural(intent):
         for i in order[1:]:
             c = candidates[i]
             if c["score"] >= top["score"] - 0.75 and not c.get("low_confidence") and not c["attributes"].get("composite"):
@@ -82,14 +97,13 @@ def select(state: dict[str, Any], runtime: AgentRuntime) -> dict[str, Any]:
             chosen_ids = [top["id"]]
     low = bool(top.get("low_confidence"))
     confidence = float(intent.get("confidence", 1.0)) * (0.4 if low else 1.0)
-    if len(order) > 1 and not _plural(intent):
+    if len(order) > 1 and not _plural(intent) and not top.get("group"):
         confidence *= 0.75 if top["score"] - candidates[order[1]]["score"] < AMBIGUITY_MARGIN else 1.0
-    score = float(top.get("mask_score", top.get("score", 1.0)))
     chosen = {"id": top["id"], "ids": chosen_ids, "box": bbox(mask), "rle": encode_rle(mask),
-              "score": round(min(max(score if score <= 1 else confidence, 0.0), 1.0), 4),
+              "score": round(mask_quality(top, confidence), 4),
               "confidence": round(confidence, 3), "evidence": list(top.get("evidence", [])),
               "label": top.get("label"), "source": top.get("source"), "attributes": top.get("attributes", {}),
               "text": top.get("text"), "low_confidence": low}
-    if len(chosen_ids) > 1:
+    if len(chosen_ids) > 1 and not top.get("group"):
         chosen["evidence"].append(f"union of {len(chosen_ids)} matching regions")
     return {"chosen": chosen, "timings": {"select": time.perf_counter() - t}}

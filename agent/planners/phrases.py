@@ -7,34 +7,14 @@ from __future__ import annotations
 
 import re
 
-COLORS = {
-    "red": "red", "orange": "orange", "yellow": "yellow", "green": "green", "blue": "blue",
-    "purple": "purple", "violet": "purple", "pink": "pink", "brown": "brown", "black": "black",
-    "white": "white", "gray": "gray", "grey": "gray", "silver": "gray", "gold": "yellow",
-    "golden": "yellow", "cyan": "cyan", "teal": "cyan", "beige": "beige", "dark": None, "light": None,
-}
-SHAPES = {
-    "round": "round", "circular": "round", "circle": "round", "circles": "round", "oval": "round",
-    "ball": "round", "disc": "round", "square": "square", "squares": "square", "rectangle": "rectangular",
-    "rectangular": "rectangular", "rectangles": "rectangular", "box": "rectangular", "triangle": "triangular",
-    "triangular": "triangular", "triangles": "triangular", "long": "elongated", "thin": "elongated",
-    "elongated": "elongated",
-}
-SHAPE_NOUNS = {"circle", "circles", "square", "squares", "rectangle", "rectangles", "triangle", "triangles",
-               "shape", "shapes", "ball", "disc", "box"}
-LARGEST = {"biggest", "largest", "big", "large", "huge", "bigger", "larger", "widest", "tallest"}
-SMALLEST = {"smallest", "small", "tiny", "little", "smaller", "narrowest"}
+from tools.vocabulary import (  # noqa: F401  (SHAPE_NOUNS, POSITION_PATTERNS, singular are re-exported)
+    COLOR_MODIFIERS, COLOR_WORDS, LARGEST_WORDS, POSITION_PATTERNS, SHAPE_NOUNS, SHAPE_WORDS, SMALLEST_WORDS, singular,
+)
 
-# position phrases -> canonical position words (as tools.masks.position_words writes them)
-POSITION_PATTERNS = [
-    (r"\b(top|upper)[ -]left\b", "top left"), (r"\b(top|upper)[ -]right\b", "top right"),
-    (r"\b(bottom|lower)[ -]left\b", "bottom left"), (r"\b(bottom|lower)[ -]right\b", "bottom right"),
-    (r"\b(left ?most|on the left|to the left|at the left|left one|left side|left)\b", "left"),
-    (r"\b(right ?most|on the right|to the right|at the right|right one|right side|right)\b", "right"),
-    (r"\b(top ?most|at the top|on top|upper|top one|top)\b", "top"),
-    (r"\b(bottom ?most|at the bottom|lower|bottom one|bottom)\b", "bottom"),
-    (r"\b(in the middle|in the center|in the centre|middle|center|centre|central)\b", "center"),
-]
+COLORS: dict[str, str | None] = {**COLOR_WORDS, **{m: None for m in COLOR_MODIFIERS}}  # None: a modifier
+SHAPES = SHAPE_WORDS
+LARGEST = LARGEST_WORDS
+SMALLEST = SMALLEST_WORDS
 
 PART_PATTERNS = [
     (r"\b(top|upper) (half|part|portion|section)\b", "top half"),
@@ -192,14 +172,3 @@ def chunks(text: str, extra_stop: set[str] | None = None) -> list[list[str]]:
     if run:
         out.append(run)
     return out
-
-
-def singular(word: str) -> str:
-    """Crude singular: "papers" -> "paper", "boxes" -> "box", "glasses" stays."""
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 4 and word.endswith(("ches", "shes", "xes", "sses")):
-        return word[:-2]
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word

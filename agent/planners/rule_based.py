@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from agent.intent import Intent
+from agent.memory import record_of_turn, turn_reference
 from agent.planners.base import PlannerContext
 from agent.planners.focus import infer_focus, is_closing_request
 from agent.planners.phrases import (
@@ -162,7 +163,7 @@ class RuleBasedPlanner:
             settled = closing_target(target, context.memory) if context.image_path else None
             if settled is not None and settled.get("rle", True) and settled.get("phrase"):
                 return Intent(kind="segment_from_dialogue", target=settled["phrase"], category=settled.get("category"),
-                              reference=f"turn:{settled.get('turn')}", confidence=0.8)
+                              reference=turn_reference(settled.get("turn")), confidence=0.8)
             category, _ = _noun_phrase(target) if target else (None, [])
             qs = quoted(target)
             return Intent(kind="segment_from_dialogue", target=target or "the main subject", category=category,
@@ -198,7 +199,7 @@ class RuleBasedPlanner:
             if kind not in ("count", "exists") and current:
                 earlier = named_target(category, context.memory)
                 if earlier is not None and earlier is not current:  # "what colour is the mug?" after its handle
-                    target, reference = earlier.get("phrase") or target, f"turn:{earlier.get('turn')}"
+                    target, reference = earlier.get("phrase") or target, turn_reference(earlier.get("turn"))
                 category = (earlier or current).get("category")
             return Intent(kind="answer_only", target=target, wants_mask=False, category=category, question=kind,
                           text_cue=cue, reference=reference, **attrs)
@@ -266,10 +267,7 @@ class RuleBasedPlanner:
     def answer(self, context: PlannerContext, intent: Intent, facts: dict[str, Any]) -> str | None:
         """Answer-only turns about an earlier target (intent.reference "turn:N") from that target's stored
         descriptors; None otherwise (the composer's text stands)."""
-        if intent.kind != "answer_only" or not str(intent.reference or "").startswith("turn:"):
-            return None
-        record = next((r for r in (context.memory or {}).get("history") or []
-                       if f"turn:{r.get('turn')}" == intent.reference), None)
+        record = record_of_turn(context.memory, intent.reference) if intent.kind == "answer_only" else None
         earlier = earlier_facts(record)
         if earlier is None:
             return None

@@ -10,8 +10,8 @@ from PIL import Image, ImageDraw
 from agent.parts import part_candidates
 from agent.planners.base import PlannerContext
 from agent.planners.rule_based import RuleBasedPlanner
-from agent.select import rank_by_description
-from agent.select_cues import background_like, containing_proposal, sign_box
+from agent.candidates.ranking import rank_by_description
+from tools.grounders.region_cues import background_like, containing_proposal, sign_box
 from agent.session import Session
 from tools.grounders.descriptors import describe
 from tools.masks import iou

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from agent.select_cues import borders_touched
+from tools.grounders.region_cues import borders_touched
 from agent.session import Session
 
 pytestmark = pytest.mark.slow

@@ -12,8 +12,8 @@ import cv2
 import numpy as np
 
 from tools.masks import as_bool_mask, bbox, centroid, position_words, size_words
+from tools.vocabulary import COLOR_NAMES
 
-COLOR_NAMES = ("red", "orange", "yellow", "green", "blue", "purple", "pink", "brown", "black", "white", "gray")
 _MAX_SAMPLES = 20000
 
 

@@ -8,22 +8,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-COLOR_WORDS: dict[str, str] = {
-    "red": "red", "orange": "orange", "yellow": "yellow", "green": "green", "blue": "blue",
-    "purple": "purple", "violet": "purple", "pink": "pink", "brown": "brown", "black": "black",
-    "white": "white", "gray": "gray", "grey": "gray", "silver": "gray", "cyan": "blue",
-    "turquoise": "blue", "navy": "blue", "magenta": "pink", "gold": "yellow", "golden": "yellow",
-    "beige": "brown", "tan": "brown",
-}
-SHAPE_WORDS: dict[str, str] = {
-    "round": "round", "circle": "round", "circular": "round", "ball": "round", "disc": "round",
-    "oval": "round", "square": "square", "rectangle": "rectangular", "rectangular": "rectangular",
-    "long": "elongated", "elongated": "elongated", "thin": "elongated", "narrow": "elongated",
-    "stick": "elongated", "pole": "elongated", "strip": "elongated",
-}
-BIGGEST = {"biggest", "largest", "big", "large", "huge", "largest", "bigger", "larger"}
-SMALLEST = {"smallest", "small", "tiny", "little", "smaller", "tinier"}
-BACKGROUND_WORDS = {"background", "sky", "everything", "whole", "entire", "floor", "ground", "wall", "field"}
+from tools.vocabulary import BACKGROUND_NOUNS, COLOR_WORDS, LARGEST_WORDS, SHAPE_WORDS, SMALLEST_WORDS
+
+BIGGEST = LARGEST_WORDS
+SMALLEST = SMALLEST_WORDS
+BACKGROUND_WORDS = BACKGROUND_NOUNS
 # Words that are capitalised for grammar, not because they are text in the image.
 _NOT_TEXT = {
     "find", "show", "segment", "select", "highlight", "mark", "the", "a", "an", "text", "word", "sign",

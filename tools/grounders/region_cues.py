@@ -1,5 +1,5 @@
-"""Small ranking cues used by agent.select: background-like regions, colour nearness, the region holding an
-OCR text box, the uniform-colour sign around a text box, and composite (union) proposals.
+"""Pixel cues for ranking regions: background-like regions, colour nearness, the region holding an OCR text
+box, the uniform-colour sign around a text box, and composite (union) proposals.
 
 Boxes are [x0, y0, x1, y1] pixels; masks bool (H, W); pixels (H, W, 3) uint8.
 """
@@ -9,15 +9,9 @@ import cv2
 import numpy as np
 
 from tools.regions import Region
+from tools.vocabulary import COLOR_NAMES, NEAR_COLORS
 
-BACKGROUND_NOUNS = {"background", "table", "floor", "wall", "ground", "sky", "desk", "road", "grass", "field",
-                    "ceiling", "water", "sea", "tabletop", "surface", "counter", "everything", "whole", "scene"}
 BACKGROUND_LIKE_FRACTION = 0.35
-# colours that read as "close" to each other when nothing has the asked colour
-NEAR_COLORS = {"white": ("gray", "pink", "yellow"), "gray": ("white", "black"), "black": ("gray", "brown"),
-               "red": ("pink", "orange", "brown"), "orange": ("red", "yellow", "brown"), "yellow": ("orange",),
-               "brown": ("orange", "red", "black"), "pink": ("red", "purple", "white"), "purple": ("blue", "pink"),
-               "blue": ("purple", "cyan"), "green": ("cyan", "yellow"), "cyan": ("blue", "green"), "beige": ("white", "brown")}
 
 
 def borders_touched(box: list[float], width: int, height: int, margin: float = 2.0) -> int:
@@ -33,15 +27,9 @@ def background_like(region: Region, width: int, height: int) -> bool:
         borders_touched(region.box, width, height) >= 3
 
 
-def wants_background(intent: dict) -> bool:
-    """True when the request names the background itself (the table, the floor, the wall ...)."""
-    words = {str(intent.get("category") or "")} | set(str(intent.get("target") or "").lower().split())
-    return bool(words & BACKGROUND_NOUNS)
-
-
 def color_share(region: Region, pixels: np.ndarray | None, want: str, max_samples: int = 6000) -> float:
     """Share of the region's pixels named `want` (plus half the share of near colours), 0..1."""
-    from tools.grounders.descriptors import COLOR_NAMES, pixel_color_names
+    from tools.grounders.descriptors import pixel_color_names
 
     if pixels is None or region.mask is None or region.mask.shape != pixels.shape[:2] or want not in COLOR_NAMES:
         return 1.0 if want in (region.attributes.get("colors") or []) else 0.0

@@ -1,0 +1,54 @@
+"""Candidate searches: the regions a turn could settle on, one module per kind of search.
+
+`gather(intent, memory, vision, runtime, turn) -> list[Candidate]` (best first) dispatches on the intent kind:
+
+  segment_from_dialogue  dialogue.settled_candidates   the mask the dialogue settled on
+  correct                correct.redo_search           the rejected search again, minus rejected picks
+  refine_part            parts.refine_candidates       parts of the previous mask
+  relate                 relate.relate_candidates      things in a relation to a reference
+  (all, and the fallbacks of the above)  describe.describe_candidates   text -> detector -> Haar -> proposals
+
+A search returning None hands over to the next one in that order ("relate" with no reference searches as a new
+target). Candidate masks live in `vision.masks`; detector and OCR candidates carry needs_mask (box prompts).
+`count_matching` serves "how many ...?" questions.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from agent.candidates.correct import exclude_previous, redo_search
+from agent.candidates.count import count_matching
+from agent.candidates.describe import describe_candidates
+from agent.candidates.dialogue import settled_candidates
+from agent.candidates.parts import refine_candidates
+from agent.candidates.record import Candidate
+from agent.candidates.relate import relate_candidates
+
+Search = Callable[..., "list[Candidate] | None"]
+
+
+def _correct(intent: dict, memory: dict, vision, runtime, turn: int) -> list[Candidate] | None:
+    return redo_search(intent, memory, vision, runtime, turn, gather)
+
+
+SEARCHES: dict[str, Search] = {
+    "segment_from_dialogue": settled_candidates,
+    "correct": _correct,
+    "refine_part": refine_candidates,
+    "relate": relate_candidates,
+}
+
+
+def gather(intent: dict, memory: dict, vision, runtime, turn: int) -> list[Candidate]:
+    """Candidates for this turn's intent, best first (see the module docstring)."""
+    search = SEARCHES.get(intent["kind"])
+    found = search(intent, memory, vision, runtime, turn) if search else None
+    if found is not None:
+        return found
+    out = describe_candidates(intent, vision, runtime, turn)
+    if intent["kind"] == "correct" or intent.get("exclude_previous"):
+        out = exclude_previous(out, memory, vision)
+    return out
+
+
+__all__ = ["Candidate", "SEARCHES", "count_matching", "gather"]

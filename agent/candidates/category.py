@@ -1,0 +1,98 @@
+"""Detector-first grounding: a request naming a category the detector knows gets that class's detections as
+candidates (box prompts for the segmenter), ranked among themselves by the request's colour, position and size
+words; a plural request ("all the people", "the two dogs") groups them so the masks are joined.
+
+Works with the embedded COCO-80 detector (closed vocabulary: `coco_category` names the class) and with a user's
+open-vocabulary detector (Grounding DINO, OWLv2: the category phrase is their query).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from agent.candidates.ranking import order_by_position
+from agent.candidates.record import Candidate, candidate
+from agent.planners.phrases import relation_start
+from tools.grounders.region_cues import color_share
+from tools.regions import Region
+from tools.vocabulary import coco_category, plural_of, plural_request
+
+MIN_SCORE = 0.3    # detections at or above this are instances of the category
+WEAK_SCORE = 0.12  # when none reaches MIN_SCORE, the best one above this is offered, flagged weak
+MAX_INSTANCES = 12
+
+
+def head_phrase(intent: dict) -> str:
+    """The words of the target phrase before any relation ("the cup left of it" -> "the cup")."""
+    target = str(intent.get("target") or "")
+    cut = relation_start(target)
+    return " ".join(target.split()[:cut]) if cut else target
+
+
+def intent_category(intent: dict) -> str | None:
+    """The COCO class the request's target names, or None ("the man on the left" -> "person")."""
+    return coco_category(head_phrase(intent)) or coco_category(intent.get("category"))
+
+
+def category_regions(category: str, vision, runtime) -> tuple[list[Region], bool]:
+    """(instances of `category` best first, weak): detections >= MIN_SCORE, else the best one >= WEAK_SCORE
+    (weak=True); boxes in image pixels."""
+    hits = sorted(runtime.detect_category(vision, category), key=lambda r: -float(r.score))
+    strong = [r for r in hits if r.score >= MIN_SCORE][:MAX_INSTANCES]
+    if strong:
+        return strong, False
+    weak = [r for r in hits if r.score >= WEAK_SCORE][:1]
+    return weak, bool(weak)
+
+
+def _box_region(region: Region, width: int, height: int) -> Region:
+    """The detection with area_fraction set and the inner half of its box as a mask (for colour shares)."""
+    x0, y0, x1, y1 = region.box
+    attrs = dict(region.attributes)
+    attrs["area_fraction"] = max(x1 - x0, 0) * max(y1 - y0, 0) / float(width * height)
+    mask = np.zeros((height, width), bool)
+    qx, qy = (x1 - x0) / 4, (y1 - y0) / 4
+    mask[int(max(y0 + qy, 0)):int(min(y1 - qy, height)) + 1, int(max(x0 + qx, 0)):int(min(x1 - qx, width)) + 1] = True
+    return Region(box=list(region.box), score=region.score, label=region.label, source=region.source, mask=mask,
+                  attributes=attrs, id=region.id)
+
+
+def _what(category: str, n: int) -> str:
+    return f"{n} {plural_of(category, n)}"
+
+
+def category_candidates(intent: dict, category: str, vision, runtime, turn: int) -> list[Candidate]:
+    """Candidates for a named category, best first; [] when the detector finds none."""
+    w, h = vision.image.width, vision.image.height
+    regions, weak = category_regions(category, vision, runtime)
+    if not regions:
+        return []
+    boxed = [_box_region(r, w, h) for r in regions]
+    n = len(boxed)
+    colors = intent.get("colors") or []
+    shares = {id(r): max((color_share(r, vision.image.pixels, c) for c in colors), default=0.0) for r in boxed}
+    position, size = intent.get("position"), intent.get("size")
+    ordered = order_by_position(boxed, position, size, (w / 2, h / 2)) if (position or size) else boxed
+    rank = {id(r): i for i, r in enumerate(ordered)}
+    group = f"all:{category}" if plural_request(head_phrase(intent)) and n > 1 else None
+    out: list[Candidate] = []
+    for j, r in enumerate(boxed):
+        evidence = [f"{category} (detector {r.score:.2f}{', weak' if weak else ''})"]
+        score = 2.0 + float(r.score)
+        if colors:
+            score += 1.5 * shares[id(r)]
+            evidence.append(f"{100 * shares[id(r)]:.0f}% {'/'.join(colors)} inside its box")
+        if position or size:
+            score -= 0.5 * rank[id(r)]
+            if rank[id(r)] == 0 and n > 1:
+                word = f"{position}most".replace("centermost", "most central") if position else size
+                evidence.append(f"the {word} of {_what(category, n)}")
+        elif n == 1:
+            evidence.append(f"the only {category} found")
+        if group:
+            evidence.append(f"all {_what(category, n)} together")
+        tied = n > 1 and not (position or size or colors or group)
+        if tied and j == 0:
+            evidence.append(f"the most confident of {_what(category, n)}")
+        out.append(candidate(r, score, evidence, needs_mask=True, cid=f"det:{category}:{j}", group=group, tied=tied,
+                             detector_score=round(float(r.score), 4), low_confidence=weak))
+    return sorted(out, key=lambda c: -c["score"])

@@ -1,0 +1,51 @@
+"""Correct: "no, the other one" repeats the search that produced the rejected pick (same intent, the memory
+as it was then, plus any new cue words of the correction), minus the rejected regions."""
+from __future__ import annotations
+
+from typing import Callable
+
+from agent.candidates.record import Candidate
+from agent.memory import current_target, excluded_ids, target_mask
+from tools.masks import box_iou
+
+CUE_KEYS = ("colors", "position", "size", "shape", "category", "text_cue")
+
+
+def redo_search(intent: dict, memory: dict, vision, runtime, turn: int,
+                gather: Callable[..., list[Candidate]]) -> list[Candidate] | None:
+    """The repeated search's candidates without the rejected ones; None when there is nothing to repeat."""
+    history = (memory or {}).get("history") or []
+    idx = len(history) - 1
+    while idx > 0 and history[idx].get("kind") == "correct":
+        idx -= 1
+    if idx < 0 or not history[idx].get("intent"):
+        return None
+    base = dict(history[idx]["intent"])
+    if base.get("kind") in (None, "correct", "answer_only"):
+        return None
+    base.update({k: intent[k] for k in CUE_KEYS if intent.get(k)})
+    if intent.get("position") or intent.get("size"):
+        base["kind"] = "new_target" if base["kind"] == "segment_from_dialogue" else base["kind"]
+    earlier = {"current": history[idx - 1] if idx > 0 else None, "history": history[:idx]}
+    new_cue = any(intent.get(k) for k in CUE_KEYS)
+    return exclude_previous(gather(base, earlier, vision, runtime, turn), memory, vision, only_current=new_cue)
+
+
+def exclude_previous(cands: list[Candidate], memory: dict, vision, only_current: bool = False) -> list[Candidate]:
+    """Drop the previous pick (same id, or mask IoU > 0.5 / box IoU > 0.6 with it) and, unless only_current
+    (the correction named a new cue), the picks rejected before it."""
+    cur = current_target(memory) or {}
+    skip = {cur.get("region_id")} if only_current else set(excluded_ids(memory))
+    prev = target_mask(cur)
+    out = []
+    for c in cands:
+        if c["id"] in skip:
+            continue
+        m = vision.masks.get(c["id"])
+        if prev is not None and m is not None and m.shape == prev.shape:
+            if float((m & prev).sum()) / max(float((m | prev).sum()), 1.0) > 0.5:
+                continue
+        elif cur.get("box") and box_iou(c["box"], cur["box"]) > 0.6:
+            continue
+        out.append(c)
+    return out

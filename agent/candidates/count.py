@@ -1,0 +1,42 @@
+"""Count: how many things match a question's category / colour / shape words ("how many people?")."""
+from __future__ import annotations
+
+from agent.candidates.category import category_regions, intent_category
+from agent.candidates.ranking import describe_match
+from agent.candidates.record import Candidate, candidate
+from tools.masks import box_iou
+from tools.vocabulary import HAAR_NOUNS
+
+
+def count_matching(intent: dict, vision, runtime) -> tuple[int, list[Candidate]]:
+    """(count, the matching candidates): detections of a known category, else Haar hits, else proposals
+    matching the colour / shape words."""
+    category = intent_category(intent)
+    if category and runtime.has_detector():
+        regions, weak = category_regions(category, vision, runtime)
+        hits = [] if weak else [candidate(r, r.score, [f"{category} (detector {r.score:.2f})"], cid=f"det:{category}:{j}")
+                                for j, r in enumerate(regions)]
+        return len(hits), hits
+    haar = HAAR_NOUNS.get(str(intent.get("category") or ""))
+    if haar and "haar" in runtime.grounders:
+        found = runtime.detect(vision, "haar", haar)
+        return len(found), [candidate(d, d.score, [f"detector haar: {d.label}"]) for d in found]
+    hits = []
+    need = len(intent.get("colors") or []) + (1 if intent.get("shape") else 0)
+    for r in runtime.proposals(vision):
+        s, why = describe_match(intent, r)
+        if r.attributes.get("background") or r.attributes.get("composite"):
+            continue
+        if float(r.attributes.get("area_fraction", 0)) <= 0.6 and s >= 0.8 * need and (need or s >= 0):
+            hits.append(candidate(r, s, why))
+    kept = _dedupe(hits)
+    return len(kept), kept
+
+
+def _dedupe(cands: list[Candidate]) -> list[Candidate]:
+    """Drop candidates whose box nearly equals an earlier kept one."""
+    kept: list[Candidate] = []
+    for c in cands:
+        if all(box_iou(c["box"], k["box"]) < 0.7 for k in kept):
+            kept.append(c)
+    return kept

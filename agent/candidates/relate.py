@@ -1,0 +1,134 @@
+"""Relate: regions standing in a relation ("left of", "under", "next to", ...) to a reference, which is the
+previous target or a described region ("the cup next to the laptop"). A target naming a known category is
+searched among that category's detections; otherwise among the region proposals (plus the relation graph when
+the reference is a proposal itself).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from agent.candidates.category import category_candidates, intent_category
+from agent.candidates.ranking import rank_by_description, saliency, wants_background
+from agent.candidates.record import Candidate, box_center, candidate
+from agent.memory import current_target, target_mask
+from tools.grounders.region_cues import background_like
+from tools.masks import bbox, box_iou
+from tools.regions import Region
+from tools.vocabulary import coco_category
+
+
+def relation_score(box: list[float], ref: list[float], relation: str, mask_overlap: float, width: int, height: int) -> float:
+    """How well a candidate box stands in `relation` to a reference box (0..1); boxes [x0, y0, x1, y1]."""
+    cx, cy = box_center(box)
+    rx, ry = box_center(ref)
+    diag = float(np.hypot(width, height))
+    gap_x = max(ref[0] - box[2], box[0] - ref[2], 0.0)
+    gap_y = max(ref[1] - box[3], box[1] - ref[3], 0.0)
+    near = 1.0 - min(1.0, np.hypot(gap_x, gap_y) / (0.5 * diag))
+    h_overlap = max(0.0, min(box[2], ref[2]) - max(box[0], ref[0])) / max(min(box[2] - box[0], ref[2] - ref[0]), 1)
+    v_overlap = max(0.0, min(box[3], ref[3]) - max(box[1], ref[1])) / max(min(box[3] - box[1], ref[3] - ref[1]), 1)
+    if relation == "left_of":
+        return (cx < rx and box[2] <= ref[0] + 0.3 * (ref[2] - ref[0])) * (0.5 * near + 0.5 * v_overlap)
+    if relation == "right_of":
+        return (cx > rx and box[0] >= ref[2] - 0.3 * (ref[2] - ref[0])) * (0.5 * near + 0.5 * v_overlap)
+    if relation == "below":
+        return (cy > ry and box[1] >= ref[1] + 0.5 * (ref[3] - ref[1])) * (0.5 * near + 0.5 * h_overlap)
+    if relation == "above":
+        return (cy < ry and box[3] <= ref[3] - 0.5 * (ref[3] - ref[1])) * (0.5 * near + 0.5 * h_overlap)
+    if relation == "next_to":
+        return (mask_overlap < 0.3) * near
+    if relation == "inside":
+        return float(mask_overlap > 0.8) * (0.5 + 0.5 * near)
+    if relation == "contains":
+        inside = box[0] <= ref[0] + 2 and box[1] <= ref[1] + 2 and box[2] >= ref[2] - 2 and box[3] >= ref[3] - 2
+        return float(inside) * 0.8
+    if relation == "overlaps":
+        return float(mask_overlap > 0.05)
+    return 0.0
+
+
+def reference(intent: dict, memory: dict, vision, runtime) -> tuple[np.ndarray | None, str | None, str]:
+    """(reference mask, reference region id, words) for a relation: the previous target, a detection of the
+    category the reference names, or the best described proposal."""
+    ref = intent.get("reference")
+    if ref in (None, "previous") or not ref:
+        cur = current_target(memory)
+        return target_mask(cur), (cur or {}).get("region_id"), (cur or {}).get("phrase", "the previous target")
+    from agent.planners.phrases import find_colors, find_position, find_shape, find_size
+    sub = {"kind": "new_target", "target": ref, "colors": find_colors(ref), "position": find_position(ref),
+           "size": find_size(ref), "shape": find_shape(ref)}
+    named = coco_category(ref)
+    if named and runtime.has_detector():
+        found = category_candidates(sub, named, vision, runtime, 0)
+        if found:
+            mask = runtime.box_mask(vision, found[0]["box"])
+            return mask, None, ref
+    ranked = rank_by_description(sub, runtime.proposals(vision), vision.image.width, vision.image.height,
+                                 vision.image.pixels)
+    if not ranked:
+        return None, None, ref
+    return vision.masks.get(ranked[0]["id"]), ranked[0]["id"], ref
+
+
+def _detected(intent: dict, category: str, ref_box: list[float], rel: str, ref_words: str, vision, runtime,
+              turn: int) -> list[Candidate]:
+    """The category's detections ranked by the relation to the reference box (the reference itself dropped)."""
+    w, h = vision.image.width, vision.image.height
+    out = []
+    for c in category_candidates(intent, category, vision, runtime, turn):
+        if box_iou(c["box"], ref_box) > 0.7:
+            continue
+        x0, y0, x1, y1 = c["box"]
+        inter = max(0.0, min(x1, ref_box[2]) - max(x0, ref_box[0])) * max(0.0, min(y1, ref_box[3]) - max(y0, ref_box[1]))
+        overlap = inter / max((x1 - x0) * (y1 - y0), 1.0)
+        geo = relation_score(c["box"], ref_box, rel, overlap, w, h)
+        c = dict(c)
+        c["score"] = round(c["score"] + 3.0 * geo, 4)
+        c["evidence"] = ([f"{rel.replace('_', ' ')} {ref_words}"] if geo > 0 else []) + c["evidence"]
+        c["tied"] = False
+        out.append(c)
+    return sorted(out, key=lambda c: -c["score"])
+
+
+def relate_candidates(intent: dict, memory: dict, vision, runtime, turn: int) -> list[Candidate] | None:
+    """Candidates related to the reference, best first; None when there is no reference (search as new)."""
+    ref_mask, ref_id, ref_words = reference(intent, memory, vision, runtime)
+    if ref_mask is None or not ref_mask.any():
+        return None
+    w, h = vision.image.width, vision.image.height
+    ref_box = bbox(ref_mask)
+    rel = intent.get("relation") or "next_to"
+    category = intent_category(intent)
+    if category and runtime.has_detector():
+        found = _detected(intent, category, ref_box, rel, ref_words, vision, runtime, turn)
+        if found:
+            return found
+    proposals = runtime.proposals(vision)
+    graph = runtime.relation_graph(vision) if ref_id in vision.masks and not str(ref_id).startswith("t") else None
+    graph_rel = "touching" if rel == "next_to" else rel
+    if graph is not None and ref_id in graph:
+        from tools.grounders.relations import related
+        graph_ids = set(related(graph, ref_id, graph_rel))
+    else:  # the reference is not a proposal: relate every proposal to it as an extra node (boxes)
+        from tools.grounders.relations import pair_relations
+        ref_region = Region(box=list(ref_box), id="reference")
+        graph_ids = {r.id for r in proposals if graph_rel in pair_relations(r, ref_region, touch_px=4)}
+    out = []
+    ranked = {c["id"]: c for c in rank_by_description(intent, proposals, w, h, vision.image.pixels)}
+    for r in proposals:
+        if r.mask is None or r.id == ref_id or r.attributes.get("background") or \
+                float(r.attributes.get("area_fraction", 0)) > 0.6:
+            continue
+        inter = float((r.mask & ref_mask).sum())
+        overlap = inter / max(float(r.mask.sum()), 1.0)
+        if inter / max(float((r.mask | ref_mask).sum()), 1.0) > 0.5:
+            continue  # the reference itself
+        geo = relation_score(r.box, ref_box, rel, overlap, w, h) + (0.3 if r.id in graph_ids else 0.0)
+        geo *= 0.5 if r.attributes.get("composite") else 1.0
+        geo *= 0.4 if background_like(r, w, h) and not wants_background(intent) else 1.0
+        if geo <= 0:
+            continue
+        desc = ranked.get(r.id, {}).get("score", 0.0) if (intent.get("colors") or intent.get("shape")) else 0.0
+        why = [f"{rel.replace('_', ' ')} {ref_words}"] + ranked.get(r.id, {}).get("evidence", [])
+        out.append(candidate(r, 2.0 * geo + 0.5 * desc + 0.1 * saliency(r, w, h), why))
+    return sorted(out, key=lambda c: -c["score"]) or None

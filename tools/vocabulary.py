@@ -1,0 +1,221 @@
+"""The one vocabulary of the words requests use: COCO-80 categories and what people call them, colours,
+shapes, sizes and positions. Parsers, grounders, descriptors and ranking all read these tables.
+
+`COCO_CLASSES[i]` is the i-th COCO category in id order (person = 0 ... toothbrush = 79), the label index
+of the embedded COCO detectors.
+"""
+from __future__ import annotations
+
+COCO_CLASSES: tuple[str, ...] = (
+    "person", "bicycle", "car", "motorcycle", "airplane", "bus", "train", "truck", "boat", "traffic light",
+    "fire hydrant", "stop sign", "parking meter", "bench", "bird", "cat", "dog", "horse", "sheep", "cow",
+    "elephant", "bear", "zebra", "giraffe", "backpack", "umbrella", "handbag", "tie", "suitcase", "frisbee",
+    "skis", "snowboard", "sports ball", "kite", "baseball bat", "baseball glove", "skateboard", "surfboard",
+    "tennis racket", "bottle", "wine glass", "cup", "fork", "knife", "spoon", "bowl", "banana", "apple",
+    "sandwich", "orange", "broccoli", "carrot", "hot dog", "pizza", "donut", "cake", "chair", "couch",
+    "potted plant", "bed", "dining table", "toilet", "tv", "laptop", "mouse", "remote", "keyboard", "cell phone",
+    "microwave", "oven", "toaster", "sink", "refrigerator", "book", "clock", "vase", "scissors", "teddy bear",
+    "hair drier", "toothbrush",
+)
+
+# What people call the COCO categories: word or phrase (lower case, singular) -> COCO class.
+# Plurals are handled by `singular`; multi-word names match before their last word ("hot dog" is not a dog).
+CATEGORY_SYNONYMS: dict[str, str] = {
+    **{name: name for name in COCO_CLASSES},
+    # person
+    **{w: "person" for w in (
+        "people", "man", "men", "woman", "women", "boy", "girl", "guy", "lady", "ladies", "child", "children",
+        "kid", "baby", "toddler", "player", "skier", "snowboarder", "surfer", "skateboarder", "rider", "biker",
+        "cyclist", "pedestrian", "human", "adult", "teenager", "gentleman", "gentlemen", "batter", "pitcher",
+        "catcher", "umpire", "chef", "cook", "driver", "passenger", "worker", "officer", "policeman", "soldier",
+        "tourist", "spectator", "athlete", "someone", "somebody", "individual", "figure", "mother", "father",
+        "daughter", "son", "brother", "sister", "grandmother", "grandfather", "friend", "couple", "crowd",
+        "goalkeeper", "referee", "farmer", "student", "teacher", "waiter", "waitress", "customer")},
+    "bike": "bicycle", "push bike": "bicycle",
+    "motorbike": "motorcycle", "scooter": "motorcycle", "moped": "motorcycle", "motor bike": "motorcycle",
+    "auto": "car", "taxi": "car", "cab": "car", "sedan": "car", "suv": "car", "jeep": "car", "van": "car",
+    "vehicle": "car", "automobile": "car",
+    "plane": "airplane", "aeroplane": "airplane", "jet": "airplane", "aircraft": "airplane", "airliner": "airplane",
+    "coach": "bus", "minibus": "bus",
+    "locomotive": "train", "tram": "train", "railcar": "train",
+    "lorry": "truck", "pickup": "truck", "pickup truck": "truck",
+    "ship": "boat", "canoe": "boat", "kayak": "boat", "yacht": "boat", "sailboat": "boat", "ferry": "boat",
+    "traffic signal": "traffic light", "stoplight": "traffic light", "stop light": "traffic light",
+    "hydrant": "fire hydrant", "meter": "parking meter",
+    "bird": "bird", "pigeon": "bird", "seagull": "bird", "gull": "bird", "duck": "bird", "goose": "bird",
+    "parrot": "bird", "swan": "bird", "crow": "bird",
+    "kitten": "cat", "kitty": "cat", "puppy": "dog", "pup": "dog", "doggy": "dog",
+    "pony": "horse", "foal": "horse", "lamb": "sheep", "calf": "cow", "cattle": "cow", "bull": "cow", "ox": "cow",
+    "teddy": "teddy bear", "stuffed animal": "teddy bear", "plush": "teddy bear",
+    "rucksack": "backpack", "knapsack": "backpack",
+    "parasol": "umbrella", "purse": "handbag", "bag": "handbag", "necktie": "tie", "luggage": "suitcase",
+    "ski": "skis", "ball": "sports ball", "football": "sports ball", "soccer ball": "sports ball",
+    "tennis ball": "sports ball", "baseball": "sports ball", "basketball": "sports ball",
+    "bat": "baseball bat", "glove": "baseball glove", "mitt": "baseball glove", "skate board": "skateboard", "surf board": "surfboard",
+    "racket": "tennis racket", "racquet": "tennis racket",
+    "wineglass": "wine glass", "glass": "wine glass", "mug": "cup", "teacup": "cup", "coffee cup": "cup",
+    "doughnut": "donut", "hotdog": "hot dog", "cupcake": "cake",
+    "sofa": "couch", "settee": "couch", "armchair": "chair", "stool": "chair",
+    "plant": "potted plant", "houseplant": "potted plant", "flowerpot": "potted plant",
+    "table": "dining table", "desk": "dining table",
+    "television": "tv", "tv set": "tv", "monitor": "tv", "screen": "tv", "computer": "laptop",
+    "notebook": "laptop", "remote control": "remote", "controller": "remote",
+    "phone": "cell phone", "cellphone": "cell phone", "mobile": "cell phone", "mobile phone": "cell phone",
+    "smartphone": "cell phone", "iphone": "cell phone", "fridge": "refrigerator", "stove": "oven",
+    "hair dryer": "hair drier", "hairdryer": "hair drier", "toothbrush": "toothbrush",
+}
+
+# Nouns that ask for text itself rather than an object carrying it.
+TEXT_NOUNS: frozenset[str] = frozenset({"text", "word", "words", "letter", "letters", "writing", "title", "phrase",
+                                        "number", "caption", "lettering"})
+# Nouns that name the background itself (a table top, the floor): background-like regions may be chosen.
+BACKGROUND_NOUNS: frozenset[str] = frozenset({
+    "background", "table", "floor", "wall", "ground", "sky", "desk", "road", "grass", "field", "ceiling", "water",
+    "sea", "tabletop", "surface", "counter", "everything", "whole", "scene", "entire"})
+
+# ---- colours -------------------------------------------------------------------------------------------
+# The colour names a region can have (tools.grounders.descriptors names every pixel with one of these).
+COLOR_NAMES: tuple[str, ...] = ("red", "orange", "yellow", "green", "blue", "purple", "pink", "brown", "black",
+                                "white", "gray")
+# Words people say -> one of COLOR_NAMES (never a colour no region can have).
+COLOR_WORDS: dict[str, str] = {
+    **{c: c for c in COLOR_NAMES},
+    "violet": "purple", "lilac": "purple", "lavender": "purple", "magenta": "pink", "grey": "gray",
+    "silver": "gray", "gold": "yellow", "golden": "yellow", "cyan": "blue", "teal": "blue", "turquoise": "blue",
+    "navy": "blue", "aqua": "blue", "beige": "brown", "tan": "brown", "khaki": "brown", "maroon": "red",
+    "crimson": "red", "scarlet": "red", "cream": "white", "ivory": "white", "olive": "green", "lime": "green",
+}
+# Modifiers that sit among colour words but name no colour ("the dark one").
+COLOR_MODIFIERS: frozenset[str] = frozenset({"dark", "light", "bright", "pale"})
+# Colours that read as close to each other when nothing has the asked colour.
+NEAR_COLORS: dict[str, tuple[str, ...]] = {
+    "white": ("gray", "pink", "yellow"), "gray": ("white", "black"), "black": ("gray", "brown"),
+    "red": ("pink", "orange", "brown"), "orange": ("red", "yellow", "brown"), "yellow": ("orange",),
+    "brown": ("orange", "red", "black"), "pink": ("red", "purple", "white"), "purple": ("blue", "pink"),
+    "blue": ("purple", "green"), "green": ("blue", "yellow")}
+
+# ---- shapes, sizes, positions ----------------------------------------------------------------------------
+# The shape hints a region can have (tools.grounders.descriptors.shape_hint).
+SHAPE_NAMES: tuple[str, ...] = ("round", "square", "rectangular", "elongated", "irregular")
+SHAPE_WORDS: dict[str, str] = {
+    "round": "round", "circle": "round", "circles": "round", "circular": "round", "oval": "round",
+    "disc": "round", "disk": "round", "ball": "round", "square": "square", "box": "rectangular", "block": "rectangular", "squares": "square", "rectangle": "rectangular",
+    "rectangles": "rectangular", "rectangular": "rectangular", "long": "elongated", "elongated": "elongated",
+    "thin": "elongated", "narrow": "elongated", "stick": "elongated", "pole": "elongated", "strip": "elongated",
+}
+# Nouns that name a shape, not a category ("the red circle").
+SHAPE_NOUNS: frozenset[str] = frozenset({"circle", "circles", "square", "squares", "rectangle", "rectangles",
+                                         "triangle", "triangles", "shape", "shapes", "disc", "box", "strip"})
+LARGEST_WORDS: frozenset[str] = frozenset({"biggest", "largest", "big", "large", "huge", "bigger", "larger", "widest",
+                                           "tallest", "giant"})
+SMALLEST_WORDS: frozenset[str] = frozenset({"smallest", "small", "tiny", "little", "smaller", "narrowest",
+                                            "tiniest"})
+# Canonical position words (as tools.masks.position_words writes them) and the phrases that mean them.
+POSITION_PATTERNS: tuple[tuple[str, str], ...] = (
+    (r"\b(top|upper)[ -]left\b", "top left"), (r"\b(top|upper)[ -]right\b", "top right"),
+    (r"\b(bottom|lower)[ -]left\b", "bottom left"), (r"\b(bottom|lower)[ -]right\b", "bottom right"),
+    (r"\b(left ?most|on the left|to the left|at the left|left one|left side|left)\b", "left"),
+    (r"\b(right ?most|on the right|to the right|at the right|right one|right side|right)\b", "right"),
+    (r"\b(top ?most|at the top|on top|upper|top one|top|highest)\b", "top"),
+    (r"\b(bottom ?most|at the bottom|lower|bottom one|bottom|lowest)\b", "bottom"),
+    (r"\b(in the middle|in the center|in the centre|middle|center|centre|central)\b", "center"),
+)
+POSITION_WORDS: frozenset[str] = frozenset({
+    "left", "right", "top", "bottom", "upper", "lower", "middle", "center", "centre", "central", "leftmost",
+    "rightmost", "topmost", "bottommost", "side", "corner", "highest", "lowest"})
+
+
+def singular(word: str) -> str:
+    """Crude singular: "papers" -> "paper", "boxes" -> "box", "people" stays (a synonym), "glasses" -> "glass"."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("ches", "shes", "xes", "sses")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+_MAX_NAME_WORDS = max(len(k.split()) for k in CATEGORY_SYNONYMS)
+# Words that end a noun phrase: "the pizza on the motorcycle" names a pizza, "the baseball player" a person.
+_PHRASE_BREAKS = frozenset("""a an the this that these those of on in at to from with without by near next beside
+behind under below above over into onto inside outside around between and or but who which that is are was were
+holding wearing riding carrying using eating sitting standing it its them""".split())
+# Plurals that are not the plural of the synonym ("glasses" on a face are no wine glass).
+_NOT_PLURALS = frozenset({"glasses", "pants", "shorts", "jeans"})
+
+
+def _match_at(words: list[str], i: int) -> tuple[str | None, int]:
+    """(COCO class, words used) of the longest category name starting at words[i]."""
+    for n in range(min(_MAX_NAME_WORDS, len(words) - i), 0, -1):
+        span = words[i:i + n]
+        keys = [" ".join(span)]
+        if span[-1] not in _NOT_PLURALS:
+            keys.append(" ".join([*span[:-1], singular(span[-1])]))
+        for key in keys:
+            if key in CATEGORY_SYNONYMS:
+                return CATEGORY_SYNONYMS[key], n
+    return None, 1
+
+
+def coco_category(text: str | None) -> str | None:
+    """The COCO class a phrase names, or None: the head of the first noun phrase that names one (the last
+    name inside that phrase, longer names before shorter ones).
+
+    "the man on the left" -> "person"; "two hot dogs" -> "hot dog"; "the baseball player" -> "person";
+    "the pizza on the motorcycle" -> "pizza"; "the glasses" -> None.
+    """
+    import re
+
+    run: list[str] = []
+    for word in [*re.findall(r"[a-z]+", (text or "").lower()), "."]:
+        if word not in _PHRASE_BREAKS and word != ".":
+            run.append(word)
+            continue
+        found, i = None, 0
+        while i < len(run):
+            name, used = _match_at(run, i)
+            found, i = name or found, i + used
+        if found:
+            return found
+        run = []
+    return None
+
+
+def plural_of(category: str, count: int) -> str:
+    """ "person", 3 -> "people"; "cup", 2 -> "cups"; "skis" stays; count 1 -> the name itself."""
+    if count == 1:
+        return category
+    irregular = {"person": "people", "mouse": "mice", "knife": "knives", "skis": "skis", "sheep": "sheep",
+                 "couch": "couches", "bus": "buses", "sandwich": "sandwiches", "toothbrush": "toothbrushes",
+                 "scissors": "scissors", "broccoli": "broccoli", "tv": "tvs", "glass": "glasses"}
+    if category in irregular:
+        return irregular[category]
+    head = category.split()[-1]
+    return category + ("es" if head.endswith(("s", "x", "ch", "sh")) else "s")
+
+
+_PLURAL_PEOPLE = frozenset({"people", "men", "women", "children", "kids", "ladies", "gentlemen", "persons", "players",
+                            "guys", "boys", "girls", "crowd"})
+_GROUP_WORDS = frozenset({"all", "both", "every", "each", "two", "three", "four", "five", "six", "several", "many"})
+
+
+def plural_request(text: str | None) -> bool:
+    """True when a phrase asks for every instance: "all the people", "both dogs", "the two cups", "the cars"
+    (a plural category noun); "the skis" and "the scissors" are singular things."""
+    import re
+
+    words = re.findall(r"[a-z]+", (text or "").lower())
+    if set(words) & _GROUP_WORDS:
+        return True
+    for w in words:
+        if w in _PLURAL_PEOPLE:
+            return True
+        if w.endswith("s") and w not in CATEGORY_SYNONYMS and w not in _NOT_PLURALS and singular(w) in CATEGORY_SYNONYMS:
+            return True
+    return False
+
+# Nouns the OpenCV Haar cascades answer (tools.grounders.haar), beyond what the COCO detector knows.
+HAAR_NOUNS: dict[str, str] = {"face": "face", "faces": "face", "head": "face", "plate": "plate", "license": "plate",
+                              "licence": "plate", "number plate": "plate", "cat": "cat", "kitten": "cat",
+                              "person": "person"}
