@@ -63,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--segmenter", default="mobile_sam", choices=["mobile_sam", "sam", "sam2", "sam_pth"])
     p.add_argument("--segmenter-path", help="weights folder/file for sam, sam2, sam_pth (or another mobile_sam .pt)")
     p.add_argument("--grounder", action="append", default=[], metavar="NAME",
-                   help="grounder (repeatable): ocr, proposals, haar, grounding_dino, owlv2 (default: ocr proposals haar)")
+                   help="grounder (repeatable): detector, ocr, proposals, haar, grounding_dino, owlv2 (default: detector ocr proposals haar)")
     p.add_argument("--grounder-path", help="local model folder for grounding_dino / owlv2")
     p.add_argument("--db", help="conversation database (default ~/.cache/pixelrist/conversations.sqlite)")
     return p
@@ -90,22 +90,12 @@ def build_planner_from_args(args: argparse.Namespace, progress: Callable[[str], 
 
 
 def build_backends(args: argparse.Namespace) -> tuple[Any, tuple]:
-    """(segmenter name or object, grounder names/objects) from the command line."""
-    segmenter: Any = args.segmenter
-    if args.segmenter_path or args.segmenter != "mobile_sam":
-        from tools.segmenters import build_segmenter
+    """(segmenter object, grounder objects) from the command line, through the registry (tools.backends)."""
+    from tools import backends
 
-        segmenter = build_segmenter(args.segmenter, path=args.segmenter_path)
-    names = args.grounder or ["ocr", "proposals", "haar"]
-    grounders: list[Any] = []
-    for name in names:
-        if name.replace("-", "_") in ("grounding_dino", "groundingdino", "owlv2", "owl"):
-            from tools.grounders import build_grounder
-
-            grounders.append(build_grounder(name, path=args.grounder_path))
-        else:
-            grounders.append(name)
-    return segmenter, tuple(grounders)
+    segmenter = backends.segmenter(args.segmenter, path=args.segmenter_path)
+    names = args.grounder or list(backends.DEFAULT_GROUNDERS)
+    return segmenter, tuple(backends.grounders(names, segmenter, path=args.grounder_path))
 
 
 def turn_record(result: Any, thread_id: str) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from langgraph.types import Command
 from agent.nodes.components import build_runtime
 from agent.state import empty_memory
 from graphs.turn_graph import build_graph
+from tools.backends import DEFAULT_GROUNDERS
 from tools.images import ImageError, ImageInput, load_image
 from tools.masks import decode_rle, save_mask_png
 from tools.system import TurnResult
@@ -52,7 +53,7 @@ def _open_saver(db_path: str | Path | None) -> tuple[SqliteSaver, str]:
 
 class Session:
     def __init__(self, image: ImageInput | None = None, *, planner: str | Any = "rule",
-                 segmenter: str | Any | None = "mobile_sam", grounders=("ocr", "proposals", "haar"),
+                 segmenter: str | Any | None = "mobile_sam", grounders=DEFAULT_GROUNDERS,
                  thread_id: str | None = None, db_path: str | Path | None = None, out_dir: str | Path | None = None,
                  progress: Callable[[str], None] | None = None, interrupt_on_ambiguity: bool = False):
         self.image = load_image(image) if image is not None else None  # ImageError for unusable input

@@ -1,6 +1,6 @@
 """`AgentSystem`: the agent behind the `tools.system.System` interface that evals drive.
 
-    system = AgentSystem(planner="rule")            # embedded MobileSAM + OCR + proposals + Haar
+    system = AgentSystem(planner="rule")            # embedded MobileSAM + COCO detector + OCR + proposals + Haar
     conv = system.start("photo.jpg")                # or start(None) for text-only dialogues
     result = conv.ask("segment the red mug")        # -> TurnResult
 
@@ -12,9 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
-from agent.nodes.components import shared_grounder, shared_segmenter
 from agent.planners import build_planner
 from agent.session import Session
+from tools import backends
+from tools.backends import DEFAULT_GROUNDERS
 from tools.images import ImageInput
 
 
@@ -22,7 +23,7 @@ class AgentSystem:
     name = "agent"
 
     def __init__(self, planner: str | Any = "rule", segmenter: str | Any | None = "mobile_sam",
-                 grounders=("ocr", "proposals", "haar"), db_path: str | Path | None = ":memory:",
+                 grounders=DEFAULT_GROUNDERS, db_path: str | Path | None = ":memory:",
                  out_dir: str | Path | None = None, progress: Callable[[str], None] | None = None, **planner_kw):
         self.planner = build_planner(planner, **planner_kw) if isinstance(planner, str) else planner
         self.name = f"agent[{getattr(self.planner, 'name', 'custom')}]"
@@ -32,9 +33,8 @@ class AgentSystem:
 
     def _backends(self) -> tuple[Any, list[Any]]:
         if self._vision is None:
-            seg = shared_segmenter(self._segmenter_spec) if isinstance(self._segmenter_spec, str) else self._segmenter_spec
-            found = [shared_grounder(g, seg) if isinstance(g, str) else g for g in self._grounder_spec]
-            self._vision = (seg, [g for g in found if g is not None])
+            seg = backends.segmenter(self._segmenter_spec) if isinstance(self._segmenter_spec, str) else self._segmenter_spec
+            self._vision = (seg, backends.grounders(self._grounder_spec, seg))
         return self._vision
 
     def start(self, image: ImageInput | None) -> Session:

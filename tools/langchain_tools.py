@@ -37,17 +37,17 @@ class _Backends:
     @property
     def ocr(self):
         if self._ocr is None:
-            from tools.grounders.ocr import OcrReader
+            from tools import backends
 
-            self._ocr = OcrReader()
+            self._ocr = backends.grounder("ocr").reader
         return self._ocr
 
     @property
     def proposals(self):
         if self._proposals is None:
-            from tools.grounders.proposals import ProposalGrounder
+            from tools import backends
 
-            self._proposals = ProposalGrounder(self.segmenter, ocr=self.ocr)
+            self._proposals = backends.grounder("proposals", self.segmenter, ocr=self.ocr)
         return self._proposals
 
 

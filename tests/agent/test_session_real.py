@@ -6,7 +6,7 @@ import pytest
 import torch
 from agent_scenes import mug_scene, shapes_scene
 
-from agent.nodes.components import shared_grounder, shared_segmenter
+from tools import backends
 from agent.session import Session
 from tools.masks import iou
 
@@ -17,10 +17,10 @@ pytestmark = pytest.mark.slow
 def stack():
     torch.set_num_threads(2)
     from tools.grounders import build_grounder
-    seg = shared_segmenter("mobile_sam")
-    ocr = shared_grounder("ocr")
+    seg = backends.segmenter("mobile_sam")
+    ocr = backends.grounder("ocr")
     proposals = build_grounder("proposals", segmenter=seg, ocr=ocr.reader, points_per_side=12)
-    return {"segmenter": seg, "grounders": [ocr, proposals, shared_grounder("haar")]}
+    return {"segmenter": seg, "grounders": [ocr, proposals, backends.grounder("haar")]}
 
 
 def best(mask, shapes):
