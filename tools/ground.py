@@ -1,6 +1,7 @@
 """Command line: ground a text query in an image and print the candidate regions.
 
-    python -m tools.ground IMAGE "query" [--grounder ocr|proposals|haar|grounding_dino|owlv2]
+    python -m tools.ground IMAGE "query" [--grounder ocr|proposals|haar|detector|nanodet|centernet|
+                                          grounding_dino|owlv2]
                            [--model-path DIR] [--top K] [--json] [--out DIR]
 
 Prints one line per region (id, label, box, score, descriptors) or, with --json, a JSON list of
@@ -16,11 +17,13 @@ from pathlib import Path
 
 import numpy as np
 
-from tools.grounders import GROUNDERS, GrounderError, build_grounder
+from tools.grounders import DETECTOR_ALIASES, GROUNDERS, GrounderError, build_grounder
 from tools.images import ImageError, load_image
 from tools.regions import Region
+from tools.weights import MissingWeightsError
 
-_DESCRIPTOR_KEYS = ("position", "size", "colors", "shape", "area_rank", "text", "cascade", "line", "match")
+_DESCRIPTOR_KEYS = ("position", "size", "colors", "shape", "area_rank", "text", "cascade", "line", "match",
+                    "category")
 
 
 def region_mask(region: Region, height: int, width: int) -> np.ndarray:
@@ -47,7 +50,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m tools.ground", description="Find regions for a text query in an image.")
     p.add_argument("image", help="image file (JPEG, PNG, ...)")
     p.add_argument("query", help='what to find, e.g. "the text EXIT" or "the red thing on the left"')
-    p.add_argument("--grounder", default="ocr", choices=GROUNDERS, help="which grounder (default: ocr)")
+    p.add_argument("--grounder", default="ocr", choices=GROUNDERS + DETECTOR_ALIASES,
+                   help="which grounder (default: ocr; detector = NanoDet COCO-80, centernet = the opt-in one)")
     p.add_argument("--model-path", default=None, help="local model folder (grounding_dino, owlv2)")
     p.add_argument("--top", type=int, default=10, help="how many regions to show (default 10)")
     p.add_argument("--json", action="store_true", help="print JSON records instead of text lines")
@@ -62,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         kwargs = {"path": args.model_path} if args.grounder in ("grounding_dino", "owlv2") else {}
         grounder = build_grounder(args.grounder, **kwargs)
         regions = grounder.ground(image, args.query)[: max(args.top, 0)]
-    except (ImageError, GrounderError, ValueError, OSError) as exc:
+    except (ImageError, GrounderError, MissingWeightsError, ValueError, OSError) as exc:
         print(f"error: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}", file=sys.stderr)
         return 2
     if args.json:

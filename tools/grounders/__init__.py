@@ -5,6 +5,10 @@
   "proposals"      ProposalGrounder(segmenter=None, ocr=None, points_per_side=16) embedded (MobileSAM
                    by default: segmenter=None builds tools.segmenters.build_segmenter("mobile_sam"))
   "haar"           HaarGrounder()                                               embedded (OpenCV, weak)
+  "detector"       CocoDetector(model="nanodet", score_threshold=0.05, threads=None)  embedded COCO-80
+                   detector (TF.js graph on torch); "nanodet" and "centernet" are aliases that set model
+                   (CenterNet's upstream has no licence file: opt-in only). MissingWeightsError, naming
+                   `python -m tools.weights fetch`, when its weights are absent.
   "grounding_dino" GroundingDinoGrounder(path, box_threshold=0.3, text_threshold=0.25)  local folder
   "owlv2"          Owlv2Grounder(path, threshold=0.1)                           local folder
 """
@@ -12,19 +16,20 @@ from __future__ import annotations
 
 from tools.grounders.base import Grounder, GrounderError
 
-GROUNDERS = ("ocr", "proposals", "haar", "grounding_dino", "owlv2")
+GROUNDERS = ("ocr", "proposals", "haar", "detector", "grounding_dino", "owlv2")
+DETECTOR_ALIASES = ("nanodet", "centernet")  # build_grounder names that mean "detector" with that model
 
 
 def default_segmenter():
-    """The embedded segmenter (MobileSAM), built lazily; GrounderError when it is not available."""
+    """The embedded segmenter (MobileSAM, shared through tools.backends); GrounderError when it is not available."""
     try:
-        from tools.segmenters import build_segmenter
+        from tools.backends import segmenter
     except ImportError as exc:
         raise GrounderError(f"no segmenter available for region proposals ({exc})") from None
     from tools.weights import MissingWeightsError
 
     try:
-        return build_segmenter("mobile_sam")
+        return segmenter("mobile_sam")
     except MissingWeightsError as exc:
         raise GrounderError(str(exc).strip().splitlines()[0]) from None
 
@@ -46,6 +51,12 @@ def build_grounder(name: str, **kwargs) -> Grounder:
         from tools.grounders.haar import HaarGrounder
 
         return HaarGrounder(**kwargs)
+    if key in ("detector", "coco_detector", *DETECTOR_ALIASES):
+        from tools.grounders.coco_detector import CocoDetector
+
+        if key in DETECTOR_ALIASES:
+            kwargs.setdefault("model", key)
+        return CocoDetector(**kwargs)
     if key in ("grounding_dino", "groundingdino", "owlv2", "owl"):
         if not kwargs.get("path"):
             raise GrounderError(f"grounder {name!r} needs a local model folder (path=... / --model-path)")
@@ -56,4 +67,4 @@ def build_grounder(name: str, **kwargs) -> Grounder:
     raise GrounderError(f"unknown grounder {name!r}; choose one of {', '.join(GROUNDERS)}")
 
 
-__all__ = ["GROUNDERS", "Grounder", "GrounderError", "build_grounder", "default_segmenter"]
+__all__ = ["DETECTOR_ALIASES", "GROUNDERS", "Grounder", "GrounderError", "build_grounder", "default_segmenter"]

@@ -4,6 +4,6 @@
 that fetches it. `python -m tools.weights fetch|verify|list` is the command-line side.
 """
 from tools.weights.registry import WEIGHTS, WeightSpec, cache_dir
-from tools.weights.store import MissingWeightsError, fetch, verify, weight_path
+from tools.weights.store import MissingWeightsError, fetch, fetch_many, verify, weight_path
 
-__all__ = ["WEIGHTS", "WeightSpec", "cache_dir", "MissingWeightsError", "fetch", "verify", "weight_path"]
+__all__ = ["WEIGHTS", "WeightSpec", "cache_dir", "MissingWeightsError", "fetch", "fetch_many", "verify", "weight_path"]

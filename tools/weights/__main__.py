@@ -5,7 +5,7 @@ import argparse
 import sys
 
 from tools.weights.registry import WEIGHTS, cache_dir
-from tools.weights.store import MissingWeightsError, fetch, is_verified, verify
+from tools.weights.store import fetch_many, is_verified, verify
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,21 +24,19 @@ def main(argv: list[str] | None = None) -> int:
         for n in names:
             s = WEIGHTS[n]
             state = "ok" if is_verified(s) else "missing"
-            print(f"{n:12s} {state:8s} {s.size / 1e6:7.1f} MB  {s.package:26s} {s.description}")
-        print("ocr          bundled            rapidocr wheel (PP-OCR det/rec/cls ONNX models, installed with the project)")
+            print(f"{n:14s} {state:8s} {s.size / 1e6:7.1f} MB  {s.package:30s} {s.description}")
+        print("ocr            bundled            rapidocr wheel (PP-OCR det/rec/cls ONNX models, installed with the project)")
         return 0
+    if args.action == "fetch":
+        errors = fetch_many(names, force=args.force)
+        for message in errors:
+            print(f"error: {message}", file=sys.stderr)
+        return 1 if errors else 0
     status = 0
     for n in names:
-        if args.action == "fetch":
-            try:
-                fetch(n, force=args.force)
-            except MissingWeightsError as exc:
-                print(f"error: {exc}", file=sys.stderr)
-                status = 1
-        else:
-            ok, msg = verify(n)
-            print(msg, file=sys.stdout if ok else sys.stderr)
-            status |= 0 if ok else 1
+        ok, msg = verify(n)
+        print(msg, file=sys.stdout if ok else sys.stderr)
+        status |= 0 if ok else 1
     return status
 
 

