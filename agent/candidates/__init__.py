@@ -3,7 +3,8 @@
 `gather(intent, memory, vision, runtime, turn) -> list[Candidate]` (best first) dispatches on the intent kind:
 
   segment_from_dialogue  dialogue.settled_candidates   the mask the dialogue settled on
-  correct                correct.redo_search           the rejected search again, minus rejected picks
+  correct                correct.redo_search           the rejected search again, minus rejected picks (when
+                                                       nothing is left: region proposals, minus rejected picks)
   refine_part            parts.refine_candidates       parts of the previous mask
   relate                 relate.relate_candidates      things in a relation to a reference
   (all, and the fallbacks of the above)  describe.describe_candidates   text -> detector -> Haar -> proposals
@@ -18,7 +19,7 @@ from typing import Callable
 
 from agent.candidates.correct import exclude_previous, redo_search
 from agent.candidates.count import count_matching
-from agent.candidates.describe import describe_candidates
+from agent.candidates.describe import describe_candidates, proposal_candidates
 from agent.candidates.dialogue import settled_candidates
 from agent.candidates.parts import refine_candidates
 from agent.candidates.record import Candidate
@@ -28,7 +29,7 @@ Search = Callable[..., "list[Candidate] | None"]
 
 
 def _correct(intent: dict, memory: dict, vision, runtime, turn: int) -> list[Candidate] | None:
-    return redo_search(intent, memory, vision, runtime, turn, gather)
+    return redo_search(intent, memory, vision, runtime, turn, gather, fallback=proposal_candidates)
 
 
 SEARCHES: dict[str, Search] = {

@@ -11,9 +11,9 @@ from tools.masks import box_iou
 CUE_KEYS = ("colors", "position", "size", "shape", "category", "text_cue")
 
 
-def redo_search(intent: dict, memory: dict, vision, runtime, turn: int,
-                gather: Callable[..., list[Candidate]]) -> list[Candidate] | None:
-    """The repeated search's candidates without the rejected ones; None when there is nothing to repeat."""
+def repeated_search(intent: dict, memory: dict) -> tuple[dict, dict, bool] | None:
+    """(the rejected turn's intent with the correction's new cues, the memory as it was then, whether the
+    correction named a new cue); None when there is nothing to repeat."""
     history = (memory or {}).get("history") or []
     idx = len(history) - 1
     while idx > 0 and history[idx].get("kind") == "correct":
@@ -27,8 +27,23 @@ def redo_search(intent: dict, memory: dict, vision, runtime, turn: int,
     if intent.get("position") or intent.get("size"):
         base["kind"] = "new_target" if base["kind"] == "segment_from_dialogue" else base["kind"]
     earlier = {"current": history[idx - 1] if idx > 0 else None, "history": history[:idx]}
-    new_cue = any(intent.get(k) for k in CUE_KEYS)
-    return exclude_previous(gather(base, earlier, vision, runtime, turn), memory, vision, only_current=new_cue)
+    return base, earlier, any(intent.get(k) for k in CUE_KEYS)
+
+
+def redo_search(intent: dict, memory: dict, vision, runtime, turn: int,
+                gather: Callable[..., list[Candidate]],
+                fallback: Callable[..., list[Candidate]] | None = None) -> list[Candidate] | None:
+    """The repeated search's candidates without the rejected ones; when none is left, `fallback(base intent)`'s
+    (a wider search) without them; None when there is nothing to repeat."""
+    repeat = repeated_search(intent, memory)
+    if repeat is None:
+        return None
+    base, earlier, new_cue = repeat
+    found = exclude_previous(gather(base, earlier, vision, runtime, turn), memory, vision, only_current=new_cue)
+    if not found and fallback is not None:
+        wider = fallback({**base, "exclude_previous": True}, vision, runtime, turn)
+        found = exclude_previous(wider, memory, vision, only_current=new_cue)
+    return found
 
 
 def exclude_previous(cands: list[Candidate], memory: dict, vision, only_current: bool = False) -> list[Candidate]:

@@ -11,8 +11,11 @@ from agent.candidates.category import category_candidates, intent_category
 from agent.candidates.ranking import order_by_position, rank_by_description
 from agent.candidates.record import Candidate, candidate
 from agent.candidates.text import text_candidates
+from tools.masks import box_iou
 from tools.regions import Region
 from tools.vocabulary import HAAR_NOUNS
+
+OTHER_CLASS_SCORE = 0.5  # a detection this confident says what a region is
 
 
 def _haar_candidates(intent: dict, vision, runtime, turn: int) -> list[Candidate]:
@@ -40,18 +43,43 @@ def describe_candidates(intent: dict, vision, runtime, turn: int) -> list[Candid
         if found and not out:
             return found
         out += found
-        missed = None if found else f"the detector found no {category}"
+        missed = None if found else category
     out += _haar_candidates(intent, vision, runtime, turn)
+    return sorted(out + proposal_candidates(intent, vision, runtime, turn, missed=missed, named=bool(out)),
+                  key=lambda c: -c["score"])
+
+
+def proposal_candidates(intent: dict, vision, runtime, turn: int, missed: str | None = None,
+                        named: bool = False) -> list[Candidate]:
+    """Region proposals ranked by the description. `missed`: the category the detector was asked for and did not
+    find (regions that another class's confident detection covers rank lower); `named`: other searches found
+    candidates already (no low-confidence flag)."""
+    missed = missed or (intent_category(intent) if runtime.has_detector() else None)
     w, h = vision.image.width, vision.image.height
     described = rank_by_description(intent, runtime.proposals(vision), w, h, vision.image.pixels)
+    if missed:
+        _detector_hints(described, missed, vision, runtime)
     has_cue = bool(intent.get("colors") or intent.get("shape") or intent.get("position") or intent.get("size"))
-    if not has_cue and not out:
-        why = f"{missed}: the most salient region (low confidence)" if missed else \
+    note = f"the detector found no {'other ' if intent.get('exclude_previous') else ''}{missed}" if missed else None
+    if not has_cue and not named:
+        why = f"{note}: the most salient region (low confidence)" if note else \
             "no detector knows this category: the most salient region (low confidence)"
         for c in described:
             c["evidence"] = c["evidence"] + [why]
             c["low_confidence"] = True
-    elif missed:
+    elif note:
         for c in described:
-            c["evidence"] = c["evidence"] + [missed]
-    return sorted(out + described, key=lambda c: -c["score"])
+            c["evidence"] = c["evidence"] + [note]
+    return sorted(described, key=lambda c: -c["score"])
+
+
+def _detector_hints(cands: list[Candidate], wanted: str, vision, runtime) -> None:
+    """When the detector did not find the wanted class, a proposal whose box matches a confident detection of
+    another class (box IoU > 0.6) is that thing, not the wanted one: it loses 1.5 and says so. (Weak detections
+    of any class were tried as an objectness cue: NanoDet's 100 low-score boxes cover walls as well as objects.)"""
+    others = [d for d in runtime.all_detections(vision) if d.label != wanted and d.score >= OTHER_CLASS_SCORE]
+    for c in cands:
+        hit = next((d for d in others if box_iou(c["box"], d.box) > 0.6), None)
+        if hit is not None:
+            c["score"] = round(c["score"] - 1.5, 4)
+            c["evidence"] = c["evidence"] + [f"looks like a {hit.label} (detector {hit.score:.2f}), not a {wanted}"]

@@ -139,17 +139,24 @@ class AgentRuntime:
     def detect_category(self, vision: ImageVision, category: str) -> list[Region]:
         """Detections of one category, best first: the COCO detector's boxes of that class (all classes are
         detected once per image), else an open-vocabulary detector queried with the category name."""
-        coco = self.grounders.get(CLOSED_VOCABULARY_DETECTOR)
-        if coco is not None:
-            if CLOSED_VOCABULARY_DETECTOR not in vision.detections:
-                t = time.perf_counter()
-                vision.detections[CLOSED_VOCABULARY_DETECTOR] = list(coco.detect(vision.image))
-                vision.seconds["detect"] = time.perf_counter() - t
-            return [r for r in vision.detections[CLOSED_VOCABULARY_DETECTOR] if r.label == category]
+        if CLOSED_VOCABULARY_DETECTOR in self.grounders:
+            return [r for r in self.all_detections(vision) if r.label == category]
         for name in OPEN_VOCABULARY_DETECTORS:
             if name in self.grounders:
                 return self.detect(vision, name, category)
         return []
+
+    def all_detections(self, vision: ImageVision) -> list[Region]:
+        """Every detection of the COCO detector on this image (computed once), best first; [] without one."""
+        coco = self.grounders.get(CLOSED_VOCABULARY_DETECTOR)
+        if coco is None:
+            return []
+        if CLOSED_VOCABULARY_DETECTOR not in vision.detections:
+            self.say("detecting objects")
+            t = time.perf_counter()
+            vision.detections[CLOSED_VOCABULARY_DETECTOR] = list(coco.detect(vision.image))
+            vision.seconds["detect"] = time.perf_counter() - t
+        return vision.detections[CLOSED_VOCABULARY_DETECTOR]
 
     def box_mask(self, vision: ImageVision, box: list[float]) -> np.ndarray:
         """The segmenter's mask for one box prompt (a filled box without a segmenter); bool (H, W)."""

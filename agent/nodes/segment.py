@@ -35,7 +35,7 @@ def segment(state: dict[str, Any], runtime: AgentRuntime) -> dict[str, Any]:
             result = runtime.segmenter.segment(embedding, boxes=np.array([c["box"] for c in todo], dtype=np.float32),
                                                multimask=True)
             masks, scores = result.best()
-            for c, m, s in zip(todo, masks, scores):
+            for c, m, s in zip(todo, masks, np.clip(scores, 0.0, 1.0)):
                 vision.masks[c["id"]] = np.asarray(m, bool)
                 c["needs_mask"] = False
                 c["mask_score"] = vision.mask_scores[c["id"]] = round(float(s), 4)
