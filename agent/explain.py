@@ -99,12 +99,17 @@ def change_from(previous_mask: np.ndarray | None, mask: np.ndarray) -> dict[str,
 
 
 def answer_question(question: str | None, phrase: str, facts: dict[str, Any] | None, count: int | None = None,
-                    evidence: list[str] | None = None, text_only: bool = False) -> str:
-    """Answer an answer-only turn from pixel facts of the current target (or a count of matching regions)."""
+                    evidence: list[str] | None = None, text_only: bool = False, counted: str | None = None) -> str:
+    """Answer an answer-only turn from pixel facts of the current target (or a count of matching regions;
+    `counted`: the detector class counted, when a detector did the counting)."""
     if question in ("count", "exists") and count is not None:
+        from tools.vocabulary import plural_of
+
+        what = (f"{plural_of(counted, count)} (the detector's confident boxes)" if counted else
+                f"region{'s' if count != 1 else ''} matching {phrase}")
         if question == "exists":
-            return f"{'Yes' if count else 'No'}: I found {count} region{'s' if count != 1 else ''} matching {phrase}."
-        return f"I count {count} region{'s' if count != 1 else ''} matching {phrase}."
+            return f"{'Yes' if count else 'No'}: I found {count} {what}."
+        return f"I count {count} {what}."
     if text_only or not facts or facts.get("box") is None:
         if text_only:
             return f"Without the image I cannot measure pixels; the target under discussion is {phrase}."

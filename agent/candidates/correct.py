@@ -40,6 +40,8 @@ def redo_search(intent: dict, memory: dict, vision, runtime, turn: int,
         return None
     base, earlier, new_cue = repeat
     found = exclude_previous(gather(base, earlier, vision, runtime, turn), memory, vision, only_current=new_cue)
+    if found:
+        found[0]["evidence"] = [*found[0]["evidence"], "the next pick of the same search, rejected picks left out"]
     if not found and fallback is not None:
         wider = fallback({**base, "exclude_previous": True}, vision, runtime, turn)
         found = exclude_previous(wider, memory, vision, only_current=new_cue)

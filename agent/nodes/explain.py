@@ -47,7 +47,13 @@ def explain(state: dict[str, Any], runtime: AgentRuntime) -> dict[str, Any]:
         if previous and facts:
             facts["text"] = previous.get("attributes", {}).get("text") or previous.get("text_read")
         evidence = (previous or {}).get("evidence", [])
-        text = answer_question(question, phrase, facts, count=count, evidence=evidence)
+        labels = {c.get("label") for c in state.get("candidates") or []}
+        counted = labels.pop() if count is not None and len(labels) == 1 and all(
+            str(c.get("source", "")).startswith("detector") for c in state.get("candidates") or []) else None
+        if count == 0 and question in ("count", "exists"):
+            from agent.candidates.category import intent_category
+            counted = intent_category(intent) if runtime.has_detector() else None
+        text = answer_question(question, phrase, facts, count=count, evidence=evidence, counted=counted)
     else:
         chosen = state.get("chosen")
         if not chosen:

@@ -1,0 +1,54 @@
+"""Detector-first grounding with the REAL embedded stack (NanoDet + MobileSAM) on real coco_tiny photos: the
+right instance by position among same-class detections, "the other one" moves to the next instance, a plural
+request joins every instance, and no region proposals are computed on the way."""
+from __future__ import annotations
+
+import pytest
+import torch
+from pycocotools.coco import COCO
+
+from agent.session import Session
+from tools.masks import iou
+
+pytestmark = pytest.mark.slow
+PHOTO = 491008  # two people at a table, side by side
+PEOPLE = {"left": 493019, "right": 517908}  # COCO annotation ids
+
+
+@pytest.fixture(scope="module")
+def coco(shared_data):
+    return COCO(str(shared_data / "coco_tiny" / "annotations" / "instances_val2017.json"))
+
+
+@pytest.fixture(scope="module")
+def photo(shared_data, coco):
+    torch.set_num_threads(2)
+    return shared_data / "coco_tiny" / "val2017" / coco.loadImgs(PHOTO)[0]["file_name"]
+
+
+def instance(coco, ann_id):
+    return coco.annToMask(coco.loadAnns(ann_id)[0]).astype(bool)
+
+
+def test_position_correction_and_plural_among_detections(coco, photo, tmp_path):
+    s = Session(photo, db_path=tmp_path / "c.sqlite")
+    r = s.ask("segment the man on the left")
+    assert iou(r.mask, instance(coco, PEOPLE["left"])) > 0.7
+    assert "person (detector" in r.text and "leftmost of" in r.text
+    assert "propose_once" not in r.timings  # the detector answered: no region proposals
+    r = s.ask("no, the other man")
+    assert iou(r.mask, instance(coco, PEOPLE["right"])) > 0.7
+    r = s.ask("segment all the people")
+    both = instance(coco, PEOPLE["left"]) | instance(coco, PEOPLE["right"])
+    assert iou(r.mask, both) > 0.7 and "all 2 people together" in r.text
+    r = s.ask("how many people are there?")
+    assert "I count 2 people" in r.text
+    s.close()
+
+
+def test_synonym_and_right_instance(coco, shared_data, tmp_path):
+    photo = shared_data / "coco_tiny" / "val2017" / coco.loadImgs(454661)[0]["file_name"]
+    s = Session(photo, db_path=tmp_path / "c.sqlite")
+    r = s.ask("show me the automobile on the right")
+    assert iou(r.mask, instance(coco, 134116)) > 0.7
+    s.close()
