@@ -21,6 +21,11 @@ def planner_context(state: dict[str, Any], runtime: AgentRuntime) -> PlannerCont
     if image:
         facts = {"width": image["width"], "height": image["height"]}
         vision = runtime.cache.get(image)
+        if vision is not None and runtime.planner is not runtime.fallback_planner:
+            # a model planner reads what is in the image before it plans, on the first turn too: the detector's
+            # confident boxes are cheap (one pass per image); proposals only once a turn has computed them
+            from agent.candidates.category import MIN_SCORE
+            facts["detections"] = [d.to_record() for d in runtime.all_detections(vision) if d.score >= MIN_SCORE][:40]
         if vision is not None and vision.proposals:
             facts["regions"] = [r.to_record() for r in vision.proposals[:40]]
     return PlannerContext(dialogue=dialogue(state.get("messages", [])), memory=planner_view(state.get("memory")),

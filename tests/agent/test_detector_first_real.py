@@ -52,3 +52,22 @@ def test_synonym_and_right_instance(coco, shared_data, tmp_path):
     r = s.ask("show me the automobile on the right")
     assert iou(r.mask, instance(coco, 134116)) > 0.7
     s.close()
+
+
+def test_a_model_planner_sees_the_detections_on_the_first_turn(photo, tmp_path):
+    from agent.planners import RuleBasedPlanner
+
+    class Recording(RuleBasedPlanner):
+        name = "recording"
+        seen: list = []
+
+        def interpret(self, context):
+            self.seen.append(context.image_facts)
+            return super().interpret(context)
+
+    planner = Recording()
+    s = Session(photo, planner=planner, db_path=tmp_path / "c.sqlite")
+    s.ask("segment the pizza")
+    labels = {d["label"] for d in planner.seen[0].get("detections", [])}
+    assert {"person", "pizza"} <= labels
+    s.close()
