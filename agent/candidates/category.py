@@ -28,9 +28,11 @@ def head_phrase(intent: dict) -> str:
     return " ".join(target.split()[:cut]) if cut else target
 
 
-def intent_category(intent: dict) -> str | None:
-    """The COCO class the request's target names, or None ("the man on the left" -> "person")."""
-    return coco_category(head_phrase(intent)) or coco_category(intent.get("category"))
+def intent_category(intent: dict, open_vocabulary: bool = False) -> str | None:
+    """The COCO class the request's target names ("the man on the left" -> "person"), or None; with an
+    open-vocabulary detector (open_vocabulary=True) any head noun the planner found is a category to ask it for."""
+    named = coco_category(head_phrase(intent)) or coco_category(intent.get("category"))
+    return named or (intent.get("category") or None if open_vocabulary else None)
 
 
 def category_regions(category: str, vision, runtime) -> tuple[list[Region], bool]:

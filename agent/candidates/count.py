@@ -11,7 +11,7 @@ from tools.vocabulary import HAAR_NOUNS
 def count_matching(intent: dict, vision, runtime) -> tuple[int, list[Candidate]]:
     """(count, the matching candidates): detections of a known category, else Haar hits, else proposals
     matching the colour / shape words."""
-    category = intent_category(intent)
+    category = intent_category(intent, runtime.has_open_vocabulary())
     if category and runtime.has_detector():
         regions, weak = category_regions(category, vision, runtime)
         hits = [] if weak else [candidate(r, r.score, [f"{category} (detector {r.score:.2f})"], cid=f"det:{category}:{j}")

@@ -36,7 +36,7 @@ def _haar_candidates(intent: dict, vision, runtime, turn: int) -> list[Candidate
 def describe_candidates(intent: dict, vision, runtime, turn: int) -> list[Candidate]:
     """Candidates for a described target, best first."""
     out = text_candidates(intent, vision, runtime, turn)
-    category = intent_category(intent)
+    category = intent_category(intent, runtime.has_open_vocabulary())
     missed = None
     if category and runtime.has_detector():
         found = category_candidates(intent, category, vision, runtime, turn)
@@ -54,7 +54,7 @@ def proposal_candidates(intent: dict, vision, runtime, turn: int, missed: str | 
     """Region proposals ranked by the description. `missed`: the category the detector was asked for and did not
     find (regions that another class's confident detection covers rank lower); `named`: other searches found
     candidates already (no low-confidence flag)."""
-    missed = missed or (intent_category(intent) if runtime.has_detector() else None)
+    missed = missed or (intent_category(intent, runtime.has_open_vocabulary()) if runtime.has_detector() else None)
     w, h = vision.image.width, vision.image.height
     described = rank_by_description(intent, runtime.proposals(vision), w, h, vision.image.pixels)
     if missed:

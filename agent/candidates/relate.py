@@ -98,7 +98,7 @@ def relate_candidates(intent: dict, memory: dict, vision, runtime, turn: int) ->
     w, h = vision.image.width, vision.image.height
     ref_box = bbox(ref_mask)
     rel = intent.get("relation") or "next_to"
-    category = intent_category(intent)
+    category = intent_category(intent, runtime.has_open_vocabulary())
     if category and runtime.has_detector():
         found = _detected(intent, category, ref_box, rel, ref_words, vision, runtime, turn)
         if found:

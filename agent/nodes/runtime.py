@@ -136,6 +136,10 @@ class AgentRuntime:
         """True when a category detector is loaded: the embedded COCO detector or an open-vocabulary one."""
         return any(name in self.grounders for name in (CLOSED_VOCABULARY_DETECTOR, *OPEN_VOCABULARY_DETECTORS))
 
+    def has_open_vocabulary(self) -> bool:
+        """True when only an open-vocabulary detector (no closed COCO one) answers category queries."""
+        return CLOSED_VOCABULARY_DETECTOR not in self.grounders and any(n in self.grounders for n in OPEN_VOCABULARY_DETECTORS)
+
     def detect_category(self, vision: ImageVision, category: str) -> list[Region]:
         """Detections of one category, best first: the COCO detector's boxes of that class (all classes are
         detected once per image), else an open-vocabulary detector queried with the category name."""
