@@ -3,13 +3,15 @@
     python -m agent.chat photo.jpg                                   # interactive (REPL)
     python -m agent.chat photo.jpg --turn "the red mug" --turn "only its handle" --json --out runs/chat
     python -m agent.chat --thread 3f2a...                            # continue a stored conversation
+    python -m agent.chat photo.jpg --thread kitchen-1                # start one under that id (or continue it)
 
 REPL commands: /undo, /reset, /save [DIR], /history, /help, /quit (history in ~/.cache/pixelrist/chat_history).
 Scripted mode (--turn, repeatable) prints each answer; with --json one JSON line per turn:
 {"turn", "text", "target", "rle", "bbox", "score", "timings", "mask_path", "overlay_path", "thread_id",
 "planner_fallback"}. --out DIR writes per turn a mask PNG, an overlay PNG and a JSON record
 (DIR/<thread>/turn_NN*). Progress goes to stderr. Expected failures (bad image, missing weights,
-planner endpoint down, unknown thread) print one line `error: ...` to stderr and exit with status 2.
+planner endpoint down, unknown thread, a thread id that is not a plain name) print one line `error: ...`
+to stderr and exit with status 2.
 """
 from __future__ import annotations
 
@@ -31,14 +33,15 @@ def _expected_errors() -> tuple[type[BaseException], ...]:
     """Exception classes that mean bad input or setup (one-line message), not a bug."""
     from agent.planners import PlannerError, UnknownPlannerError
     from agent.session import SessionError, TurnError
+    from agent.thread_ids import ThreadIdError
     from tools.grounders import GrounderError
     from tools.images import ImageError
     from tools.masks import MaskError
     from tools.segmenters import PromptError, UnknownSegmenterError
     from tools.weights import MissingWeightsError
 
-    found: list[type[BaseException]] = [PlannerError, UnknownPlannerError, SessionError, TurnError, GrounderError,
-                                        ImageError, MaskError, PromptError, UnknownSegmenterError,
+    found: list[type[BaseException]] = [PlannerError, UnknownPlannerError, SessionError, TurnError, ThreadIdError,
+                                        GrounderError, ImageError, MaskError, PromptError, UnknownSegmenterError,
                                         MissingWeightsError, FileNotFoundError]
     for module, name in (("tools.segmenters.hf_sam", "ModelFolderError"),
                          ("tools.segmenters.sam_checkpoint", "CheckpointError")):
@@ -53,7 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m agent.chat", description="Multi-turn pixel-grounded chat about an image.")
     p.add_argument("image", nargs="?", help="image file (may be omitted with --thread)")
     p.add_argument("--turn", action="append", default=[], metavar="TEXT", help="scripted turn (repeatable); no REPL")
-    p.add_argument("--thread", help="continue the stored conversation with this id")
+    p.add_argument("--thread", help="continue the stored conversation with this id; with IMAGE, start it if it is new "
+                                    "(letters, digits, '-', '_', '.')")
     p.add_argument("--out", help="write per-turn mask PNG, overlay PNG and JSON record under this folder")
     p.add_argument("--json", action="store_true", help="print one JSON line per turn")
     p.add_argument("--planner", default="rule", choices=["rule", "openai", "local"])
@@ -217,26 +221,40 @@ def _one_line(exc: BaseException) -> str:
     return text[:400]
 
 
+def _check_thread(args: argparse.Namespace) -> bool:
+    """Validate --thread before any model loads; True when it names a conversation not stored yet."""
+    from agent.session import SessionError, thread_exists
+
+    if thread_exists(args.thread, args.db):
+        return False
+    if args.image is None:
+        raise SessionError(f"no stored conversation with thread id {args.thread!r} (give an IMAGE to start one)")
+    return True
+
+
+def open_session(args: argparse.Namespace, kw: dict[str, Any], new: bool) -> Any:
+    """A new Session (under --thread's id when given) or the stored one --thread names."""
+    from agent.session import Session
+
+    if not new:
+        return Session.resume(args.thread, **({"image": args.image} if args.image is not None else {}), **kw)
+    return Session(args.image, thread_id=args.thread, **kw)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     progress = (lambda msg: print(msg, file=sys.stderr, flush=True))
     errors = _expected_errors()
-    from agent.session import Session
-
     try:
         if args.image is None and not args.thread:
             print("error: give an IMAGE (or --thread ID to continue a stored conversation)", file=sys.stderr)
             return 2
+        new = _check_thread(args) if args.thread else True
         planner = build_planner_from_args(args, progress)
         segmenter, grounders = build_backends(args)
         kw = dict(planner=planner, segmenter=segmenter, grounders=grounders, db_path=args.db, out_dir=args.out,
                   progress=progress)
-        if args.thread:
-            if args.image is not None:
-                kw["image"] = args.image
-            session = Session.resume(args.thread, **kw)
-        else:
-            session = Session(args.image, **kw)
+        session = open_session(args, kw, new)
         if not args.turn:
             return repl(session, args, errors)
         for text in args.turn:

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from tools.grounders.descriptors import dominant_colors, shape_hint
 from tools.masks import bbox, position_words, size_words
 
 
@@ -24,14 +25,9 @@ def mask_facts(mask: np.ndarray, pixels: np.ndarray | None = None) -> dict[str, 
         return facts
     facts["position"] = position_words(box, w, h)
     facts["size"] = size_words(facts["area_fraction"])
-    try:
-        from tools.grounders.descriptors import dominant_colors, shape_hint
-        if pixels is not None:
-            facts["colors"] = dominant_colors(pixels, mask)
-        facts["shape"] = shape_hint(mask)
-    except ImportError:  # descriptors not available: colours by mean only
-        if pixels is not None:
-            facts["colors"] = []
+    if pixels is not None:
+        facts["colors"] = dominant_colors(pixels, mask)
+    facts["shape"] = shape_hint(mask)
     return facts
 
 

@@ -13,13 +13,16 @@ to earlier turns); without one a new conversation starts and its id is in the ar
 persist in the Session's SQLite database, so an id keeps working after a restart. Bad input returns
 "error: ..." as content (artifact {"error": ...}) instead of raising.
 
-`build_agent_tools(**session_kwargs)` returns this tool plus the single-step vision tools of
-tools.langchain_tools (segment_box, read_text, find_text, propose_regions) when that module is present.
+The arguments come from a model, so they are checked: conversation_id must be a plain name (agent.thread_ids;
+it names the output folder), and with `allowed_image_dirs=[...]` image_path must resolve (symlinks followed)
+to a file inside one of those folders.
+
+`build_agent_tools(allowed_image_dirs=None, **session_kwargs)` returns this tool plus the single-step vision
+tools of tools.langchain_tools (segment_box, read_text, find_text, propose_regions) when that module is present.
 """
 from __future__ import annotations
 
 import threading
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +35,22 @@ class PixelChatArgs(BaseModel):
     request: str = Field(description="the user's request or question, e.g. 'segment the red mug' or 'only its handle'")
     conversation_id: str | None = Field(
         default=None, description="id returned by an earlier call to continue that conversation; omit to start one")
+
+
+class ImagePathError(ValueError):
+    """An image_path outside the tool's allowed folders (one-line message)."""
+
+
+def check_image_path(image_path: str, allowed_dirs: list[str] | None) -> str:
+    """The resolved path (symlinks followed); ImagePathError unless it lies inside one of `allowed_dirs`
+    (None: any path)."""
+    resolved = Path(image_path).expanduser().resolve()
+    if allowed_dirs is None:
+        return str(resolved)
+    roots = [Path(d).expanduser().resolve() for d in allowed_dirs]
+    if not any(resolved.is_relative_to(root) for root in roots):
+        raise ImagePathError(f"image_path {image_path!r} is outside the folders this tool may read")
+    return str(resolved)
 
 
 class PixelChatTool(BaseTool):
@@ -47,27 +66,26 @@ class PixelChatTool(BaseTool):
     args_schema: type[BaseModel] = PixelChatArgs
     response_format: str = "content_and_artifact"
     session_kwargs: dict[str, Any] = Field(default_factory=dict)
+    allowed_image_dirs: list[str] | None = None  # None: any readable path
     _sessions: dict[str, Any] = PrivateAttr(default_factory=dict)
     _lock: Any = PrivateAttr(default_factory=threading.Lock)
 
     def _session(self, image_path: str, conversation_id: str | None) -> Any:
-        from agent.session import Session, SessionError
+        from agent.session import Session, SessionError, thread_exists
+        from agent.thread_ids import validate_thread_id
 
+        conversation_id = validate_thread_id(conversation_id) if conversation_id else None  # "" starts one too
+        image_path = check_image_path(image_path, self.allowed_image_dirs)
         if conversation_id and conversation_id in self._sessions:
             session = self._sessions[conversation_id]
             stored = session.image.path if session.image is not None else None
-            if stored and Path(stored).resolve() != Path(image_path).resolve():
+            if stored and Path(stored).resolve() != Path(image_path):
                 raise SessionError(f"conversation {conversation_id} is about {stored}, not {image_path}")
             return session
-        if conversation_id:
-            try:  # a conversation stored by an earlier process
-                session = Session.resume(conversation_id, image=image_path, **self.session_kwargs)
-            except SessionError as exc:
-                if "no stored conversation" not in str(exc):
-                    raise
-                session = Session(image_path, thread_id=conversation_id, **self.session_kwargs)
-        else:
-            session = Session(image_path, thread_id=uuid.uuid4().hex, **self.session_kwargs)
+        if conversation_id and thread_exists(conversation_id, self.session_kwargs.get("db_path")):
+            session = Session.resume(conversation_id, image=image_path, **self.session_kwargs)
+        else:  # a new conversation, under the caller's id when it gave one
+            session = Session(image_path, thread_id=conversation_id, **self.session_kwargs)
         self._sessions[session.thread_id] = session
         return session
 
@@ -79,7 +97,7 @@ class PixelChatTool(BaseTool):
             with self._lock:  # one turn at a time: sessions share models and the database
                 session = self._session(image_path, conversation_id)
                 result = session.ask(request)
-        except _expected_errors() as exc:
+        except (*_expected_errors(), ImagePathError) as exc:
             message = " ".join(str(exc).split())[:400] or type(exc).__name__
             return f"error: {message}", {"error": message, "conversation_id": conversation_id}
         extra = result.extra or {}
@@ -97,9 +115,10 @@ class PixelChatTool(BaseTool):
             self._sessions.clear()
 
 
-def build_agent_tools(**session_kwargs: Any) -> list[BaseTool]:
-    """[PixelChatTool(session_kwargs)] + the single-step vision tools (when tools.langchain_tools is present)."""
-    tools: list[BaseTool] = [PixelChatTool(session_kwargs=session_kwargs)]
+def build_agent_tools(allowed_image_dirs: list[str] | None = None, **session_kwargs: Any) -> list[BaseTool]:
+    """[PixelChatTool(session_kwargs, allowed_image_dirs)] + the single-step vision tools (when
+    tools.langchain_tools is present; they do not check image folders)."""
+    tools: list[BaseTool] = [PixelChatTool(session_kwargs=session_kwargs, allowed_image_dirs=allowed_image_dirs)]
     try:
         from tools.langchain_tools import build_vision_tools
     except ImportError:

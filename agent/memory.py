@@ -10,14 +10,14 @@ from typing import Any
 import numpy as np
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
+from agent.channels import merge_memory
 from agent.state import empty_memory
 from tools.masks import decode_rle
 
 
 def remember(memory: dict[str, Any] | None, record: dict[str, Any]) -> dict[str, Any]:
     """A new memory with `record` as the current target, appended to the history."""
-    memory = memory or empty_memory()
-    return {"current": record, "history": [*memory.get("history", []), record]}
+    return merge_memory(memory or empty_memory(), [record])
 
 
 def current_target(memory: dict[str, Any] | None) -> dict[str, Any] | None:

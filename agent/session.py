@@ -6,6 +6,10 @@
     s.undo(); s.history(); s.reset()
     s2 = Session.resume(s.thread_id)            # after a restart: image path + hash come back from the checkpoint
 
+Thread ids are plain names (agent.thread_ids: letters, digits, "-", "_", ".", no leading dot, <= 128 characters):
+they name the output folder out_dir/<thread>/. Anything else raises ThreadIdError (a ValueError, one line).
+Each turn writes one checkpoint (durability="exit"); see agent.channels for why storage grows linearly.
+
 TurnResult.extra: "rle", "box", "evidence", "intent", "overlay_path", "mask_path", "turn", "planner_fallback",
 "confidence", and "interrupt" (a clarifying question's payload; the next ask() answers it).
 """
@@ -14,7 +18,6 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-import uuid
 from pathlib import Path
 from typing import Any, Callable
 
@@ -24,6 +27,7 @@ from langgraph.types import Command
 
 from agent.nodes.components import build_runtime
 from agent.state import empty_memory
+from agent.thread_ids import new_thread_id, validate_thread_id
 from graphs.turn_graph import build_graph
 from tools.backends import DEFAULT_GROUNDERS
 from tools.images import ImageError, ImageInput, load_image
@@ -32,6 +36,7 @@ from tools.system import TurnResult
 
 MAX_TURN_CHARS = 10_000
 DEFAULT_DB = Path.home() / ".cache" / "pixelrist" / "conversations.sqlite"
+DURABILITY = "exit"  # one checkpoint per turn, written when the turn ends (or crashes, or asks a question)
 
 
 class TurnError(ValueError):
@@ -51,11 +56,27 @@ def _open_saver(db_path: str | Path | None) -> tuple[SqliteSaver, str]:
     return saver, path
 
 
+def _stored_checkpoint(thread_id: str, db_path: str | Path | None):
+    """The latest checkpoint tuple of a thread, or None when the database has no such thread."""
+    validate_thread_id(thread_id)
+    saver, _ = _open_saver(db_path)
+    try:
+        return saver.get_tuple({"configurable": {"thread_id": thread_id}})
+    finally:
+        saver.conn.close()
+
+
+def thread_exists(thread_id: str, db_path: str | Path | None = None) -> bool:
+    """True when the conversation database holds a thread with this id (ThreadIdError for a bad id)."""
+    return _stored_checkpoint(thread_id, db_path) is not None
+
+
 class Session:
     def __init__(self, image: ImageInput | None = None, *, planner: str | Any = "rule",
                  segmenter: str | Any | None = "mobile_sam", grounders=DEFAULT_GROUNDERS,
                  thread_id: str | None = None, db_path: str | Path | None = None, out_dir: str | Path | None = None,
                  progress: Callable[[str], None] | None = None, interrupt_on_ambiguity: bool = False):
+        self.thread_id = validate_thread_id(thread_id) if thread_id is not None else new_thread_id()
         self.image = load_image(image) if image is not None else None  # ImageError for unusable input
         self.runtime = build_runtime(planner, segmenter, grounders, progress, interrupt_on_ambiguity,
                                      vision=self.image is not None)
@@ -67,7 +88,6 @@ class Session:
             self.runtime.cache.register(self.image)
             self.image_ref = {"path": self._image_path(), "sha256": self.image.sha256,
                               "width": self.image.width, "height": self.image.height}
-        self.thread_id = thread_id or uuid.uuid4().hex
         self._seed()
 
     # ---- setup ---------------------------------------------------------------------------------
@@ -107,11 +127,12 @@ class Session:
         t0 = time.perf_counter()
         snapshot = self.graph.get_state(self.config)
         if snapshot.interrupts:
-            out = self.graph.invoke(Command(resume=text.strip()), self.config)
+            out = self.graph.invoke(Command(resume=text.strip()), self.config, durability=DURABILITY)
         else:
             if snapshot.next:  # a turn crashed midway: go back to the last finished turn first
                 self._rollback_to(int(snapshot.values.get("turn", 0)))
-            out = self.graph.invoke({"messages": [HumanMessage(content=text.strip())]}, self.config)
+            out = self.graph.invoke({"messages": [HumanMessage(content=text.strip())]}, self.config,
+                                    durability=DURABILITY)
         seconds = time.perf_counter() - t0
         if out.get("__interrupt__"):
             payload = out["__interrupt__"][0].value
@@ -168,17 +189,13 @@ class Session:
 
     def reset(self) -> None:
         """Start a new thread about the same image."""
-        self.thread_id = uuid.uuid4().hex
+        self.thread_id = new_thread_id()
         self._seed()
 
     @classmethod
     def resume(cls, thread_id: str, db_path: str | Path | None = None, **kw) -> "Session":
         """Reopen a stored conversation; the image is reloaded from the stored path and hash-checked."""
-        saver, _ = _open_saver(db_path)
-        try:
-            tup = saver.get_tuple({"configurable": {"thread_id": thread_id}})
-        finally:
-            saver.conn.close()
+        tup = _stored_checkpoint(thread_id, db_path)
         if tup is None:
             raise SessionError(f"no stored conversation with thread id {thread_id!r}")
         ref = tup.checkpoint.get("channel_values", {}).get("image")

@@ -1,11 +1,16 @@
 """The LangGraph state of one conversation (all JSON-safe: no arrays, no base64).
 
 Persistent across turns (checkpointed per thread):
-  messages   chat history (langgraph `add_messages` reducer: HumanMessage / AIMessage)
-  image      {"path", "sha256", "width", "height"} or None (text-only session)
-  memory     intent memory {"current": TargetRecord | None, "history": [TargetRecord, ...]} (overwritten per turn)
-  results    one TurnRecord per finished turn (append reducer); masks as COCO RLE
+  messages   chat history (HumanMessage / AIMessage), appended
+  image      {"path", "sha256", "width", "height"} or None (text-only session); a client may send only
+             {"path"}: the graph fills in the rest (agent.nodes.attach_image)
+  memory     intent memory {"current": TargetRecord | None, "history": [TargetRecord, ...]}; a node writes the
+             one TargetRecord to remember
+  results    one TurnRecord per finished turn, appended; masks as COCO RLE
   turn       number of finished turns
+messages, results and memory are delta channels (agent.channels): each checkpoint stores only what its step
+wrote, so a mask is stored only by the turn that made it (in its TurnRecord and its TargetRecord), never again
+in a later checkpoint, and a thread's storage grows linearly.
 Transient (rewritten every turn, cleared by `respond`):
   intent        Intent.to_record() of this turn
   candidates    candidate records [{"id", "box", "score", "label", "source", "text", "attributes", "rank"}]
@@ -17,11 +22,11 @@ Candidate masks live in the in-process `VisionCache` (agent.nodes.runtime), keye
 """
 from __future__ import annotations
 
-import operator
 from typing import Annotated, Any, TypedDict
 
 from langchain_core.messages import AnyMessage
-from langgraph.graph.message import add_messages
+
+from agent.channels import append_messages, append_records, delta, merge_memory
 
 
 class ImageRef(TypedDict):
@@ -75,10 +80,10 @@ def empty_memory() -> dict[str, Any]:
 
 
 class AgentState(TypedDict, total=False):
-    messages: Annotated[list[AnyMessage], add_messages]
+    messages: Annotated[list[AnyMessage], delta(append_messages)]
     image: ImageRef | None
-    memory: dict[str, Any]
-    results: Annotated[list[TurnRecord], operator.add]
+    memory: Annotated[dict[str, Any], delta(merge_memory)]
+    results: Annotated[list[TurnRecord], delta(append_records)]
     turn: int
     intent: dict[str, Any] | None
     candidates: list[dict[str, Any]]

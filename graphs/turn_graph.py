@@ -1,20 +1,25 @@
 """One conversation turn as a LangGraph StateGraph.
 
-    interpret ─► ground ─► segment ─► select ─► explain ─► respond
-        │           └──────(answer-only count)────────────►┘
-        └──(text-only session, or answer-only question)───►explain
+    attach_image ─► interpret ─► ground ─► segment ─► select ─► explain ─► respond
+                        │           └──────(answer-only count)────────────►┘
+                        └──(text-only session, or answer-only question)───►explain
 
 `build_graph(runtime, checkpointer=None)` compiles it with the runtime bound into the nodes by closures.
-`make_graph(config=None)` is the module-level factory `langgraph.json` points at (embedded defaults,
-no checkpointer: the LangGraph server brings its own).
+`make_graph(config=None)` is the async factory `langgraph.json` points at (`langgraph dev`): embedded defaults
+built once per process off the event loop, no checkpointer (the server brings its own). The nodes are plain
+functions, which LangGraph runs in worker threads under an async run, so model calls never block the loop.
+A client sends {"image": {"path": ...}, "messages": [{"role": "user", "content": ...}]}; see the README.
 """
 from __future__ import annotations
 
+import asyncio
+import threading
 from typing import Any
 
 from langgraph.graph import END, START, StateGraph
 
 from agent import nodes
+from agent.nodes.attach_image import attach_image
 from agent.nodes.runtime import AgentRuntime
 from agent.state import AgentState
 
@@ -45,9 +50,11 @@ def _bind(fn, runtime: AgentRuntime):
 def build_graph(runtime: AgentRuntime, checkpointer: Any = None):
     """The compiled turn graph; pass a checkpointer (e.g. SqliteSaver) for multi-turn memory."""
     g = StateGraph(AgentState)
+    g.add_node("attach_image", _bind(attach_image, runtime))
     for name in ("interpret", "ground", "segment", "select", "explain", "respond"):
         g.add_node(name, _bind(getattr(nodes, name), runtime))
-    g.add_edge(START, "interpret")
+    g.add_edge(START, "attach_image")
+    g.add_edge("attach_image", "interpret")
     g.add_conditional_edges("interpret", route_after_interpret, ["ground", "explain"])
     g.add_conditional_edges("ground", route_after_ground, ["segment", "explain"])
     g.add_edge("segment", "select")
@@ -57,7 +64,21 @@ def build_graph(runtime: AgentRuntime, checkpointer: Any = None):
     return g.compile(checkpointer=checkpointer)
 
 
-def make_graph(config: dict | None = None):
-    """Graph factory for `langgraph dev` / `langgraph.json`: rule planner + embedded vision stack."""
-    from agent.nodes.components import build_runtime
-    return build_graph(build_runtime())
+_SERVED: dict[str, AgentRuntime] = {}
+_SERVED_LOCK = threading.Lock()
+
+
+def served_runtime() -> AgentRuntime:
+    """The runtime of the served graph: rule planner + embedded vision stack, built once per process (it loads
+    weights: call it off the event loop). One runtime keeps one VisionCache, so a thread's later turns reuse
+    the image embedding and proposals of its first."""
+    with _SERVED_LOCK:
+        if "runtime" not in _SERVED:
+            from agent.nodes.components import build_runtime
+            _SERVED["runtime"] = build_runtime()
+        return _SERVED["runtime"]
+
+
+async def make_graph(config: dict | None = None):
+    """Graph factory for `langgraph dev` / `langgraph.json` (the server calls it per run and awaits it)."""
+    return build_graph(await asyncio.to_thread(served_runtime))

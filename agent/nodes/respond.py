@@ -1,4 +1,8 @@
-"""respond: append the AI message and the turn record, update the intent memory, clear transient fields."""
+"""respond: append the AI message and the turn record, update the intent memory, clear transient fields.
+
+Writes only this turn's additions: one AIMessage, one TurnRecord, and (unless the turn only answered) the one
+TargetRecord that becomes the current target (agent.channels folds it into the memory).
+"""
 from __future__ import annotations
 
 import time
@@ -6,7 +10,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, HumanMessage
 
-from agent.memory import current_target, remember
+from agent.memory import current_target
 
 
 def _last_user_text(state: dict[str, Any]) -> str:
@@ -22,8 +26,8 @@ def respond(state: dict[str, Any], runtime: Any) -> dict[str, Any]:
     chosen = state.get("chosen")
     turn = int(state.get("turn", 0)) + 1
     answer = state.get("answer") or ""
-    memory = state.get("memory")
-    previous = current_target(memory) or {}
+    previous = current_target(state.get("memory")) or {}
+    update: dict[str, Any] = {}
     evidence = list((chosen or {}).get("evidence", []))
     if intent.get("kind") != "answer_only":
         record = {"turn": turn, "kind": intent.get("kind"), "phrase": intent.get("target"),
@@ -36,12 +40,12 @@ def respond(state: dict[str, Any], runtime: Any) -> dict[str, Any]:
                           attributes=chosen.get("attributes") or {}, text_read=chosen.get("text"))
             if intent.get("kind") == "correct":
                 record["rejected"] = [*previous.get("rejected", []), *([previous["region_id"]] if previous.get("region_id") else [])]
-        memory = remember(memory, record)
+        update["memory"] = record
     timings = {k: round(v, 4) for k, v in (state.get("timings") or {}).items() if k != "__reset__"}
     timings["respond"] = round(time.perf_counter() - t, 4)
     result = {"turn": turn, "user": _last_user_text(state), "answer": answer, "intent": intent,
               "target": intent.get("target"), "rle": (chosen or {}).get("rle"), "box": (chosen or {}).get("box"),
               "score": (chosen or {}).get("score"), "confidence": (chosen or {}).get("confidence"),
               "evidence": evidence, "planner_fallback": state.get("planner_fallback"), "timings": timings}
-    return {"messages": [AIMessage(content=answer)], "results": [result], "memory": memory, "turn": turn,
-            "intent": None, "candidates": [], "chosen": None, "answer": None, "clarify": None}
+    return {**update, "messages": [AIMessage(content=answer)], "results": [result], "turn": turn, "intent": None,
+            "candidates": [], "chosen": None, "answer": None, "clarify": None}

@@ -53,16 +53,19 @@ class VisionCache:
         return hit
 
     def get(self, image_ref: dict | None) -> ImageVision | None:
-        """The cached vision for a state image ref; reloads the file (hash-checked) after eviction/restart."""
+        """The cached vision for a state image ref {"path", "sha256", ...}; when the cache lacks it (eviction,
+        restart, a served graph's new process) the file is loaded from "path", hash-checked when the ref has a
+        sha256. None when there is no ref or the file changed."""
         if not image_ref:
             return None
-        hit = self._items.get(image_ref["sha256"])
+        sha = image_ref.get("sha256")
+        hit = self._items.get(sha) if sha else None
         if hit is not None:
-            self._items.move_to_end(image_ref["sha256"])
+            self._items.move_to_end(sha)
             return hit
         if image_ref.get("path"):
-            image = load_image(image_ref["path"])
-            if image.sha256 == image_ref["sha256"]:
+            image = load_image(image_ref["path"])  # ImageError (one line) when the file is gone
+            if sha is None or image.sha256 == sha:
                 return self.register(image)
         return None
 

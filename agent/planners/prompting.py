@@ -89,22 +89,57 @@ def dialogue_text(context: PlannerContext, max_turns: int = 8) -> str:
 
 
 def facts_text(context: PlannerContext, max_regions: int = 12) -> str:
-    """Short description of the image and the intent memory, for the prompt."""
+    """Short description of the image and the intent memory, for the prompt.
+
+    Reads what the pipeline writes (agent.nodes.interpret.planner_context, agent.nodes.respond):
+    image_facts {"width", "height", "regions": [Region.to_record()], "detections": [Region.to_record()]} and
+    memory {"current": TargetRecord with "phrase", "region_id", "box", "text_read", "attributes"}.
+    """
     parts = []
     facts = context.image_facts or {}
     if facts.get("width") and facts.get("height"):
         parts.append(f"image: {facts['width']}x{facts['height']} pixels")
-    texts = [t.get("text") for t in facts.get("texts", []) if t.get("text")]
+    texts = visible_texts(facts)
     if texts:
         parts.append("text visible: " + ", ".join(repr(t) for t in texts[:10]))
+    detections = facts.get("detections") or []
+    if detections:
+        parts.append("detected: " + _compact([_region_brief(r) for r in detections[:max_regions]], 600))
     regions = facts.get("regions") or []
     if regions:
         parts.append("regions: " + _compact([_region_brief(r) for r in regions[:max_regions]], 900))
     current = (context.memory or {}).get("current")
     if current:
-        keep = {k: current[k] for k in ("target", "region_id", "box", "attributes") if k in current}
-        parts.append("previous target: " + _compact(keep, 400))
+        parts.append("previous target: " + _compact(_target_brief(current), 400))
     return "\n".join(parts)
+
+
+def _texts_of(record: dict[str, Any]) -> list[str]:
+    """Text a region record carries: its "text" (OCR regions; proposals join theirs) and attributes["text"]
+    (the OCR lines whose centre lies inside a proposal's mask)."""
+    inside = (record.get("attributes") or {}).get("text") or []
+    found = [inside] if isinstance(inside, str) else list(inside)
+    return found or ([record["text"]] if record.get("text") else [])
+
+
+def visible_texts(facts: dict[str, Any]) -> list[str]:
+    """Every distinct text read in the image so far (regions, then detections), first seen first."""
+    seen: dict[str, None] = {}
+    for record in [*(facts.get("regions") or []), *(facts.get("detections") or [])]:
+        for text in _texts_of(record):
+            if str(text).strip():
+                seen.setdefault(str(text).strip(), None)
+    return list(seen)
+
+
+def _target_brief(record: dict[str, Any]) -> dict[str, Any]:
+    """The previous target for the prompt: phrase, region id, box, text read, colours/position/size/shape."""
+    brief = {k: record[k] for k in ("phrase", "region_id", "box", "part", "text_read") if record.get(k)}
+    attrs = record.get("attributes") or {}
+    for key in ("colors", "position", "size", "shape"):
+        if attrs.get(key) not in (None, [], ""):
+            brief[key] = attrs[key]
+    return brief
 
 
 def _region_brief(record: dict[str, Any]) -> dict[str, Any]:
@@ -113,8 +148,9 @@ def _region_brief(record: dict[str, Any]) -> dict[str, Any]:
     for key in ("colors", "position", "size", "area_rank", "shape"):
         if attrs.get(key) not in (None, [], ""):
             brief[key] = attrs[key]
-    if record.get("text"):
-        brief["text"] = record["text"]
+    texts = _texts_of(record)
+    if texts:
+        brief["text"] = " ".join(texts)
     return brief
 
 

@@ -222,7 +222,7 @@ class RuleBasedPlanner:
                 reference, ref_words = "previous", prev_phrase or "it"
             else:
                 reference, ref_words = rest, rest
-            rel_words = rel.replace("_", " ").replace("below", "under").replace("above", "above")
+            rel_words = rel.replace("_", " ").replace("below", "under")
             target = f"{_phrase(words, 'the thing')} {rel_words} {ref_words}"
             own = dict(colors=find_colors(head_text), position=None, size=find_size(head_text),
                        shape=find_shape(head_text))

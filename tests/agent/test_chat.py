@@ -66,6 +66,20 @@ def test_scripted_json_turns_write_artifacts_and_resume(scene, capsys):
     assert third["turn"] == 3 and third["thread_id"] == first["thread_id"] and "red" in third["text"].lower()
 
 
+def test_image_with_a_new_thread_id_starts_it_and_the_id_alone_continues_it(scene, capsys):
+    db = str(scene["folder"] / "named.sqlite")
+    tail = ["--json", "--grounder", "ocr", "--db", db]
+    assert main([scene["image"], "--thread", "kitchen-1", "--turn", "the sign that says EXIT", *tail]) == 0
+    (first,) = _json_lines(capsys.readouterr().out)
+    assert first["thread_id"] == "kitchen-1" and first["turn"] == 1 and first["rle"]
+    assert main(["--thread", "kitchen-1", "--turn", "what colour is it?", *tail]) == 0
+    (second,) = _json_lines(capsys.readouterr().out)
+    assert second["thread_id"] == "kitchen-1" and second["turn"] == 2 and "red" in second["text"].lower()
+    assert main([scene["image"], "--thread", "kitchen-1", "--turn", "what colour is it?", *tail]) == 0
+    (third,) = _json_lines(capsys.readouterr().out)
+    assert third["turn"] == 3  # image and a stored id: the stored conversation goes on
+
+
 def test_repl_through_stdin(scene, capsys, monkeypatch):
     save_dir = scene["folder"] / "saved"
     script = "\n".join(["/help", "the sign that says EXIT", "/history", "/undo", "/history", "/undo",

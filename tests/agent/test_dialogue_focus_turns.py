@@ -1,5 +1,7 @@
 """PRIST-style dialogues: questions that name an object ground it, distractor sentences don't become targets,
 and the closing request segments the target the dialogue settled on."""
+import pytest
+
 from agent.planners.base import PlannerContext
 from agent.planners.focus import is_closing_request
 from agent.planners.rule_based import RuleBasedPlanner, closing_target, request_sentence
@@ -36,18 +38,33 @@ def test_text_only_question_never_grounds():
     assert intent.kind == "answer_only"
 
 
-def test_closing_segments_the_settled_target():
-    star = {"turn": 2, "phrase": "the white star", "category": "star", "rle": {"size": [4, 4], "counts": "0"}}
-    memory = {"current": star, "history": [CUP, star]}
-    dialogue = [{"role": "user", "content": "Tell me about the orange cup."},
-                {"role": "assistant", "content": "It is an orange mug."},
-                {"role": "user", "content": "Now the white star."},
-                {"role": "assistant", "content": "Here is the white star."},
-                {"role": "user", "content": "Use the dialogue so far to give a segmentation that justifies the answers."}]
-    intent = PLANNER.interpret(PlannerContext(dialogue=dialogue, memory=memory, image_path="scene.png"))
-    assert intent.kind == "segment_from_dialogue" and intent.reference in ("turn:1", "turn:2")
-    assert closing_target("the white star", memory) is star
+STAR = {"turn": 2, "phrase": "the white star", "category": "star", "rle": {"size": [4, 4], "counts": "0"}}
+CLOSING = "Use the dialogue so far to give a segmentation that justifies the answers."
+
+
+def _dialogue(lines):
+    turns = [{"role": "user" if i % 2 == 0 else "assistant", "content": t} for i, t in enumerate(lines)]
+    return [*turns, {"role": "user", "content": CLOSING}]
+
+
+@pytest.mark.parametrize("lines, expected", [
+    (["Tell me about the orange cup.", "It is an orange cup.", "Now the white star.", "Here is the white star.",
+      "Is the orange cup full?", "The orange cup looks empty."], CUP),  # the talk comes back to the cup
+    (["Tell me about the orange cup.", "It is an orange cup.", "Now the white star.", "The white star is bright.",
+      "Is the white star the biggest shape?", "Yes, the white star is the biggest shape."], STAR),  # moved on
+])
+def test_closing_segments_the_target_the_dialogue_settled_on(lines, expected):
+    memory = {"current": STAR, "history": [CUP, STAR]}
+    intent = PLANNER.interpret(PlannerContext(dialogue=_dialogue(lines), memory=memory, image_path="scene.png"))
+    assert intent.kind == "segment_from_dialogue"
+    assert intent.reference == f"turn:{expected['turn']}" and intent.target == expected["phrase"]
+
+
+def test_closing_target_matches_by_head_noun():
+    memory = {"current": STAR, "history": [CUP, STAR]}
+    assert closing_target("the white star", memory) is STAR
     assert closing_target("the orange cup", memory) is CUP
+    assert closing_target("a blue whale", memory) is STAR  # nothing named: the current target
     assert closing_target("anything", {}) is None
 
 

@@ -1,6 +1,5 @@
 """Both dataset formats, the real PRIST dev file, LabelMe focus filtering and path safety."""
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,18 +10,16 @@ from evals.datasets.paths import safe_join
 from evals.errors import DatasetError
 from tools.masks import save_mask_png
 
-PRIST = str(Path(__file__).resolve().parents[3] / "shared" / "data" / "prist" / "test_dev.json")
 
-
-def test_real_prist_dev_loads_text_only():
-    ds = load_dataset(PRIST)
+def test_real_prist_dev_loads_text_only(prist_dev):
+    ds = load_dataset(str(prist_dev))
     assert ds.format == "prist" and len(ds) == 255
     assert len({r.id for r in ds.records}) == 255
     for record in ds.records:
         assert record.image is None and record.focus
         assert record.closing_turn is not None and "[SEG]" in record.closing_turn.reference
         assert not record.scored_turns
-    assert load_dataset(PRIST, limit=7).records[-1].id == ds.records[6].id
+    assert load_dataset(str(prist_dev), limit=7).records[-1].id == ds.records[6].id
 
 
 def test_prist_with_images_and_labelme(tmp_path, prist_folder):

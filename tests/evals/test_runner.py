@@ -19,7 +19,6 @@ from evals.systems.baselines import CenterBlobSystem
 from tools.system import TurnResult
 
 REPO = Path(__file__).resolve().parents[2]
-PRIST = str(Path(__file__).resolve().parents[3] / "shared" / "data" / "prist" / "test_dev.json")
 
 CRASHY = '''
 import os, sys
@@ -152,9 +151,9 @@ def test_report_files_and_contact_sheet(tmp_path, records_dir):
     assert len(clash.stderr.strip().splitlines()) == 1
 
 
-def test_cli_prist_text_only_with_limit(tmp_path):
+def test_cli_prist_text_only_with_limit(tmp_path, prist_dev):
     out = tmp_path / "prist"
-    cmd = [sys.executable, "-m", "evals.run", "--system", "center-blob", "--data", PRIST, "--limit", "6",
+    cmd = [sys.executable, "-m", "evals.run", "--system", "center-blob", "--data", str(prist_dev), "--limit", "6",
            "--out", str(out), "--no-meteor", "--quiet", "--images", str(tmp_path / "no_images")]
     done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
@@ -166,10 +165,10 @@ def test_cli_prist_text_only_with_limit(tmp_path):
     assert any("text-only" in n for n in report["notes"])
 
 
-def test_cli_bad_input_one_line(tmp_path):
+def test_cli_bad_input_one_line(tmp_path, records_dir):
     for args in (["--system", "empty", "--data", str(tmp_path / "nothing")],
-                 ["--system", "nosuch", "--data", PRIST],
-                 ["--system", "empty", "--data", PRIST, "--planner", "rule"]):
+                 ["--system", "nosuch", "--data", str(records_dir)],
+                 ["--system", "empty", "--data", str(records_dir), "--planner", "rule"]):
         done = subprocess.run([sys.executable, "-m", "evals.run", *args, "--out", str(tmp_path / "o"), "--quiet"],
                               cwd=REPO, capture_output=True, text=True, timeout=60)
         assert done.returncode == 2

@@ -1,15 +1,20 @@
 """The turn graph's wiring, routes and the langgraph.json entry."""
 from __future__ import annotations
 
-import importlib
+import asyncio
+import importlib.util
+import inspect
 import json
 from pathlib import Path
 
 from langchain_core.messages import HumanMessage
 from langgraph.checkpoint.memory import InMemorySaver
+from PIL import Image
 
 from agent.nodes.components import build_runtime
 from graphs.turn_graph import build_graph, route_after_ground, route_after_interpret
+from tests.agent.agent_scenes import FakeProposals, FakeSegmenter, shapes_scene
+from tools.masks import decode_rle, iou
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,15 +40,36 @@ def test_text_only_turn_skips_vision_and_checkpoints_json_only():
     for chunk in graph.stream({"messages": [HumanMessage("segment the red mug")], "image": None}, cfg,
                               stream_mode="updates"):
         seen += list(chunk)
-    assert seen == ["interpret", "explain", "respond"]
+    assert seen == ["attach_image", "interpret", "explain", "respond"]
     values = graph.get_state(cfg).values
     assert values["turn"] == 1 and values["memory"]["current"]["phrase"] == "the red mug"
     assert values["results"][0]["rle"] is None and values["intent"] is None
     json.dumps({k: v for k, v in values.items() if k != "messages"})  # JSON-safe apart from messages
 
 
-def test_langgraph_json_points_at_the_factory():
+def _load_like_langgraph_dev(spec: str):
+    """Import the file a langgraph.json graph spec names, as langgraph_api does (by path, its own module)."""
+    path, attr = spec.split(":")
+    name = path.replace("/", "__").removesuffix(".py").lstrip(".")
+    module_spec = importlib.util.spec_from_file_location(name, ROOT / path)
+    module = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(module)
+    return module, getattr(module, attr)
+
+
+def test_langgraph_json_points_at_the_factory(tmp_path):
+    """The factory langgraph.json names, awaited as the server awaits it, runs a turn from a client-style input:
+    only an image path and a message dict (stand-in vision backends; the real server: test_served_graph.py)."""
     config = json.loads((ROOT / "langgraph.json").read_text())
-    module_path, attr = next(iter(config["graphs"].values())).split(":")
-    module = importlib.import_module(module_path.removeprefix("./").removesuffix(".py").replace("/", "."))
-    assert callable(getattr(module, attr))
+    module, factory = _load_like_langgraph_dev(config["graphs"]["pixelrist_agent"])
+    module._SERVED["runtime"] = build_runtime(segmenter=FakeSegmenter(), grounders=[FakeProposals()])
+    graph = factory({"configurable": {}})
+    assert inspect.isawaitable(graph)
+    graph = asyncio.run(graph)
+    scene = shapes_scene()
+    path = tmp_path / "scene.png"
+    Image.fromarray(scene.pixels).save(path)
+    out = asyncio.run(graph.ainvoke({"image": {"path": str(path)},
+                                     "messages": [{"role": "user", "content": "segment the blue square"}]}))
+    assert out["image"]["sha256"] and (out["image"]["width"], out["image"]["height"]) == (480, 320)
+    assert iou(decode_rle(out["results"][-1]["rle"]), scene.shapes["blue_square"]) > 0.95

@@ -10,6 +10,7 @@ from PIL import Image
 from miras import chat
 from miras.checkpoint import CheckpointError, save_checkpoint
 from miras.system import MirasSystem
+from miras.tokens import SEG_TOKEN
 from tools.system import Conversation, System, TurnResult
 
 
@@ -18,9 +19,22 @@ def ckpt(tiny_model, tmp_path_factory):
     return save_checkpoint(tiny_model, tmp_path_factory.mktemp("ck") / "checkpoint")
 
 
+def _always_emit_seg(model) -> None:
+    """Make the (random) tiny model's greedy choice [SEG] at every step, so every image turn decodes masks."""
+    seg = model.tokenizer.convert_tokens_to_ids(SEG_TOKEN)
+
+    def push_seg(module, inputs, logits):
+        logits = logits.clone()
+        logits[..., seg] = logits.max() + 100.0
+        return logits
+
+    model.llm.get_output_embeddings().register_forward_hook(push_seg)
+
+
 def test_two_turns_with_and_without_image(ckpt, shapes_dir):
     system = MirasSystem(checkpoint=ckpt, max_new_tokens=6)
     assert isinstance(system, System)
+    _always_emit_seg(system.model)
     image = shapes_dir / "images" / "s0.png"
     h, w = np.asarray(Image.open(image)).shape[:2]
     conv = system.start(str(image))
@@ -29,12 +43,15 @@ def test_two_turns_with_and_without_image(ckpt, shapes_dir):
         r = conv.ask(text)
         assert isinstance(r, TurnResult) and isinstance(r.text, str)
         assert r.timings["total"] >= r.timings["generate"] > 0
-        if r.mask is not None:
-            assert r.mask.shape == (h, w) and r.mask.dtype == bool
+        assert SEG_TOKEN in r.extra["raw"] and SEG_TOKEN not in r.text
+        assert r.mask is not None and r.mask.shape == (h, w) and r.mask.dtype == bool
+        assert r.extra["n_masks"] == r.extra["raw"].count(SEG_TOKEN) == len(r.extra["masks_rle"])
+        assert isinstance(r.score, float)
     assert len(conv.history) == 2
     text_only = system.start(None)
     for text in ("what is a circle?", "and a square?"):
         r = text_only.ask(text)
+        assert SEG_TOKEN in r.extra["raw"]  # the model asks for a mask, but there is no image to put it on
         assert r.mask is None and isinstance(r.text, str)
     # gold-history mode keeps the dialogue going with the reference text
     text_only.use_reference_answer("A square has four equal sides.")

@@ -14,7 +14,6 @@ from tools.grounders.coco_detector import (NANODET_MEAN_BGR, NANODET_STD_BGR, Co
 from tools.masks import box_iou
 from tools.weights import MissingWeightsError
 
-COCO = Path(__file__).resolve().parents[4] / "shared" / "data" / "coco_tiny"
 # Measured 2026-12-02 on the first 12 val2017 photos (70 instances of area >= 1% of the image): instance
 # recall (same class, box IoU >= 0.5, any score) NanoDet 0.91, CenterNet 0.86; class recall 0.88 for both.
 MIN_INSTANCE_RECALL = {"nanodet": 0.78, "centernet": 0.74}
@@ -73,23 +72,21 @@ def detector(request):
         pytest.skip(f"{request.param} weights missing (run python -m tools.weights fetch)")
 
 
-def _val(n: int):
-    gt = json.loads((COCO / "annotations" / "instances_val2017.json").read_text())
+def _val(coco: Path, n: int):
+    gt = json.loads((coco / "annotations" / "instances_val2017.json").read_text())
     names = {c["id"]: c["name"] for c in gt["categories"]}
     for info in sorted(gt["images"], key=lambda i: i["file_name"])[:n]:
         anns = [(names[a["category_id"]], [a["bbox"][0], a["bbox"][1], a["bbox"][0] + a["bbox"][2],
                                            a["bbox"][1] + a["bbox"][3]])
                 for a in gt["annotations"] if a["image_id"] == info["id"] and not a.get("iscrowd")
                 and a["area"] >= 0.01 * info["width"] * info["height"]]
-        yield COCO / "val2017" / info["file_name"], anns
+        yield coco / "val2017" / info["file_name"], anns
 
 
 @pytest.mark.slow
-def test_finds_the_annotated_classes(detector):
-    if not COCO.is_dir():
-        pytest.skip("coco_tiny not available")
+def test_finds_the_annotated_classes(detector, coco_tiny):
     hits = total = class_hits = class_total = 0
-    for path, anns in _val(12):
+    for path, anns in _val(coco_tiny, 12):
         regions = detector.detect(path)
         assert all(r.source == detector.source and r.attributes["category"] == r.label for r in regions)
         found_classes: dict[str, bool] = {}
@@ -104,10 +101,8 @@ def test_finds_the_annotated_classes(detector):
 
 
 @pytest.mark.slow
-def test_ground_filters_by_category_and_caches(detector):
-    path = COCO / "val2017" / "000000047112.jpg"  # a pizza on a dining table
-    if not path.exists():
-        pytest.skip("coco_tiny not available")
+def test_ground_filters_by_category_and_caches(detector, coco_tiny):
+    path = coco_tiny / "val2017" / "000000047112.jpg"  # a pizza on a dining table
     everything = detector.detect(path)
     assert everything and [r.id for r in everything[:3]] == ["d0", "d1", "d2"]
     assert everything == sorted(everything, key=lambda r: -r.score)
@@ -126,10 +121,8 @@ def test_ground_filters_by_category_and_caches(detector):
 
 
 @pytest.mark.slow
-def test_cli_grounds_a_dog(detector, capsys):
-    path = COCO / "val2017" / "000000329219.jpg"
-    if not path.exists():
-        pytest.skip("coco_tiny not available")
+def test_cli_grounds_a_dog(detector, capsys, coco_tiny):
+    path = coco_tiny / "val2017" / "000000329219.jpg"
     name = "detector" if detector.model == "nanodet" else "centernet"
     assert ground.main([str(path), "dog", "--grounder", name, "--json"]) == 0
     records = json.loads(capsys.readouterr().out)

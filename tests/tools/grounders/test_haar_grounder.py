@@ -1,5 +1,4 @@
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -8,7 +7,6 @@ import skimage.data
 from tools.grounders.haar import HaarGrounder, face_to_body, targets_for
 from tools.masks import box_iou
 
-COCO = Path(__file__).resolve().parents[4] / "shared" / "data" / "coco_tiny"
 
 
 @pytest.fixture(scope="module")
@@ -44,11 +42,9 @@ def test_face_to_body_stays_in_image():
     assert face_to_body([90, 10, 110, 30], 120, 100) == [70.0, 4.0, 120.0, 100.0]
 
 
-def test_face_on_a_real_coco_photo_lies_inside_the_person(grounder):
-    path = COCO / "train2017" / "000000253956.jpg"
-    ann_file = COCO / "annotations" / "instances_train2017.json"
-    if not path.exists() or not ann_file.exists():
-        pytest.skip("coco_tiny not available")
+def test_face_on_a_real_coco_photo_lies_inside_the_person(grounder, coco_tiny):
+    path = coco_tiny / "train2017" / "000000253956.jpg"
+    ann_file = coco_tiny / "annotations" / "instances_train2017.json"
     data = json.loads(ann_file.read_text())
     image_id = next(i["id"] for i in data["images"] if i["file_name"] == path.name)
     people = [a["bbox"] for a in data["annotations"] if a["image_id"] == image_id and a["category_id"] == 1]
