@@ -21,9 +21,11 @@ class PlannerContext:
     """Everything a planner sees for one turn (all JSON-safe, no pixels).
 
     dialogue: [{"role": "user"|"assistant", "content": str}, ...] ending with the current user turn.
-    memory: the intent memory record: {"current": {target, attributes, region_id, box, ...} or None,
-            "history": [per-turn target records]}.
-    image_facts: {"width", "height", "regions": [Region.to_record()...], "texts": [{"text", "box"}...]} or {}.
+    memory: the intent memory without masks (agent.memory.planner_view): {"current": TargetRecord (phrase,
+            category, region_id, box, attributes, text_read, evidence, ...) or None, "history": [TargetRecord, ...]}.
+    image_facts: {"width", "height", "detections": [Region.to_record() of the detector's confident boxes] (model
+            planners only), "regions": [Region.to_record() of the proposals, once computed; OCR lines inside a
+            region are its attributes["text"]]} or {} (text-only).
     image_path: path of the image, for planners that can look at it (VLMs); None in text-only runs.
     """
 
