@@ -7,7 +7,8 @@
 A verdict is {"progressive_reasoning", "logical_coherence", "content_consistency", "target_relevance": int 1-5,
 "versus_reference": "win"|"tie"|"loss", "rationale": str}. The rubric is evals/judge_rubric.md. Verdicts are
 cached as JSON files keyed by sha256 of (rubric, model, dialogue, answers): a rerun makes no request.
-Replies are parsed as JSON (first {...} object, code fences tolerated), never evaluated.
+Replies are parsed as JSON, never evaluated: the whole reply (code fences stripped, a truncated tail closed, by
+langchain_core's parse_json_markdown), else the first {...} object amid chatter that holds the four scores.
 """
 from __future__ import annotations
 
@@ -17,6 +18,9 @@ import re
 import statistics
 from collections import defaultdict
 from pathlib import Path
+from typing import Any, Iterator
+
+from langchain_core.utils.json import parse_json_markdown
 
 from evals.errors import JudgeError
 
@@ -29,15 +33,23 @@ class VerdictParseError(ValueError):
     """The judge's reply holds no usable verdict."""
 
 
-def parse_verdict(text: str) -> dict:
-    """The verdict dict from a model reply; raises VerdictParseError when it holds none."""
-    text = re.sub(r"```(?:json)?", "", text or "")
-    decoder = json.JSONDecoder()
-    for start in [m.start() for m in re.finditer(r"\{", text)]:
+def _json_values(text: str) -> Iterator[Any]:
+    """What a reply may hold as JSON, in order: the whole reply, then the value starting at each '{'."""
+    try:
+        yield parse_json_markdown(text)
+    except json.JSONDecodeError:
+        pass
+    decoder = json.JSONDecoder()  # parse_json_markdown needs the reply to be the JSON; chatter around it needs this
+    for match in re.finditer(r"\{", text):
         try:
-            obj, _ = decoder.raw_decode(text[start:])
+            yield decoder.raw_decode(text, match.start())[0]
         except json.JSONDecodeError:
             continue
+
+
+def parse_verdict(text: str) -> dict:
+    """The verdict dict from a model reply; raises VerdictParseError when it holds none."""
+    for obj in _json_values(text or ""):
         if isinstance(obj, dict) and all(k in obj for k in CRITERIA):
             return _validate(obj)
     raise VerdictParseError("no JSON object with the four scores in the judge's reply")

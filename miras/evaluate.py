@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from miras.seg_frame import lowres_to_original
+from tools.segmenters.sam_frame import lowres_to_original
 
 
 def lowres_iou(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:

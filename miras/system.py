@@ -17,13 +17,13 @@ import torch
 
 from tools.images import load_image
 from tools.masks import encode_rle
+from tools.segmenters.sam_frame import lowres_to_original
 from tools.system import TurnResult
 
 from miras.checkpoint import CheckpointError, load_miras
 from miras.data.batch import Featurizer, ImageInputs
 from miras.data.embed_cache import SamEmbeddingCache
 from miras.data.encode import encode_dialogue
-from miras.seg_frame import lowres_to_original
 from miras.tokens import IM_END, SEG_TOKEN, assistant_reply, targets_in, visible_text
 
 

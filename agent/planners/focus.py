@@ -9,7 +9,7 @@ that recurs. `focus_f1` is the agreement measure: token F1 after lower-casing an
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from agent.planners.phrases import STOP, chunks, quoted, singular
 
@@ -127,12 +127,7 @@ def focus_f1(predicted: str, reference: str) -> float:
     p, r = focus_tokens(predicted), focus_tokens(reference)
     if not p or not r:
         return float(p == r)
-    common = 0
-    rest = list(r)
-    for tok in p:
-        if tok in rest:
-            rest.remove(tok)
-            common += 1
+    common = sum((Counter(p) & Counter(r)).values())  # tokens shared, repeats counted as often as both have them
     if common == 0:
         return 0.0
     precision, recall = common / len(p), common / len(r)

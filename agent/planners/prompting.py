@@ -4,9 +4,8 @@ Message lists are OpenAI chat format: [{"role": "system"|"user"|"assistant", "co
 Three tasks share one style: `interpret` (reply: one Intent JSON object), `select` (reply:
 {"ids": ["r3", ...]}) and `answer` (reply: one or two plain sentences).
 
-`extract_json(text)` takes the first JSON object in a reply (code fences and chatter around it are
-ignored), repairs common defects (single quotes, trailing commas, Python True/False/None, a truncated
-tail) and parses it with `json.loads` — model output is never evaluated as code.
+Replies are parsed by `extract_json` (agent.planners.reply_json): the first JSON object, repaired where it needs
+it — model output is never evaluated as code.
 """
 from __future__ import annotations
 
@@ -16,10 +15,7 @@ from typing import Any
 
 from agent.intent import INTENT_KINDS, RELATIONS, SIZES, Intent
 from agent.planners.base import PlannerContext
-
-
-class ReplyFormatError(ValueError):
-    """A model reply that cannot be turned into the requested structure (one-line message)."""
+from agent.planners.reply_json import ReplyFormatError, extract_json
 
 
 INTERPRET_SYSTEM = f"""You turn one user request about an image into a JSON object for a segmentation agent.
@@ -206,126 +202,6 @@ def retry_message(error: str) -> dict[str, str]:
 
 def _intent_brief(intent: Intent) -> dict[str, Any]:
     return {k: v for k, v in intent.to_record().items() if v not in (None, [], "", False) and k != "confidence"}
-
-
-# ---------------------------------------------------------------- JSON extraction and repair
-def _outside_strings(text: str, start: int = 0) -> tuple[list[tuple[int, str]], str | None]:
-    """([(index, char)] of text[start:] outside '...' and "..." strings (backslash escapes respected),
-    the quote character still open at the end or None)."""
-    found, quote, escaped = [], None, False
-    for i in range(start, len(text)):
-        ch = text[i]
-        if quote:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == quote:
-                quote = None
-        elif ch in "\"'":
-            quote = ch
-        else:
-            found.append((i, ch))
-    return found, quote
-
-
-def _first_object_span(text: str) -> tuple[str, bool]:
-    """(substring from the first '{' to its matching '}', complete?). Quotes of both kinds are respected."""
-    start = text.find("{")
-    if start < 0:
-        raise ReplyFormatError(f"no JSON object in reply {_snippet(text)}")
-    depth = 0
-    for i, ch in _outside_strings(text, start)[0]:
-        if ch in "{[":
-            depth += 1
-        elif ch in "}]":
-            depth -= 1
-            if depth == 0:
-                return text[start: i + 1], True
-    return text[start:], False
-
-
-def _close_truncated(fragment: str) -> str:
-    """Close an object cut off mid-way: an open string, a dangling comma/colon/key, open brackets."""
-    structural, quote = _outside_strings(fragment)
-    stack: list[str] = []
-    for _, ch in structural:
-        if ch in "{[":
-            stack.append("}" if ch == "{" else "]")
-        elif ch in "}]" and stack:
-            stack.pop()
-    out = fragment + (quote or "")
-    partial = re.search(r"([{,])\s*[\"'][^\"']*[\"']\s*:\s*([A-Za-z]+)$", out)
-    if partial and partial.group(2) not in ("true", "false", "null", "True", "False", "None"):
-        out = out[: partial.start() + 1]  # a literal cut mid-word ("tr"): drop that key
-    out = re.sub(r"[,:\s]+$", "", out)
-    if stack and stack[-1] == "}":
-        # Inside an object a final string right after '{' or ',' is a key with no value: drop it.
-        out = re.sub(r"([{,])\s*[\"'][^\"']*[\"']$", r"\1", out).rstrip(",").rstrip()
-    return out + "".join(reversed(stack))
-
-
-def _repair(candidate: str) -> str:
-    """Rewrite single-quoted strings, Python literals and trailing commas into strict JSON."""
-    out, i, n = [], 0, len(candidate)
-    while i < n:
-        ch = candidate[i]
-        if ch in "\"'":
-            j, buf = i + 1, []
-            while j < n and candidate[j] != ch:
-                if candidate[j] == "\\" and j + 1 < n:
-                    buf.append(candidate[j: j + 2])
-                    j += 2
-                    continue
-                buf.append('\\"' if candidate[j] == '"' else candidate[j])
-                j += 1
-            body = "".join(buf).replace("\\'", "'")
-            out.append('"' + body + '"')
-            i = j + 1
-            continue
-        word = re.match(r"[A-Za-z_]+", candidate[i:])
-        if word:
-            token = word.group(0)
-            out.append({"True": "true", "False": "false", "None": "null"}.get(token, token))
-            i += len(token)
-            continue
-        out.append(ch)
-        i += 1
-    text = "".join(out)
-    return re.sub(r",\s*([}\]])", r"\1", text)
-
-
-def _quote_keys(text: str) -> str:
-    """{kind: "x"} -> {"kind": "x"} (a last resort: it may also touch words inside strings)."""
-    return re.sub(r"([{,]\s*)([A-Za-z_][A-Za-z0-9_]*)\s*:", r'\1"\2":', text)
-
-
-def extract_json(text: str) -> dict[str, Any]:
-    """The first JSON object in `text` as a dict, repaired if needed; ReplyFormatError when there is none."""
-    if not isinstance(text, str) or not text.strip():
-        raise ReplyFormatError("empty reply")
-    fragment, complete = _first_object_span(text)
-    attempts = [fragment] if complete else []
-    repaired = _repair(fragment if complete else _close_truncated(fragment))
-    attempts += [repaired, _quote_keys(repaired)]
-    if not complete:
-        attempts.append(_close_truncated(_repair(fragment)))
-    last_error = ""
-    for candidate in attempts:
-        try:
-            value = json.loads(candidate)
-        except json.JSONDecodeError as exc:
-            last_error = f"{exc.msg} at char {exc.pos}"
-            continue
-        if isinstance(value, dict):
-            return value
-        last_error = f"expected an object, got {type(value).__name__}"
-    raise ReplyFormatError(f"invalid JSON ({last_error}) in reply {_snippet(text)}")
-
-
-def _snippet(text: str, limit: int = 80) -> str:
-    flat = " ".join(str(text).split())
-    return repr(flat if len(flat) <= limit else flat[:limit] + "...")
 
 
 # ---------------------------------------------------------------- validation

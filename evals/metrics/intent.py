@@ -7,6 +7,7 @@ head-noun match (the last content word before the first preposition, quoted text
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 STOP_WORDS = frozenset("""
 a an the this that these those it its it's of on in at to for from with by into onto over under above below
@@ -53,17 +54,12 @@ def head_noun(text: str | None) -> str | None:
 def focus_agreement(target: str | None, focus: str) -> dict:
     """{"token_f1", "head_match", "score"} for one predicted target phrase against the reference focus."""
     pred, gold = content_tokens(target), content_tokens(focus)
-    if not pred or not gold:
+    common = sum((Counter(pred) & Counter(gold)).values())  # tokens shared, repeats counted as often as both have them
+    if common == 0:
         f1 = 0.0
     else:
-        remaining = list(gold)
-        common = 0
-        for tok in pred:
-            if tok in remaining:
-                remaining.remove(tok)
-                common += 1
         p, r = common / len(pred), common / len(gold)
-        f1 = 0.0 if common == 0 else 2 * p * r / (p + r)
+        f1 = 2 * p * r / (p + r)
     head_pred, head_gold = head_noun(target), head_noun(focus)
     head = float(head_pred is not None and head_pred == head_gold)
     return {"token_f1": f1, "head_match": head, "score": (f1 + head) / 2}

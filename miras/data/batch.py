@@ -13,10 +13,12 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from tools.segmenters.sam_frame import frame_size, mask_to_lowres, sam_frame
+
 from miras.data.embed_cache import SamEmbeddingCache
 from miras.data.encode import encode_dialogue
 from miras.data.samples import Sample
-from miras.seg_frame import frame_size, mask_to_lowres, sam_frame, square_pixels
+from miras.seg_frame import square_pixels
 
 
 @dataclass

@@ -6,8 +6,9 @@ Outputs are at original image size.
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Callable, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -52,6 +53,19 @@ class SegmentResult:
         idx = self.scores.argmax(axis=1)
         n = np.arange(self.masks.shape[0])
         return self.masks[n, idx], self.scores[n, idx]
+
+
+def ranked_result(low: Any, scores: Any, upsample: Callable[[Any], Any], t0: float) -> SegmentResult:
+    """Decoder output -> `SegmentResult`, candidates sorted by predicted IoU (best first).
+
+    low: torch float (N, K, L, L) logits; scores: torch (N, K); upsample: (K, L, L) -> (K, H, W) logits at the
+    original size (masks are those > 0); t0: time.perf_counter() when decoding began.
+    """
+    order = scores.argsort(dim=1, descending=True)
+    scores = scores.gather(1, order)
+    low = low.gather(1, order[:, :, None, None].expand_as(low))
+    masks = np.stack([upsample(low[i]).numpy() > 0 for i in range(low.shape[0])])
+    return SegmentResult(masks, scores.numpy(), low.numpy(), time.perf_counter() - t0)
 
 
 @runtime_checkable

@@ -1,26 +1,20 @@
 """`HfSamSegmenter`: a transformers `SamModel` from a local folder (or a converted original .pth) behind the
 Segmenter protocol. Preprocessing follows the folder's preprocessor_config.json when present (longest side
-to `size.longest_edge`, ImageNet mean/std on [0, 1], pad to `pad_size`), else SAM's defaults.
+to `size.longest_edge`, ImageNet mean/std on [0, 1], pad to `pad_size`), else SAM's defaults; the frame itself
+is tools.segmenters.sam_frame, the prompt decoding tools.segmenters.hf_decoding.
 """
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
-import numpy as np
 import torch
-import torch.nn.functional as F
-from PIL import Image
 
-from tools.images import ImageInput, load_image
-from tools.segmenters.base import ImageEmbedding, Proposal, SegmentResult
-from tools.segmenters.embedding_cache import CachedEmbedder, EMBEDDING_CACHE, EmbeddingCache
-from tools.segmenters.prompts import PromptError, normalise_prompts
-from tools.segmenters.propose import generate_proposals
-
-IMAGENET_MEAN = (0.485, 0.456, 0.406)
-IMAGENET_STD = (0.229, 0.224, 0.225)
+from tools.segmenters.base import ImageEmbedding
+from tools.segmenters.embedding_cache import EMBEDDING_CACHE, EmbeddingCache
+from tools.segmenters.hf_decoding import HfPromptDecoding
+from tools.segmenters.prompts import PromptError
+from tools.segmenters.sam_frame import IMAGENET_MEAN, IMAGENET_STD, lowres_to_original, sam_frame
 
 
 class ModelFolderError(ValueError):
@@ -32,15 +26,6 @@ def read_preprocessor_config(folder: Path) -> dict:
     return json.loads(path.read_text()) if path.is_file() else {}
 
 
-def normalise_pixels(pixels: np.ndarray, size_hw: tuple[int, int], mean, std) -> torch.Tensor:
-    """uint8 (H, W, 3) -> float (1, 3, h, w): bilinear resize to size_hw, scale to [0, 1], normalise."""
-    if tuple(pixels.shape[:2]) != tuple(size_hw):
-        pixels = np.asarray(Image.fromarray(pixels).resize((size_hw[1], size_hw[0]), Image.BILINEAR))
-    x = torch.from_numpy(np.array(pixels, dtype=np.float32) / 255.0).permute(2, 0, 1)
-    x = (x - torch.tensor(mean).view(3, 1, 1)) / torch.tensor(std).view(3, 1, 1)
-    return x[None]
-
-
 def check_folder(path) -> Path:
     if path is None:
         raise ModelFolderError("this segmenter needs path= (a local transformers model folder)")
@@ -50,7 +35,7 @@ def check_folder(path) -> Path:
     return folder
 
 
-class HfSamSegmenter(CachedEmbedder):
+class HfSamSegmenter(HfPromptDecoding):
     """SAM (ViT-B/L/H or any SamConfig) through transformers. Prompts in original pixels; masks at original size."""
 
     name = "sam"
@@ -94,72 +79,22 @@ class HfSamSegmenter(CachedEmbedder):
         seg.name = "sam_pth"
         return seg
 
+    @property
+    def frame_side(self) -> int:
+        return self.pad_size
+
     def _encode(self, img) -> ImageEmbedding:
-        h, w = img.height, img.width
-        scale = self.image_size / max(h, w)
-        input_size = (int(h * scale + 0.5), int(w * scale + 0.5))
-        x = normalise_pixels(img.pixels, input_size, self.mean, self.std)
-        x = F.pad(x, (0, self.pad_size - input_size[1], 0, self.pad_size - input_size[0]))
+        x, input_size = sam_frame(img.pixels, self.image_size, self.mean, self.std, scale=255.0, pad=self.pad_size)
         with torch.inference_mode():
             feats = self.model.get_image_embeddings(x)
-        return ImageEmbedding(feats, (h, w), input_size, img.sha256, extra={"backend": self.name})
+        return ImageEmbedding(feats, (img.height, img.width), input_size, img.sha256, extra={"backend": self.name})
 
-    @torch.inference_mode()
-    def _decode(self, feats, boxes=None, points=None, labels=None, masks=None, multimask=True):
-        out = self.model(image_embeddings=feats, input_boxes=boxes, input_points=points, input_labels=labels,
-                         input_masks=masks, multimask_output=multimask)
-        return out.pred_masks[0], out.iou_scores[0]
-
-    def segment(self, embedding: ImageEmbedding, boxes=None, points=None, point_labels=None, mask_prompts=None,
-                multimask: bool = True) -> SegmentResult:
+    def _features(self, embedding: ImageEmbedding) -> torch.Tensor:
         feats = embedding.features
         if not isinstance(feats, torch.Tensor) or feats.ndim != 4:
             raise PromptError(f"embedding is not from a {self.name} segmenter")
-        p = normalise_prompts(boxes, points, point_labels, mask_prompts, self.low_res)
-        p = p.scaled(embedding.original_size, embedding.input_size)
-        self._threads()
-        t0 = time.perf_counter()
-        # transformers' SamModel takes one dense mask prompt per image: decode mask prompts one by one.
-        step = 1 if p.masks is not None else self.prompts_per_batch
-        lows, scores = [], []
-        for i in range(0, p.n, step):
-            cnt = min(step, p.n - i)
-
-            def sl(a, tail):
-                if a is None:
-                    return None
-                t = torch.from_numpy(a[:1] if a.shape[0] == 1 else a[i : i + cnt])
-                return t.expand(cnt, *tail)[None]
-
-            low, sc = self._decode(feats, sl(p.boxes, (4,)), sl(p.points, p.points.shape[1:] if p.points is not None else ()),
-                                   sl(p.labels, p.labels.shape[1:] if p.labels is not None else ()),
-                                   None if p.masks is None else torch.from_numpy(p.masks[0 if p.masks.shape[0] == 1 else i])[None],
-                                   multimask)
-            lows.append(low)
-            scores.append(sc)
-        low, sc = torch.cat(lows), torch.cat(scores)
-        order = sc.argsort(dim=1, descending=True)
-        sc = sc.gather(1, order)
-        low = low.gather(1, order[:, :, None, None].expand_as(low))
-        masks = np.stack([self.upsample(low[i], embedding).numpy() > 0 for i in range(low.shape[0])])
-        return SegmentResult(masks, sc.numpy(), low.numpy(), time.perf_counter() - t0)
+        return feats
 
     def upsample(self, low: torch.Tensor, embedding: ImageEmbedding) -> torch.Tensor:
-        """(..., s, s) logits -> (..., H, W): upsample to pad size, crop the image area, resize to original."""
-        lead = low.shape[:-2]
-        x = low.reshape(-1, 1, *low.shape[-2:]).float()
-        x = F.interpolate(x, (self.pad_size, self.pad_size), mode="bilinear", align_corners=False)
-        x = x[..., : embedding.input_size[0], : embedding.input_size[1]]
-        x = F.interpolate(x, tuple(embedding.original_size), mode="bilinear", align_corners=False)
-        return x.view(*lead, *x.shape[-2:])
-
-    def propose(self, image: ImageInput, points_per_side: int = 16, **kwargs) -> list[Proposal]:
-        img = load_image(image)
-        emb = self.embed(img)
-        kwargs.setdefault("pixels", img.pixels)
-
-        def decode(pts):
-            return self._decode(emb.features, points=pts[None], labels=torch.ones(1, *pts.shape[:2], dtype=torch.long))
-
-        return generate_proposals(decode, lambda low: self.upsample(low, emb), emb.original_size, emb.input_size,
-                                  self.pad_size, points_per_side, **kwargs)
+        """(..., L, L) logits -> (..., H, W): upsample to the pad size, crop the image area, resize to original."""
+        return lowres_to_original(low, embedding.input_size, self.pad_size, embedding.original_size)

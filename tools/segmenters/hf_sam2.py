@@ -4,21 +4,17 @@ Segmenter protocol. SAM 2 resizes the image to a square (no padding): prompts ar
 """
 from __future__ import annotations
 
-import time
-
-import numpy as np
 import torch
-import torch.nn.functional as F
 
-from tools.images import ImageInput, load_image
-from tools.segmenters.base import ImageEmbedding, Proposal, SegmentResult
-from tools.segmenters.embedding_cache import CachedEmbedder, EMBEDDING_CACHE, EmbeddingCache
-from tools.segmenters.hf_sam import IMAGENET_MEAN, IMAGENET_STD, check_folder, normalise_pixels, read_preprocessor_config
-from tools.segmenters.prompts import PromptError, normalise_prompts
-from tools.segmenters.propose import generate_proposals
+from tools.segmenters.base import ImageEmbedding
+from tools.segmenters.embedding_cache import EMBEDDING_CACHE, EmbeddingCache
+from tools.segmenters.hf_decoding import HfPromptDecoding
+from tools.segmenters.hf_sam import check_folder, read_preprocessor_config
+from tools.segmenters.prompts import PromptError
+from tools.segmenters.sam_frame import IMAGENET_MEAN, IMAGENET_STD, normalised_pixels, resize_logits
 
 
-class HfSam2Segmenter(CachedEmbedder):
+class HfSam2Segmenter(HfPromptDecoding):
     """SAM 2 through transformers; features are the list of multi-scale maps from get_image_embeddings."""
 
     name = "sam2"
@@ -42,64 +38,21 @@ class HfSam2Segmenter(CachedEmbedder):
         self.cache_key = f"sam2:{folder.resolve()}"
         self.low_res = int(self.model.prompt_encoder.mask_input_size[0])
 
+    @property
+    def frame_side(self) -> int:
+        return self.image_size[0]
+
     def _encode(self, img) -> ImageEmbedding:
-        x = normalise_pixels(img.pixels, self.image_size, self.mean, self.std)
+        x = normalised_pixels(img.pixels, self.image_size, self.mean, self.std, scale=255.0)
         with torch.inference_mode():
             feats = list(self.model.get_image_embeddings(x))
         return ImageEmbedding(feats, (img.height, img.width), self.image_size, img.sha256, extra={"backend": self.name})
 
-    @torch.inference_mode()
-    def _decode(self, feats, boxes=None, points=None, labels=None, masks=None, multimask=True):
-        out = self.model(image_embeddings=feats, input_boxes=boxes, input_points=points, input_labels=labels,
-                         input_masks=masks, multimask_output=multimask)
-        return out.pred_masks[0], out.iou_scores[0]
-
-    def segment(self, embedding: ImageEmbedding, boxes=None, points=None, point_labels=None, mask_prompts=None,
-                multimask: bool = True) -> SegmentResult:
+    def _features(self, embedding: ImageEmbedding) -> list:
         if not isinstance(embedding.features, list):
             raise PromptError("embedding is not from a sam2 segmenter")
-        p = normalise_prompts(boxes, points, point_labels, mask_prompts, self.low_res)
-        p = p.scaled(embedding.original_size, embedding.input_size)
-        self._threads()
-        t0 = time.perf_counter()
-        step = 1 if p.masks is not None else self.prompts_per_batch
-        lows, scores = [], []
-        for i in range(0, p.n, step):
-            cnt = min(step, p.n - i)
+        return embedding.features
 
-            def sl(a):
-                if a is None:
-                    return None
-                t = torch.from_numpy(a[:1] if a.shape[0] == 1 else a[i : i + cnt])
-                return t.expand(cnt, *t.shape[1:])[None]
-
-            m = None if p.masks is None else torch.from_numpy(p.masks[0 if p.masks.shape[0] == 1 else i])[None]
-            low, sc = self._decode(embedding.features, sl(p.boxes), sl(p.points), sl(p.labels), m, multimask)
-            lows.append(low)
-            scores.append(sc)
-        low, sc = torch.cat(lows), torch.cat(scores)
-        order = sc.argsort(dim=1, descending=True)
-        sc = sc.gather(1, order)
-        low = low.gather(1, order[:, :, None, None].expand_as(low))
-        masks = np.stack([self.upsample(low[i], embedding).numpy() > 0 for i in range(low.shape[0])])
-        return SegmentResult(masks, sc.numpy(), low.numpy(), time.perf_counter() - t0)
-
-    @staticmethod
-    def upsample(low: torch.Tensor, embedding: ImageEmbedding) -> torch.Tensor:
-        """(..., 256, 256) logits -> (..., H, W) at original size."""
-        lead = low.shape[:-2]
-        x = F.interpolate(low.reshape(-1, 1, *low.shape[-2:]).float(), tuple(embedding.original_size),
-                          mode="bilinear", align_corners=False)
-        return x.view(*lead, *x.shape[-2:])
-
-    def propose(self, image: ImageInput, points_per_side: int = 16, **kwargs) -> list[Proposal]:
-        img = load_image(image)
-        emb = self.embed(img)
-        kwargs.setdefault("pixels", img.pixels)
-
-        def decode(pts):
-            return self._decode(emb.features, points=pts[None], labels=torch.ones(1, *pts.shape[:2], dtype=torch.long))
-
-        # the square input has no padding: treat the full low-res map as the image area
-        return generate_proposals(decode, lambda low: self.upsample(low, emb), emb.original_size, self.image_size,
-                                  self.image_size[0], points_per_side, **kwargs)
+    def upsample(self, low: torch.Tensor, embedding: ImageEmbedding) -> torch.Tensor:
+        """(..., 256, 256) logits -> (..., H, W) at original size (the square frame has no padding)."""
+        return resize_logits(low, embedding.original_size)

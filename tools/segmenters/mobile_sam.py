@@ -1,44 +1,12 @@
-"""MobileSAM pieces: the TinyViT image encoder, SAM input preprocessing, and the checkpoint loader.
-
-`sam_preprocess(pixels (H, W, 3) uint8) -> (tensor (1, 3, 1024, 1024), input_size (h, w))`:
-resize the longest side to 1024 (bilinear, as SAM's ResizeLongestSide), normalise with SAM's pixel
-mean/std, pad bottom/right with zeros to 1024 x 1024.
-"""
+"""MobileSAM pieces: the TinyViT image encoder and the checkpoint loader (input frame: tools.segmenters.sam_frame)."""
 from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import torch
-from PIL import Image
 
 from tools.segmenters.sam_decoder import SamPromptDecoder, load_sam_prompt_decoder
 from tools.segmenters.tiny_vit import TinyViT
-
-SAM_IMAGE_SIZE = 1024
-PIXEL_MEAN = (123.675, 116.28, 103.53)
-PIXEL_STD = (58.395, 57.12, 57.375)
-
-
-def sam_input_size(original_size: tuple[int, int], image_size: int = SAM_IMAGE_SIZE) -> tuple[int, int]:
-    """(H, W) -> (h, w) with the longest side scaled to image_size (rounded as SAM does)."""
-    h, w = original_size
-    scale = image_size / max(h, w)
-    return int(h * scale + 0.5), int(w * scale + 0.5)
-
-
-def sam_preprocess(pixels: np.ndarray, image_size: int = SAM_IMAGE_SIZE) -> tuple[torch.Tensor, tuple[int, int]]:
-    """uint8 (H, W, 3) -> (normalised, padded float (1, 3, S, S), (h, w) of the resized image inside it)."""
-    if pixels.ndim != 3 or pixels.shape[2] != 3 or pixels.dtype != np.uint8:
-        raise ValueError(f"expected uint8 (H, W, 3) pixels, got {pixels.dtype} {tuple(pixels.shape)}")
-    h, w = sam_input_size(pixels.shape[:2], image_size)
-    if (h, w) != pixels.shape[:2]:
-        pixels = np.asarray(Image.fromarray(pixels).resize((w, h), Image.BILINEAR))
-    x = torch.from_numpy(np.array(pixels, dtype=np.float32)).permute(2, 0, 1)
-    x = (x - torch.tensor(PIXEL_MEAN).view(3, 1, 1)) / torch.tensor(PIXEL_STD).view(3, 1, 1)
-    out = torch.zeros(1, 3, image_size, image_size)
-    out[0, :, :h, :w] = x
-    return out, (h, w)
 
 
 def load_checkpoint(path: str | Path) -> dict:

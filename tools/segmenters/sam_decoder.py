@@ -4,14 +4,14 @@ Shared by every SAM-family backend here (MobileSAM, .pth SAM) and by the MIRAS m
 Parameter names follow the original segment-anything layout (`prompt_encoder.*`, `mask_decoder.*`), so an
 original checkpoint's prompt/decoder weights load strictly without renaming.
 
-Coordinates are in the model's input frame (pixels of the resized, padded `input_image_size` square).
+Coordinates are in the model's input frame (pixels of the resized, padded `input_image_size` square); that frame
+and the way back from the low-res logits to the original image live in tools.segmenters.sam_frame.
 """
 from __future__ import annotations
 
 import math
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
 
 from tools.segmenters.sam_transformer import TwoWayTransformer
@@ -195,16 +195,6 @@ class SamPromptDecoder(nn.Module):
         masks, iou = self.mask_decoder(image, pe.dense_pe(), sparse)
         sl = slice(1, None) if multimask else slice(0, 1)
         return masks[:, :, sl], iou[:, :, sl]
-
-    @staticmethod
-    def postprocess(low_res_masks: Tensor, input_size: tuple[int, int], original_size: tuple[int, int], image_size: int = 1024) -> Tensor:
-        """(..., 256, 256) logits -> (..., H, W) logits: upsample to image_size, crop input_size, resize."""
-        lead = low_res_masks.shape[:-2]
-        x = low_res_masks.reshape(-1, 1, *low_res_masks.shape[-2:]).float()
-        x = F.interpolate(x, (image_size, image_size), mode="bilinear", align_corners=False)
-        x = x[..., : input_size[0], : input_size[1]]
-        x = F.interpolate(x, tuple(original_size), mode="bilinear", align_corners=False)
-        return x.view(*lead, *x.shape[-2:])
 
 
 def _num_prompts(*tensors: Tensor | None) -> int:

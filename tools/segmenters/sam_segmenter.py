@@ -9,17 +9,17 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import numpy as np
 import torch
 from torch import nn
 
 from tools.images import ImageInput, load_image
-from tools.segmenters.base import ImageEmbedding, Proposal, SegmentResult
+from tools.segmenters.base import ImageEmbedding, Proposal, SegmentResult, ranked_result
 from tools.segmenters.embedding_cache import CachedEmbedder, EMBEDDING_CACHE, EmbeddingCache
-from tools.segmenters.mobile_sam import load_mobile_sam, sam_preprocess
+from tools.segmenters.mobile_sam import load_mobile_sam
 from tools.segmenters.prompts import PromptError, Prompts, normalise_prompts
 from tools.segmenters.propose import generate_proposals
 from tools.segmenters.sam_decoder import SamPromptDecoder
+from tools.segmenters.sam_frame import lowres_to_original, sam_frame
 
 
 class SamFamilySegmenter(CachedEmbedder):
@@ -37,7 +37,7 @@ class SamFamilySegmenter(CachedEmbedder):
         self.image_size = decoder.input_image_size
 
     def _encode(self, img) -> ImageEmbedding:
-        x, input_size = sam_preprocess(img.pixels, self.image_size)
+        x, input_size = sam_frame(img.pixels, self.image_size)
         with torch.inference_mode():
             feats = self.encoder(x)
         return ImageEmbedding(feats, (img.height, img.width), input_size, img.sha256, extra={"backend": self.name})
@@ -86,15 +86,11 @@ class SamFamilySegmenter(CachedEmbedder):
         self._threads()
         t0 = time.perf_counter()
         low, scores = self.decode_low_res(feats, prompts, multimask)
-        order = scores.argsort(dim=1, descending=True)
-        scores = scores.gather(1, order)
-        low = low.gather(1, order[:, :, None, None].expand_as(low))
-        masks = np.stack([self._upsample(low[i], embedding).numpy() > 0 for i in range(low.shape[0])])
-        return SegmentResult(masks, scores.numpy(), low.numpy(), time.perf_counter() - t0)
+        return ranked_result(low, scores, lambda x: self._upsample(x, embedding), t0)
 
     def _upsample(self, low: torch.Tensor, embedding: ImageEmbedding) -> torch.Tensor:
         with torch.inference_mode():
-            return SamPromptDecoder.postprocess(low, embedding.input_size, embedding.original_size, self.image_size)
+            return lowres_to_original(low, embedding.input_size, self.image_size, embedding.original_size)
 
     def propose(self, image: ImageInput, points_per_side: int = 16, **kwargs) -> list[Proposal]:
         """'Everything' mode (see tools.segmenters.propose); proposals sorted by predicted IoU."""
@@ -114,9 +110,14 @@ class SamFamilySegmenter(CachedEmbedder):
 
 
 class MobileSamSegmenter(SamFamilySegmenter):
-    """The embedded default: MobileSAM (TinyViT-5M encoder + SAM decoder), CPU-friendly."""
+    """The embedded default: MobileSAM (TinyViT-5M encoder + SAM decoder), CPU-friendly. The cache key is the
+    resolved checkpoint path, so the embedded file named by path or by default shares one cache entry per image."""
 
     def __init__(self, path: str | Path | None = None, num_threads: int | None = None, **kwargs):
+        if path is None:
+            from tools.weights import weight_path
+
+            path = weight_path("mobile_sam")
         encoder, decoder = load_mobile_sam(path)
-        key = "mobile_sam" if path is None else f"mobile_sam:{Path(path).resolve()}"
+        key = f"mobile_sam:{Path(path).resolve()}"
         super().__init__(encoder, decoder, "mobile_sam", cache_key=key, num_threads=num_threads, **kwargs)

@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 import torch
 
-COCO = Path(__file__).resolve().parents[4] / "shared" / "data" / "coco_tiny"
+from tests.conftest import SHARED_DATA
+
+COCO = SHARED_DATA / "coco_tiny"  # checked by the coco_val fixture
 
 
 @pytest.fixture(scope="session")
@@ -24,11 +26,9 @@ def mobile_sam():
 
 
 @pytest.fixture(scope="session")
-def coco_val():
-    path = COCO / "annotations" / "instances_val2017.json"
-    if not path.is_file():
-        pytest.skip("coco_tiny data not found")
-    return json.loads(path.read_text())
+def coco_val(coco_tiny):
+    """instances_val2017.json of coco_tiny (skips, or fails under CI, without the development data)."""
+    return json.loads((coco_tiny / "annotations" / "instances_val2017.json").read_text())
 
 
 def coco_image_path(info: dict) -> Path:

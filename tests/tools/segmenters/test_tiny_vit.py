@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from tools.segmenters.mobile_sam import build_mobile_sam_image_encoder, load_checkpoint, sam_preprocess
+from tools.segmenters.mobile_sam import build_mobile_sam_image_encoder, load_checkpoint
 from tools.segmenters.tiny_vit import TinyViT
 
 
@@ -27,12 +27,3 @@ def test_strict_load_of_real_weights():
     assert len(enc.state_dict()) == n_enc
     with pytest.raises(RuntimeError):
         build_mobile_sam_image_encoder({k: v for k, v in sd.items() if "neck.0" not in k})
-
-
-def test_sam_preprocess_pads_and_normalises():
-    import numpy as np
-
-    pixels = np.full((300, 600, 3), 128, np.uint8)
-    x, size = sam_preprocess(pixels)
-    assert x.shape == (1, 3, 1024, 1024) and size == (512, 1024)
-    assert torch.all(x[0, :, 512:] == 0) and abs(float(x[0, 0, 0, 0]) - (128 - 123.675) / 58.395) < 1e-5
