@@ -5,8 +5,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO_OUT ?= runs/demo
 PYTEST_ARGS ?=
+WEB_ARGS ?=
 
-.PHONY: install weights test demo bench clean-venv
+.PHONY: install weights test demo bench web clean-venv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +28,9 @@ test: weights
 
 demo: weights
 	$(BIN)/python -m agent.demo --out $(DEMO_OUT)
+
+web: weights
+	$(BIN)/python -m agent.web $(WEB_ARGS)
 
 bench: weights
 	$(BIN)/python benchmarks/bench_segmenter.py

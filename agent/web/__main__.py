@@ -1,0 +1,5 @@
+import sys
+
+from agent.web.cli import main
+
+sys.exit(main())
