@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 FOLLOW_UPS = ["what colour is it?", "the one next to it", "no, the other one", "only the top half of it",
               "what is under it", "the biggest", "how many people are there?", "why did you choose that?"]
-DEFAULT_IMAGE = "val2017/000000402433.jpg"
+DEFAULT_IMAGE = "val2017/000000491008.jpg"  # two people at a table, a pizza, chairs
 
 
 def default_image() -> str:
