@@ -96,20 +96,18 @@ def find_size(text: str) -> str | None:
     return None
 
 
-def find_position(text: str) -> str | None:
+def first_match(patterns, text: str, default: str | None = None) -> str | None:
+    """The canonical word of the first (pattern, canonical) pair whose pattern occurs in the lower-cased text."""
     low = text.lower()
-    for pattern, canon in POSITION_PATTERNS:
-        if re.search(pattern, low):
-            return canon
-    return None
+    return next((canon for pattern, canon in patterns if re.search(pattern, low)), default)
+
+
+def find_position(text: str) -> str | None:
+    return first_match(POSITION_PATTERNS, text)
 
 
 def find_part(text: str) -> str | None:
-    low = text.lower()
-    for pattern, canon in PART_PATTERNS:
-        if re.search(pattern, low):
-            return canon
-    return None
+    return first_match(PART_PATTERNS, text)
 
 
 PLACEHOLDER = r"(?:thing|things|one|ones|object|objects|item|items|stuff|region|regions|shape|shapes)"

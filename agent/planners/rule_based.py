@@ -16,7 +16,7 @@ from agent.memory import record_of_turn, turn_reference
 from agent.planners.base import PlannerContext
 from agent.planners.focus import infer_focus, is_closing_request
 from agent.planners.phrases import (
-    COLORS, LARGEST, SHAPE_NOUNS, SHAPES, SMALLEST, chunks, find_colors, find_part, find_position,
+    COLORS, LARGEST, SHAPE_NOUNS, SHAPES, SMALLEST, chunks, find_colors, find_part, find_position, first_match,
     find_relation, find_shape, find_size, placeholder_phrase, quoted, refers_back, relation_start, singular,
 )
 
@@ -45,24 +45,16 @@ ATTRIBUTE_WORDS = set(COLORS) | LARGEST | SMALLEST | set(SHAPES) | POSITION_WORD
 PLACEHOLDER_NOUNS = {"one", "ones", "thing", "things", "object", "objects", "item", "items", "region", "part", "stuff"}
 
 
+QUESTION_KINDS = (  # first match wins
+    (r"\bhow many\b|\bcount\b|\bnumber of\b", "count"), (r"\bcolou?rs?\b", "color"),
+    (r"^\s*why\b|\bwhy did\b|\bhow did you\b", "why"), (r"\bhow (big|large|small|much of)\b|\bsize\b", "size"),
+    (r"\bwhere\b", "where"), (r"\b(say|says|written|read|text|word)\b", "text"), (r"^\s*(is|are) there\b", "exists"),
+    (r"\bshape\b", "shape"),
+)
+
+
 def _question_kind(low: str) -> str:
-    if re.search(r"\bhow many\b|\bcount\b|\bnumber of\b", low):
-        return "count"
-    if re.search(r"\bcolou?rs?\b", low):
-        return "color"
-    if re.search(r"^\s*why\b|\bwhy did\b|\bhow did you\b", low):
-        return "why"
-    if re.search(r"\bhow (big|large|small|much of)\b|\bsize\b", low):
-        return "size"
-    if re.search(r"\bwhere\b", low):
-        return "where"
-    if re.search(r"\b(say|says|written|read|text|word)\b", low):
-        return "text"
-    if re.search(r"^\s*(is|are) there\b", low):
-        return "exists"
-    if re.search(r"\bshape\b", low):
-        return "shape"
-    return "describe"
+    return first_match(QUESTION_KINDS, low, "describe")
 
 
 # predicate adjectives of questions ("is the cup easy to spot?"): they end a noun phrase, never head it
