@@ -74,6 +74,9 @@ def run_dialogue(system, record: Record, emit: Callable[[dict], None], history: 
                        timings={str(k): float(v) for k, v in (result.timings or {}).items()
                                 if isinstance(v, (int, float, np.floating, np.integer))},
                        returned_mask=result.mask is not None)
+            fallback = (getattr(result, "extra", None) or {}).get("planner_fallback")
+            if fallback:  # the served planner failed (down, overloaded, junk) and the rule planner answered
+                row["planner_fallback"] = " ".join(str(fallback).split())[:300]
             if turn.scored:
                 _score(row, turn, result.mask)
             emit(row)

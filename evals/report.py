@@ -2,7 +2,8 @@
 
 report.json keys: counts, segmentation {overall, by_position, by_phenomenon, by_tag, by_dialogue_length}, text, focus,
 target_agreement (per scored turn, where the dataset names the reference target), latency, failures,
-notes, config, judge (when given). Only rows of the dataset's records are used.
+notes, config, judge (when given), throughput (when the report follows a run: per worker dialogues, turns,
+turns/s, busy/build/idle seconds). Only rows of the dataset's records are used.
 """
 from __future__ import annotations
 
@@ -31,7 +32,8 @@ def latency_summary(values: list[float]) -> dict:
 
 
 def build_report(rows: list[dict], record_ids: list[str] | None = None, meteor: bool = True,
-                 config: dict | None = None, notes: list[str] | None = None, judge: dict | None = None) -> dict:
+                 config: dict | None = None, notes: list[str] | None = None, judge: dict | None = None,
+                 throughput: dict | None = None) -> dict:
     if record_ids is not None:
         wanted = set(record_ids)
         rows = [r for r in rows if r["record"] in wanted]
@@ -72,6 +74,7 @@ def build_report(rows: list[dict], record_ids: list[str] | None = None, meteor: 
             "empty_predictions": sum(1 for r in scored if r.get("empty_prediction")),
             "scored_turns_in_failed_dialogues": sum(1 for r in scored if r.get("failed")),
             "lost_turns": sum(1 for r in turns if r.get("lost")),
+            "planner_fallback_turns": sum(1 for r in turns if r.get("planner_fallback")),
             "text_only_dialogues": len({r["record"] for r in turns if not r.get("image")}),
         },
         "segmentation": {"overall": overall.summary(), "by_position": by_position, "by_tag": by_tag,
@@ -88,6 +91,8 @@ def build_report(rows: list[dict], record_ids: list[str] | None = None, meteor: 
     }
     if judge is not None:
         report["judge"] = judge
+    if throughput is not None and throughput.get("workers"):
+        report["throughput"] = throughput
     return report
 
 
@@ -108,6 +113,26 @@ def _seg_table(groups: dict[str, dict], title: str) -> list[str]:
         lines.append(f"| {name} | {s['turns']} | {_fmt(s['ciou'])} | {_fmt(s['giou'])} | {_fmt(s['precision'])} | "
                      f"{_fmt(s['recall'])} | {_fmt(s['f1'])} | {_fmt(s['iou_at_0.5'])} | {s['empty_predictions']} |")
     return lines + [""]
+
+
+def _throughput_lines(speed: dict) -> list[str]:
+    lines = [f"## Throughput of this invocation ({speed['executor']} executor)", "",
+             f"{speed['dialogues']} dialogues, {speed['turns']} turns in {speed['wall_s']:.1f} s"
+             + (f" ({speed['startup_s']:.1f} s of it starting Ray and building the actors' systems)"
+                if speed.get("startup_s") is not None else "")
+             + f": {_fmt(speed.get('turns_per_s'))} turns/s", ""]
+    if speed.get("replaced_workers") or speed.get("rerun_dialogues"):
+        lines += [f"workers re-created: {speed.get('replaced_workers', 0)}; dialogues rerun after losing their "
+                  f"worker: {', '.join(speed.get('rerun_dialogues') or []) or 'none'}", ""]
+    lines += ["| worker | host | dialogues | turns | turns/s | turns/s busy | build s | busy s | idle s |",
+              "|---|---|---|---|---|---|---|---|---|"]
+    for w in speed["workers"]:
+        build = "n/a" if w.get("build_s") is None else f"{w['build_s']:.1f}"
+        lines.append(f"| {w['worker']} | {w.get('host') or '?'} | {w['dialogues']} | {w['turns']} | "
+                     f"{_fmt(w.get('turns_per_s'))} | {_fmt(w.get('busy_turns_per_s'))} | {build} | "
+                     f"{w['busy_s']:.1f} | {w['idle_s']:.1f} |")
+    return lines + ["", "turns/s: over the invocation's wall time; busy: over the worker's time in dialogues; "
+                        "idle s = wall - build - busy (waiting for work or for the driver).", ""]
 
 
 def render_markdown(report: dict) -> str:
@@ -152,6 +177,9 @@ def render_markdown(report: dict) -> str:
         stages = report["latency"]["stages_mean"]
         if stages:
             lines += ["stage means: " + ", ".join(f"{k} {v:.3f}" for k, v in stages.items()), ""]
+    speed = report.get("throughput")
+    if speed:
+        lines += _throughput_lines(speed)
     if report["failures"]:
         lines += [f"## Failures ({len(report['failures'])})", ""]
         lines += [f"- `{f['record']}` turn {f['turn']}: {f['error']}" for f in report["failures"][:100]]

@@ -3,6 +3,9 @@
 Runs (or resumes) an evaluation into --out, then writes report.json, report.md and contact_sheet.png there.
 System options pass through: --planner, --planner-url, --planner-model, --segmenter, --grounders a,b,
 --checkpoint, --device, and any `--opt key=value` (value parsed as JSON when it parses, else a string).
+Where dialogues run: --workers N local processes (or --worker-kind thread), or --executor ray
+[--ray-address auto|HOST:PORT] [--gpus-per-worker G] [--cpus-per-worker C] for N Ray actors; the log, resume
+and the report are the same either way.
 Exit codes: 0 done, 2 bad input (one-line message on stderr).
 """
 from __future__ import annotations
@@ -35,7 +38,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--out", help="output folder (default runs/eval/<system>-<data name>)")
     p.add_argument("--limit", type=int, help="first N dialogues only")
     p.add_argument("--workers", type=int, default=1, help="parallel workers, one system each")
-    p.add_argument("--worker-kind", choices=("process", "thread"), default="process")
+    p.add_argument("--worker-kind", choices=("process", "thread"), default="process",
+                   help="local workers (--executor local): spawned processes or threads")
+    p.add_argument("--executor", choices=("local", "ray"), default="local",
+                   help="local workers, or Ray actors (pip install -e '.[ray]')")
+    p.add_argument("--ray-address", metavar="auto|HOST:PORT",
+                   help="--executor ray: join this cluster (default: start a local Ray instance)")
+    p.add_argument("--gpus-per-worker", type=float, metavar="G", help="--executor ray: GPUs per actor (0.5 shares one)")
+    p.add_argument("--cpus-per-worker", type=float, metavar="C", help="--executor ray: CPUs per actor (default 1)")
     p.add_argument("--fresh", action="store_true", help="discard a previous run in --out")
     p.add_argument("--retry-failed", action="store_true", help="rerun dialogues that failed before")
     p.add_argument("--report-only", action="store_true",
@@ -69,9 +79,27 @@ def system_options(args: argparse.Namespace) -> dict:
     return {k: v for k, v in options.items() if v is not None}
 
 
+def make_run_executor(args: argparse.Namespace):
+    """None (the runner picks inline or a local pool) or a RayExecutor; one-line EvalError for bad combinations."""
+    ray_flags = [f for f in ("ray_address", "gpus_per_worker", "cpus_per_worker") if getattr(args, f) is not None]
+    if args.executor != "ray":
+        if ray_flags:
+            raise EvalError(f"--{ray_flags[0].replace('_', '-')} needs --executor ray")
+        return None
+    from evals.executors import make_executor
+
+    options = {"address": args.ray_address}
+    if args.gpus_per_worker is not None:
+        options["gpus_per_worker"] = args.gpus_per_worker
+    if args.cpus_per_worker is not None:
+        options["cpus_per_worker"] = args.cpus_per_worker
+    return make_executor("ray", max(1, args.workers), **options)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
+        executor = None if args.report_only else make_run_executor(args)
         if args.system not in SYSTEM_NAMES:
             raise EvalError(f"unknown system {args.system!r}; expected one of {', '.join(SYSTEM_NAMES)}")
         dataset = load_dataset(args.data, images=args.images, masks=args.masks, limit=args.limit)
@@ -98,14 +126,16 @@ def main(argv: list[str] | None = None) -> int:
         else:
             summary = run_eval(dataset, factory, out, history=args.history, workers=args.workers,
                                worker_kind=args.worker_kind, identity=identity, fresh=args.fresh,
-                               retry_failed=args.retry_failed, progress=not args.quiet)
+                               retry_failed=args.retry_failed, progress=not args.quiet, executor=executor)
             rows = ResultsLog(out / LOG_NAME).read()
             ids = [r.id for r in dataset.records]
         judge = None
         if args.judge:
             judge = run_judge(args, rows, ids, out, notes)
-        config = dict(identity, limit=args.limit, workers=args.workers)
-        report = build_report(rows, ids, meteor=not args.no_meteor, config=config, notes=notes, judge=judge)
+        config = dict(identity, limit=args.limit, workers=args.workers,
+                      executor=args.executor if args.executor == "ray" else args.worker_kind)
+        report = build_report(rows, ids, meteor=not args.no_meteor, config=config, notes=notes, judge=judge,
+                              throughput=summary.get("throughput"))
         json_path, md_path = write_report(report, out)
         wanted = set(ids)
         sheet = write_contact_sheet([r for r in rows if r["record"] in wanted], out / "contact_sheet.png", args.contact)
@@ -119,6 +149,11 @@ def main(argv: list[str] | None = None) -> int:
     if report["focus"].get("dialogues"):
         line += f"; focus agreement {report['focus']['score']:.4f}"
     print(line)
+    speed = summary.get("throughput") or {}
+    if speed.get("turns_per_s"):
+        per = ", ".join(f"{w['worker']} {w['turns_per_s']:.2f}" for w in speed["workers"])
+        print(f"throughput ({speed['executor']}): {speed['turns_per_s']:.2f} turns/s over {speed['turns']} turns; "
+              f"per worker turns/s: {per}")
     print(f"wrote {md_path}, {json_path}" + (f", {sheet}" if sheet else ""))
     return 0
 

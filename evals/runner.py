@@ -6,42 +6,29 @@
 functools.partial(build_system, "agent", planner="rule")). On restart the log is compacted to complete
 dialogues and only the rest is run. `<out>/run_config.json` pins the run's identity (system, options, data,
 history); resuming into a folder of a different run raises EvalError unless `fresh=True`.
+
+Where the dialogues are computed is an executor (evals.executors: inline, thread, process, ray); whichever
+it is, the rows come back to this process, which alone appends them to the log, so resume, compaction and
+reports are the same for all of them.
 """
 from __future__ import annotations
 
 import json
-import multiprocessing
+import statistics
 import sys
 import time
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Callable
 
 from tqdm import tqdm
 
 from evals.datasets import Dataset
-from evals.datasets.records import Record
-from evals.dialogue_run import run_dialogue
 from evals.errors import EvalError
+from evals.executors import DialogueResult, make_executor
 from evals.results_log import ResultsLog
 
 LOG_NAME = "turns.jsonl"
 CONFIG_NAME = "run_config.json"
-
-_worker_system = None
-
-
-def _init_worker(factory: Callable) -> None:
-    global _worker_system
-    _worker_system = factory()
-    if "torch" in sys.modules:  # one thread per worker process: workers x threads must not oversubscribe
-        sys.modules["torch"].set_num_threads(1)
-
-
-def _run_in_worker(record: Record, history: str) -> list[dict]:
-    rows: list[dict] = []
-    run_dialogue(_worker_system, record, rows.append, history)
-    return rows
 
 
 def check_config(out: Path, identity: dict, fresh: bool) -> None:
@@ -64,8 +51,14 @@ def check_config(out: Path, identity: dict, fresh: bool) -> None:
 
 def run_eval(dataset: Dataset, system_factory: Callable, out_dir: str | Path, history: str = "own",
              workers: int = 1, worker_kind: str = "process", identity: dict | None = None, fresh: bool = False,
-             retry_failed: bool = False, progress: bool = True) -> dict:
-    """Run the records not yet complete in out_dir; returns {"ran", "skipped", "failures", "rows", "seconds"}."""
+             retry_failed: bool = False, progress: bool = True, executor=None) -> dict:
+    """Run the records not yet complete in out_dir.
+
+    executor: None (inline for workers=1, else a `worker_kind` pool of `workers`), a kind name ("inline",
+    "thread", "process", "ray") or an executor object (evals.executors). Returns {"ran", "skipped",
+    "failures", "seconds", "throughput"}; throughput covers this invocation only (per worker: dialogues,
+    turns, busy_s, build_s, idle_s, turns_per_s).
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     check_config(out, identity if identity is not None else {"history": history, "data": str(dataset.path)}, fresh)
@@ -79,69 +72,68 @@ def run_eval(dataset: Dataset, system_factory: Callable, out_dir: str | Path, hi
     log.compact(complete)
     todo = [r for r in dataset.records if r.id not in complete]
     skipped = len(wanted & complete)
+    if executor is None:
+        executor = worker_kind if workers > 1 and len(todo) > 1 else "inline"
+    if isinstance(executor, str):
+        executor = make_executor(executor, workers)
     t0 = time.perf_counter()
-    failures = 0
     bar = tqdm(total=len(wanted), initial=skipped, desc="dialogues", unit="dlg", file=sys.stderr,
                disable=not progress, dynamic_ncols=True)
-
-    def emit(row: dict) -> None:
-        nonlocal failures
-        log.append(row)
-        if row.get("kind") == "failure":
-            failures += 1
-            bar.set_postfix(failures=failures)
-
+    sink = _LogSink(log, bar)
+    extra: dict = {}
     try:
-        if workers <= 1 or len(todo) <= 1:
-            if todo:
-                system = system_factory()
-                for record in todo:
-                    run_dialogue(system, record, emit, history)
-                    bar.update(1)
-        else:
-            _run_parallel(todo, system_factory, history, workers, worker_kind, emit, bar)
+        if todo:
+            extra = executor.run(todo, system_factory, history, sink) or {}
     finally:
         bar.close()
         log.close()
-    return {"ran": len(todo), "skipped": skipped, "failures": failures, "seconds": time.perf_counter() - t0}
+    seconds = time.perf_counter() - t0
+    throughput = sink.throughput(seconds, getattr(executor, "kind", type(executor).__name__), extra)
+    return {"ran": len(todo), "skipped": skipped, "failures": sink.failures, "seconds": seconds,
+            "throughput": throughput}
 
 
-def _run_parallel(todo, factory, history, workers, worker_kind, emit, bar) -> None:
-    if worker_kind == "thread":
-        import threading
+class _LogSink:
+    """The driver's end of every executor: appends rows to the log, advances the bar, counts per worker."""
 
-        local = threading.local()
+    def __init__(self, log: ResultsLog, bar):
+        self.log, self.bar = log, bar
+        self.failures = 0
+        self.streamed = 0   # turn rows logged through row() (inline executor) since the last dialogue()
+        self.workers: dict[str, dict] = {}
 
-        def task(record: Record) -> list[dict]:
-            if not hasattr(local, "system"):
-                local.system = factory()
-            rows: list[dict] = []
-            run_dialogue(local.system, record, rows.append, history)
-            return rows
+    def row(self, row: dict) -> None:
+        self.log.append(row)
+        if row.get("kind") == "turn":
+            self.streamed += 1
+        elif row.get("kind") == "failure":
+            self.failures += 1
+            self.bar.set_postfix(failures=self.failures)
 
-        pool = ThreadPoolExecutor(max_workers=workers)
-        submit = lambda record: pool.submit(task, record)  # noqa: E731
-    elif worker_kind == "process":
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_init_worker, initargs=(factory,))
-        submit = lambda record: pool.submit(_run_in_worker, record, history)  # noqa: E731
-    else:
-        raise EvalError(f"worker kind must be 'process' or 'thread', got {worker_kind!r}")
-    from concurrent.futures.process import BrokenProcessPool
+    def dialogue(self, result: DialogueResult) -> None:
+        for row in result.rows:
+            self.row(row)
+        turns, self.streamed = self.streamed, 0
+        if result.worker is not None:
+            w = self.workers.setdefault(result.worker, {"worker": result.worker, "host": result.host,
+                                                        "pid": result.pid, "dialogues": 0, "turns": 0,
+                                                        "busy_s": 0.0, "build_s": result.build_s})
+            w["dialogues"] += 1
+            w["turns"] += turns
+            w["busy_s"] += result.seconds
+        self.bar.update(1)
 
-    with pool:
-        pending = {submit(r) for r in todo}
-        while pending:
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in finished:
-                try:
-                    rows = future.result()
-                except BrokenProcessPool:
-                    raise EvalError("worker processes died (the system could not be built or crashed); "
-                                    "finished dialogues are kept, rerun to resume") from None
-                except Exception as exc:  # a worker died: its dialogue stays incomplete and reruns next time
-                    print(f"worker error: {type(exc).__name__}: {exc}", file=sys.stderr)
-                    continue
-                for row in rows:
-                    emit(row)
-                bar.update(1)
+    def throughput(self, wall_s: float, kind: str, extra: dict) -> dict:
+        """Per worker: turns/s over this invocation's wall time, and idle_s = wall - build - busy."""
+        workers = []
+        for w in sorted(self.workers.values(), key=lambda w: w["worker"]):
+            idle = max(0.0, wall_s - w["busy_s"] - (w["build_s"] or 0.0))
+            workers.append(dict(w, idle_s=idle, turns_per_s=w["turns"] / wall_s if wall_s > 0 else None,
+                                busy_turns_per_s=w["turns"] / w["busy_s"] if w["busy_s"] > 0 else None))
+        turns = sum(w["turns"] for w in workers)
+        summary = {"executor": kind, "wall_s": wall_s, "dialogues": sum(w["dialogues"] for w in workers),
+                   "turns": turns, "turns_per_s": turns / wall_s if wall_s > 0 and turns else None,
+                   "workers": workers, **extra}
+        if workers:
+            summary["idle_fraction_mean"] = statistics.fmean(w["idle_s"] / wall_s for w in workers) if wall_s > 0 else None
+        return summary

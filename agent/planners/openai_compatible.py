@@ -11,7 +11,8 @@ prompt alone when the server rejects the field. The JSON replies (Intent, {"ids"
 object, so by default generation stops at the first "}" (small models otherwise ramble on until
 max_tokens; the parser closes the object). With `vision` on, the image goes with the last user
 message as a base64 JPEG data URL (vision=None guesses from the model name). Endpoint down, timeout,
-HTTP errors and junk after retries raise `PlannerError` with one line naming the URL.
+HTTP errors and junk after retries raise `PlannerError` with one line naming the URL; a busy server (HTTP 429 /
+503) is retried with backoff first, and requests in flight are bounded per process (agent.planners.request_pool).
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from PIL import Image
 
 from agent.planners.base import PlannerError
 from agent.planners.chat_json import ChatJSONPlanner, jpeg_bytes
+from agent.planners.request_pool import send
 
 URL_ENV = "PIXELRIST_PLANNER_URL"
 MODEL_ENV = "PIXELRIST_PLANNER_MODEL"
@@ -57,7 +59,7 @@ class OpenAICompatiblePlanner(ChatJSONPlanner):
     def __init__(self, base_url: str | None = None, model: str | None = None, api_key: str | None = None,
                  timeout: float = 30, max_retries: int = 2, vision: bool | None = None,
                  temperature: float = 0.0, max_tokens: int = 200, stop_at_brace: bool = True,
-                 few_shot: int | None = None) -> None:
+                 few_shot: int | None = None, busy_retries: int = 4) -> None:
         super().__init__()
         import openai
 
@@ -69,12 +71,14 @@ class OpenAICompatiblePlanner(ChatJSONPlanner):
         self.base_url = normalize_base_url(url or OPENAI_URL)
         self.timeout = float(timeout)
         self.max_retries = int(max_retries)
+        self.busy_retries = int(busy_retries)
         self.temperature = temperature
         self.max_tokens = max_tokens
         self.stop_at_brace = stop_at_brace
         self.few_shot = few_shot
         self._openai = openai
-        # Retries are ours (malformed output); transport errors fail fast with a clear message.
+        # Retries are ours: malformed output is re-asked, HTTP 429/503 backed off (agent.planners.request_pool);
+        # other transport errors fail fast with a clear message.
         self.client = openai.OpenAI(base_url=self.base_url, api_key=key or "none", timeout=self.timeout,
                                     max_retries=0)
         self.model = model or os.environ.get(MODEL_ENV) or self._first_listed_model()
@@ -84,6 +88,12 @@ class OpenAICompatiblePlanner(ChatJSONPlanner):
     @property
     def where(self) -> str:
         return self.base_url
+
+    def _busy_status(self, exc: Exception) -> tuple[int | None, str | None]:
+        """(HTTP status, Retry-After header) of an API status error, else (None, None)."""
+        if isinstance(exc, self._openai.APIStatusError):
+            return exc.status_code, exc.response.headers.get("retry-after")
+        return None, None
 
     def _fail(self, exc: Exception) -> PlannerError:
         openai = self._openai
@@ -147,7 +157,8 @@ class OpenAICompatiblePlanner(ChatJSONPlanner):
             if json_mode and self.stop_at_brace:
                 kwargs["stop"] = ["}"]
             try:
-                response = self.client.chat.completions.create(**kwargs)
+                response = send(lambda: self.client.chat.completions.create(**kwargs), self._busy_status,
+                                busy_retries=self.busy_retries)
             except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
                 text = str(exc).lower()
                 if fmt and ("response_format" in text or "json" in text or "schema" in text) \

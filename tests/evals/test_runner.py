@@ -202,3 +202,28 @@ def test_build_system_errors_are_one_line(monkeypatch, tmp_path):
         build_system("miras", planner="rule")
     with pytest.raises(EvalError, match="unknown system"):
         build_system("nosuch")
+
+
+class _FallingBack(CenterBlobSystem):
+    """Stands in for an agent whose served planner answered 429 on the second turn of every dialogue."""
+
+    def start(self, image):
+        conv = super().start(image)
+        ask = conv.ask
+
+        def ask_with_extra(text):
+            result = ask(text)
+            if " turn 1" in text:
+                result.extra["planner_fallback"] = "planner endpoint http://x/v1 answered HTTP 429:\nslow down"
+            return result
+
+        conv.ask = ask_with_extra
+        return conv
+
+
+def test_planner_fallback_is_logged_and_counted(tmp_path, records_dir):
+    run_eval(load_dataset(records_dir), _FallingBack, tmp_path / "out", progress=False)
+    rows = ResultsLog(tmp_path / "out" / "turns.jsonl").read()
+    assert {r["planner_fallback"] for r in rows if r.get("planner_fallback")} == {
+        "planner endpoint http://x/v1 answered HTTP 429: slow down"}
+    assert build_report(rows, meteor=False)["counts"]["planner_fallback_turns"] == 5

@@ -256,3 +256,46 @@ def test_real_smollm2_server_gives_a_valid_intent_or_a_clean_error(served_smollm
     planner.max_tokens = 24
     answer = planner.answer(CTX, Intent(target="the red car"), {"colors": ["red"], "position": "left"})
     assert answer is None or (isinstance(answer, str) and any(ch.isalpha() for ch in answer))
+
+
+def test_busy_server_is_retried_with_backoff(fake, monkeypatch):
+    import agent.planners.request_pool as pool
+    waits = []
+    monkeypatch.setattr(pool, "_sleep", waits.append)
+    busy = {"error": {"message": "slow down"}}
+    server = fake((429, busy, 0), (503, busy, 0), (200, completion(GOOD), 0))
+    assert OpenAICompatiblePlanner(base_url=server.url, model="m").interpret(CTX).colors == ["red"]
+    assert len(server.requests) == 3 and len(waits) == 2 and 0 < waits[0] < waits[1] <= 20
+
+
+def test_busy_server_gives_up_after_its_retries(fake, monkeypatch):
+    import agent.planners.request_pool as pool
+    monkeypatch.setattr(pool, "_sleep", lambda s: None)
+    server = fake((429, {"error": {"message": "slow down"}}, 0))
+    with pytest.raises(PlannerError, match="HTTP 429"):
+        OpenAICompatiblePlanner(base_url=server.url, model="m", busy_retries=2).interpret(CTX)
+    assert len(server.requests) == 3
+
+
+def test_requests_in_flight_are_bounded(monkeypatch):
+    import agent.planners.request_pool as pool
+    monkeypatch.setenv(pool.CONCURRENCY_ENV, "2")
+    monkeypatch.setattr(pool, "_POOL", None)
+    inside, peak, lock = [0], [0], threading.Lock()
+
+    def request():
+        with lock:
+            inside[0] += 1
+            peak[0] = max(peak[0], inside[0])
+        time.sleep(0.05)
+        with lock:
+            inside[0] -= 1
+        return 1
+
+    threads = [threading.Thread(target=pool.send, args=(request, lambda e: (None, None))) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert peak[0] == 2
+    monkeypatch.setattr(pool, "_POOL", None)
