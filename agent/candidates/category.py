@@ -35,6 +35,14 @@ def intent_category(intent: dict, open_vocabulary: bool = False) -> str | None:
     return named or (intent.get("category") or None if open_vocabulary else None)
 
 
+def detector_category(intent: dict, runtime) -> str | None:
+    """The category to ask the loaded detector for (intent_category for the detector kind), or None without a
+    detector: the one decision that sends a turn down the detector path."""
+    if not runtime.has_detector():
+        return None
+    return intent_category(intent, runtime.has_open_vocabulary())
+
+
 def category_regions(category: str, vision, runtime) -> tuple[list[Region], bool]:
     """(instances of `category` best first, weak): detections >= MIN_SCORE, else the best one >= WEAK_SCORE
     (weak=True); boxes in image pixels."""
@@ -46,14 +54,17 @@ def category_regions(category: str, vision, runtime) -> tuple[list[Region], bool
     return weak, bool(weak)
 
 
-def _box_region(region: Region, width: int, height: int) -> Region:
-    """The detection with area_fraction set and the inner half of its box as a mask (for colour shares)."""
+def _box_region(region: Region, width: int, height: int, with_mask: bool) -> Region:
+    """The detection with area_fraction set and, with_mask, the inner half of its box as a mask (colour shares)."""
     x0, y0, x1, y1 = region.box
     attrs = dict(region.attributes)
     attrs["area_fraction"] = max(x1 - x0, 0) * max(y1 - y0, 0) / float(width * height)
-    mask = np.zeros((height, width), bool)
-    qx, qy = (x1 - x0) / 4, (y1 - y0) / 4
-    mask[int(max(y0 + qy, 0)):int(min(y1 - qy, height)) + 1, int(max(x0 + qx, 0)):int(min(x1 - qx, width)) + 1] = True
+    mask = None
+    if with_mask:
+        mask = np.zeros((height, width), bool)
+        qx, qy = (x1 - x0) / 4, (y1 - y0) / 4
+        mask[int(max(y0 + qy, 0)):int(min(y1 - qy, height)) + 1,
+             int(max(x0 + qx, 0)):int(min(x1 - qx, width)) + 1] = True
     return Region(box=list(region.box), score=region.score, label=region.label, source=region.source, mask=mask,
                   attributes=attrs, id=region.id)
 
@@ -68,9 +79,9 @@ def category_candidates(intent: dict, category: str, vision, runtime, turn: int)
     regions, weak = category_regions(category, vision, runtime)
     if not regions:
         return []
-    boxed = [_box_region(r, w, h) for r in regions]
-    n = len(boxed)
     colors = intent.get("colors") or []
+    boxed = [_box_region(r, w, h, with_mask=bool(colors)) for r in regions]
+    n = len(boxed)
     shares = {id(r): max((color_share(r, vision.image.pixels, c) for c in colors), default=0.0) for r in boxed}
     position, size = intent.get("position"), intent.get("size")
     ordered = order_by_position(boxed, position, size, (w / 2, h / 2)) if (position or size) else boxed

@@ -1,7 +1,7 @@
 """Count: how many things match a question's category / colour / shape words ("how many people?")."""
 from __future__ import annotations
 
-from agent.candidates.category import category_regions, intent_category
+from agent.candidates.category import category_regions, detector_category
 from agent.candidates.ranking import describe_match
 from agent.candidates.record import Candidate, candidate
 from tools.masks import box_iou
@@ -11,8 +11,8 @@ from tools.vocabulary import HAAR_NOUNS
 def count_matching(intent: dict, vision, runtime) -> tuple[int, list[Candidate]]:
     """(count, the matching candidates): detections of a known category, else Haar hits, else proposals
     matching the colour / shape words."""
-    category = intent_category(intent, runtime.has_open_vocabulary())
-    if category and runtime.has_detector():
+    category = detector_category(intent, runtime)
+    if category:
         regions, weak = category_regions(category, vision, runtime)
         hits = [] if weak else [candidate(r, r.score, [f"{category} (detector {r.score:.2f})"], cid=f"det:{category}:{j}")
                                 for j, r in enumerate(regions)]

@@ -7,7 +7,7 @@ confidence when nothing in the request pins the pick down.
 """
 from __future__ import annotations
 
-from agent.candidates.category import category_candidates, intent_category
+from agent.candidates.category import category_candidates, detector_category, intent_category
 from agent.candidates.ranking import order_by_position, rank_by_description
 from agent.candidates.record import Candidate, candidate
 from agent.candidates.text import text_candidates
@@ -36,9 +36,9 @@ def _haar_candidates(intent: dict, vision, runtime, turn: int) -> list[Candidate
 def describe_candidates(intent: dict, vision, runtime, turn: int) -> list[Candidate]:
     """Candidates for a described target, best first."""
     out = text_candidates(intent, vision, runtime, turn)
-    category = intent_category(intent, runtime.has_open_vocabulary())
+    category = detector_category(intent, runtime)
     missed = None
-    if category and runtime.has_detector():
+    if category:
         found = category_candidates(intent, category, vision, runtime, turn)
         if found and not out:
             return found
@@ -54,7 +54,7 @@ def proposal_candidates(intent: dict, vision, runtime, turn: int, missed: str | 
     """Region proposals ranked by the description. `missed`: the category the detector was asked for and did not
     find (regions that another class's confident detection covers rank lower); `named`: other searches found
     candidates already (no low-confidence flag)."""
-    missed = missed or (intent_category(intent, runtime.has_open_vocabulary()) if runtime.has_detector() else None)
+    missed = missed or detector_category(intent, runtime)
     w, h = vision.image.width, vision.image.height
     described = rank_by_description(intent, runtime.proposals(vision), w, h, vision.image.pixels)
     if missed:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from agent.candidates.category import category_candidates, intent_category
+from agent.candidates.category import category_candidates, detector_category
 from agent.candidates.ranking import rank_by_description, saliency, wants_background
 from agent.candidates.record import Candidate, box_center, candidate
 from agent.memory import current_target, target_mask
@@ -61,8 +61,10 @@ def reference(intent: dict, memory: dict, vision, runtime) -> tuple[np.ndarray |
     if named and runtime.has_detector():
         found = category_candidates(sub, named, vision, runtime, 0)
         if found:
-            mask = runtime.box_mask(vision, found[0]["box"])
-            return mask, None, ref
+            ref_id = found[0]["id"]  # stable per image: the mask is segmented once
+            if ref_id not in vision.masks:
+                vision.masks[ref_id] = runtime.box_mask(vision, found[0]["box"])
+            return vision.masks[ref_id], None, ref
     ranked = rank_by_description(sub, runtime.proposals(vision), vision.image.width, vision.image.height,
                                  vision.image.pixels)
     if not ranked:
@@ -98,8 +100,8 @@ def relate_candidates(intent: dict, memory: dict, vision, runtime, turn: int) ->
     w, h = vision.image.width, vision.image.height
     ref_box = bbox(ref_mask)
     rel = intent.get("relation") or "next_to"
-    category = intent_category(intent, runtime.has_open_vocabulary())
-    if category and runtime.has_detector():
+    category = detector_category(intent, runtime)
+    if category:
         found = _detected(intent, category, ref_box, rel, ref_words, vision, runtime, turn)
         if found:
             return found

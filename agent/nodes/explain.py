@@ -4,6 +4,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from agent.candidates.category import detector_category
 from agent.explain import answer_question, change_from, explain_mask, mask_facts
 from agent.intent import Intent
 from agent.memory import current_target, target_mask
@@ -47,12 +48,8 @@ def explain(state: dict[str, Any], runtime: AgentRuntime) -> dict[str, Any]:
         if previous and facts:
             facts["text"] = previous.get("attributes", {}).get("text") or previous.get("text_read")
         evidence = (previous or {}).get("evidence", [])
-        labels = {c.get("label") for c in state.get("candidates") or []}
-        counted = labels.pop() if count is not None and len(labels) == 1 and all(
-            str(c.get("source", "")).startswith("detector") for c in state.get("candidates") or []) else None
-        if count == 0 and question in ("count", "exists"):
-            from agent.candidates.category import intent_category
-            counted = intent_category(intent) if runtime.has_detector() else None
+        # count_matching counted detections exactly when the turn names a category the detector takes
+        counted = detector_category(intent, runtime) if count is not None else None
         text = answer_question(question, phrase, facts, count=count, evidence=evidence, counted=counted)
     else:
         chosen = state.get("chosen")
