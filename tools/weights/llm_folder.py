@@ -1,8 +1,9 @@
-"""A transformers fp32 folder made once from an embedded GGUF file (SmolLM2-135M-Instruct).
+"""Transformers fp32 folders made once from the embedded GGUF LLMs (SmolLM2-135M, Qwen2.5-Coder-0.5B/1.5B).
 
-`smollm2_folder()` returns `<cache>/smollm2-fp32/` holding config.json, model.safetensors,
-generation_config.json and the tokenizer files, so `AutoModelForCausalLM.from_pretrained(folder,
-local_files_only=True)` loads in well under a second and `transformers serve FOLDER` can serve it.
+`llm_folder(name)` returns `<cache>/<name>-fp32/` holding config.json, model.safetensors,
+generation_config.json and the tokenizer files (chat template included), so
+`AutoModelForCausalLM.from_pretrained(folder, local_files_only=True)` loads in seconds and
+`transformers serve FOLDER` can serve it. `smollm2_folder()` is `llm_folder("smollm2")`.
 
 GGUF-loaded models refuse `save_pretrained`, so the converter dequantizes with `gguf_file=`, builds a
 plain model from the same config (quantization_config removed), copies the state dict and saves that.
@@ -19,7 +20,9 @@ from typing import Callable
 from tools.weights.registry import cache_dir
 from tools.weights.store import MissingWeightsError, weight_path
 
-FOLDER_NAME = "smollm2-fp32"
+LLM_FOLDERS = {"smollm2": "smollm2-fp32", "qwen2.5-coder-0.5b": "qwen2.5-coder-0.5b-fp32",
+               "qwen2.5-coder-1.5b": "qwen2.5-coder-1.5b-fp32"}
+FOLDER_NAME = LLM_FOLDERS["smollm2"]
 _DONE_MARKER = ".complete"
 
 
@@ -36,7 +39,7 @@ def convert_gguf_folder(gguf: Path, target: Path, log: Callable[[str], None] | N
     gguf = Path(gguf)
     if not gguf.is_file():
         raise MissingWeightsError(f"GGUF file not found: {gguf}")
-    say(f"converting {gguf.name} to a transformers folder (dequantizing, about 15 s) ...")
+    say(f"converting {gguf.name} to a transformers folder (dequantizing; 15 s for 135M, a minute or two for 1.5B) ...")
     quantized = AutoModelForCausalLM.from_pretrained(
         str(gguf.parent), gguf_file=gguf.name, local_files_only=True, dtype=torch.float32
     )
@@ -44,8 +47,10 @@ def convert_gguf_folder(gguf: Path, target: Path, log: Callable[[str], None] | N
     config = quantized.config
     if hasattr(config, "quantization_config"):
         del config.quantization_config
-    plain = AutoModelForCausalLM.from_config(config, dtype=torch.float32)
-    missing, unexpected = plain.load_state_dict(quantized.state_dict(), strict=False)
+    with torch.device("meta"):  # no second copy of the weights in memory: the loaded tensors are assigned
+        plain = AutoModelForCausalLM.from_config(config, dtype=torch.float32)
+    missing, unexpected = plain.load_state_dict(quantized.state_dict(), strict=False, assign=True)
+    plain.tie_weights()
     # Tied embeddings make lm_head.weight optional; anything else missing means a broken conversion.
     real_missing = [k for k in missing if k != "lm_head.weight"]
     if real_missing or unexpected:
@@ -73,12 +78,17 @@ def convert_gguf_folder(gguf: Path, target: Path, log: Callable[[str], None] | N
     return target
 
 
-def smollm2_folder(log: Callable[[str], None] | None = None) -> Path:
-    """Path of the SmolLM2-135M-Instruct fp32 transformers folder, converting the embedded GGUF on first use.
-
-    Raises MissingWeightsError (naming the fetch command) when the GGUF itself is missing.
-    """
-    target = cache_dir() / FOLDER_NAME
+def llm_folder(name: str, log: Callable[[str], None] | None = None) -> Path:
+    """Path of the fp32 transformers folder of embedded LLM `name` (a key of LLM_FOLDERS), converting the
+    fetched GGUF on first use. Raises MissingWeightsError (naming the fetch command) when the GGUF is missing."""
+    if name not in LLM_FOLDERS:
+        raise KeyError(f"unknown embedded LLM {name!r}; known: {', '.join(LLM_FOLDERS)}")
+    target = cache_dir() / LLM_FOLDERS[name]
     if _is_complete(target):
         return target
-    return convert_gguf_folder(weight_path("smollm2"), target, log=log)
+    return convert_gguf_folder(weight_path(name), target, log=log)
+
+
+def smollm2_folder(log: Callable[[str], None] | None = None) -> Path:
+    """Path of the SmolLM2-135M-Instruct fp32 transformers folder (see llm_folder)."""
+    return llm_folder("smollm2", log=log)

