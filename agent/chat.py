@@ -63,7 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--planner", default="rule", choices=["rule", "openai", "local"])
     p.add_argument("--planner-url", help="OpenAI-compatible base URL (else $PIXELRIST_PLANNER_URL)")
     p.add_argument("--planner-model", help="model name at that endpoint (else $PIXELRIST_PLANNER_MODEL)")
-    p.add_argument("--planner-path", help="local model folder (or .gguf file) for --planner local")
+    p.add_argument("--planner-path", help="for --planner local: a model folder, a .gguf file, or an embedded LLM name "
+                                             "(qwen2.5-coder-0.5b, qwen2.5-coder-1.5b; `python -m tools.weights fetch NAME`)")
     p.add_argument("--segmenter", default="mobile_sam", choices=["mobile_sam", "sam", "sam2", "sam_pth"])
     p.add_argument("--segmenter-path", help="weights folder/file for sam, sam2, sam_pth (or another mobile_sam .pt)")
     p.add_argument("--grounder", action="append", default=[], metavar="NAME",

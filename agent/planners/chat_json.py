@@ -5,7 +5,8 @@ A backend only implements `_chat(messages, json_mode, image) -> str` (one comple
 replies, and retries malformed ones with the validation error fed back to the model. After
 `max_retries` failed retries it raises `PlannerError` with a one-line message.
 
-`last_trace` records the last structured call: {"task", "attempts", "errors": [str], "raw": [str]}.
+`last_trace` records the last structured call: {"task", "attempts", "errors": [str], "raw": [str], "prompt": the
+last user message sent}.
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from agent.planners.prompting import (
 )
 
 T = TypeVar("T")
+TASKS = ("interpret", "select", "answer")
 IMAGE_MAX_SIDE = 768
 
 
@@ -57,6 +59,7 @@ class ChatJSONPlanner:
     max_retries = 2
     vision = False
     few_shot: int | None = None  # interpret examples in the prompt (None = all); fewer = faster on CPU
+    tasks: tuple[str, ...] = TASKS  # which of interpret/select/answer go to the model (the others: the agent's own)
 
     def __init__(self) -> None:
         self.last_trace: dict[str, Any] = {}
@@ -80,7 +83,7 @@ class ChatJSONPlanner:
         conversation = list(messages)
         errors: list[str] = []
         raw: list[str] = []
-        self.last_trace = {"task": task, "attempts": 0, "errors": errors, "raw": raw}
+        self.last_trace = {"task": task, "attempts": 0, "errors": errors, "raw": raw, "prompt": messages[-1]["content"]}
         for attempt in range(self.max_retries + 1):
             self.last_trace["attempts"] = attempt + 1
             reply = self._chat(conversation, json_mode=True, image=image, schema=schema)
@@ -103,7 +106,7 @@ class ChatJSONPlanner:
 
     def select(self, context: PlannerContext, intent: Intent, candidates: list[dict[str, Any]]) -> list[str] | None:
         """Candidate ids the model picks (all validated against the candidates), or None when it picks none."""
-        if not candidates:
+        if not candidates or "select" not in self.tasks:
             return None
         ids = [str(c.get("id")) for c in candidates]
         schema = {"type": "object", "properties": {"ids": {"type": "array", "items": {"type": "string", "enum": ids}}},
@@ -113,5 +116,7 @@ class ChatJSONPlanner:
 
     def answer(self, context: PlannerContext, intent: Intent, facts: dict[str, Any]) -> str | None:
         """One or two sentences grounded in `facts`, or None when the model returns nothing usable."""
+        if "answer" not in self.tasks:
+            return None
         reply = self._chat(answer_messages(context, intent, facts), json_mode=False, image=self._image_for(context))
         return clean_answer(reply)

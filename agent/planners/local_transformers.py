@@ -4,12 +4,19 @@
     LocalTransformersPlanner("/models/Qwen2.5-VL-3B-Instruct")           # VLM: the image goes with the turn
     LocalTransformersPlanner("/models/gguf", gguf_file="x.Q4_K_M.gguf")  # GGUF (dequantized on load)
     LocalTransformersPlanner("/models/gguf/x.Q4_K_M.gguf")               # same, path of the file itself
+    LocalTransformersPlanner("qwen2.5-coder-0.5b")                       # an embedded LLM by name (weight store)
 
 A VLM is recognised from its config (a `vision_config` and a model type with an image-text-to-text
 class); it loads with AutoProcessor + AutoModelForImageTextToText, other models with AutoTokenizer +
 AutoModelForCausalLM. Everything loads with local_files_only=True, on the GPU when one is available
 (bfloat16 there, float32 on CPU). Decoding is greedy; JSON replies stop at the first "}" (the parser
 closes the object). Loading failures raise PlannerError with a one-line message naming the path.
+
+Prefix caching (text models, on by default): the KV cache of recent prompts is kept
+(agent.planners.prefix_cache), so a call prefills only the tokens after the longest prefix it shares with
+an earlier prompt: the system text and worked examples after the first call, the earlier turns of the
+dialogue on a follow-up turn. `last_call` records {"prompt_tokens", "reused_tokens", "new_tokens", "seconds"}
+of the latest completion.
 """
 from __future__ import annotations
 
@@ -20,7 +27,9 @@ from typing import Any, Callable
 from PIL import Image
 
 from agent.planners.base import PlannerError
-from agent.planners.chat_json import ChatJSONPlanner
+from agent.planners.chat_json import TASKS, ChatJSONPlanner
+from agent.planners.prefix_cache import PromptCacheStore
+from tools.weights.llm_folder import LLM_FOLDERS
 
 FALLBACK_TEMPLATE = (
     "{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\n{% endfor %}"
@@ -32,6 +41,24 @@ def _is_vlm(config: Any) -> bool:
     from transformers.models.auto.modeling_auto import MODEL_FOR_IMAGE_TEXT_TO_TEXT_MAPPING_NAMES
 
     return hasattr(config, "vision_config") and config.model_type in MODEL_FOR_IMAGE_TEXT_TO_TEXT_MAPPING_NAMES
+
+
+EMBEDDED_LLMS = tuple(LLM_FOLDERS)  # names that resolve to the weight store's converted folders
+
+
+def resolve_model_path(path: str | Path) -> Path:
+    """A model folder / .gguf path as given, or the transformers folder of an embedded LLM named like
+    "qwen2.5-coder-0.5b" (converted on first use); PlannerError naming the fetch command when it is missing."""
+    from tools.weights.llm_folder import llm_folder
+    from tools.weights.store import MissingWeightsError
+
+    text = str(path)
+    if text in EMBEDDED_LLMS and not Path(text).expanduser().exists():
+        try:
+            return llm_folder(text)
+        except MissingWeightsError as exc:
+            raise PlannerError(str(exc)) from None
+    return Path(text).expanduser()
 
 
 def _merge_system(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -53,11 +80,19 @@ class LocalTransformersPlanner(ChatJSONPlanner):
     def __init__(self, path: str | Path, gguf_file: str | None = None, device: str | None = None,
                  max_new_tokens: int = 256, max_retries: int = 1, dtype: Any = None,
                  vision: bool | None = None, progress: Callable[[str], None] | None = None,
-                 few_shot: int | None = None, num_threads: int | None = None) -> None:
+                 few_shot: int | None = None, num_threads: int | None = None, prefix_cache: bool = True,
+                 tasks: tuple[str, ...] | None = None) -> None:
         super().__init__()
         import torch
 
-        path = Path(path).expanduser()
+        embedded = str(path) in EMBEDDED_LLMS and not Path(str(path)).expanduser().exists()
+        path = resolve_model_path(path)
+        # An embedded CPU model interprets only: the agent's ranking picks regions and its composer writes the
+        # answer (a select + answer call would triple a turn's latency here); a user's model does all three.
+        self.tasks = tuple(tasks) if tasks is not None else (("interpret",) if embedded else TASKS)
+        unknown = [t for t in self.tasks if t not in TASKS]
+        if unknown:
+            raise PlannerError(f"unknown planner task(s) {unknown}; choose from {', '.join(TASKS)}")
         if path.suffix.lower() == ".gguf" and gguf_file is None:
             path, gguf_file = path.parent, path.name
         if not path.is_dir():
@@ -68,6 +103,8 @@ class LocalTransformersPlanner(ChatJSONPlanner):
         self.max_new_tokens = int(max_new_tokens)
         self.max_retries = int(max_retries)
         self.few_shot = few_shot
+        self.prompt_caches = PromptCacheStore() if prefix_cache else None
+        self.last_call: dict[str, float] = {}
         if num_threads:
             torch.set_num_threads(int(num_threads))  # process-wide: torch has no per-model setting
         self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
@@ -150,10 +187,24 @@ class LocalTransformersPlanner(ChatJSONPlanner):
             pad = getattr(self.tokenizer, "eos_token_id", None)
         if pad is not None:
             gen["pad_token_id"] = pad
+        text_only = set(inputs) <= {"input_ids", "attention_mask"} and self.prompt_caches is not None
+        ids = inputs["input_ids"][0]
+        hit = self.prompt_caches.reusable(ids) if text_only else None
+        if hit is not None:
+            from transformers import DynamicCache
+
+            gen["cache"] = hit.cache if hit.cache is not None else DynamicCache(config=self.model.config)
+        t0 = time.perf_counter()
         try:
             with torch.inference_mode():
                 output = self.model.generate(**inputs, **gen)
         except (RuntimeError, ValueError) as exc:
             raise PlannerError(f"local planner {self.where} failed to generate: "
                                f"{' '.join(str(exc).split())[:160]}") from None
+        seconds = time.perf_counter() - t0
+        if hit is not None:
+            self.prompt_caches.store(ids, gen["cache"])
+        new_tokens = int(output.shape[-1]) - prompt_len
+        self.last_call = {"prompt_tokens": prompt_len, "reused_tokens": hit.reused if hit else 0,
+                          "new_tokens": new_tokens, "seconds": seconds}
         return self.tokenizer.decode(output[0, prompt_len:], skip_special_tokens=True)

@@ -74,16 +74,43 @@ def test_reply_decoding_and_parsing_path(tiny, monkeypatch):
     monkeypatch.setattr(planner.model, "generate", fake_generate)
     intent = planner.interpret(CTX)
     assert (intent.kind, intent.target, intent.exclude_previous) == ("correct", "the other car", True)
-    assert seen["prompt"].startswith("<|im_start|>system\nYou turn one user request")
+    assert seen["prompt"].startswith("<|im_start|>system\nYou turn the user's latest request")
     assert seen["prompt"].endswith("<|im_start|>assistant\n") and "segment the red car on the left" in seen["prompt"]
     assert seen["kw"]["do_sample"] is False and seen["kw"]["stop_strings"] == ["}"]
 
 
+def test_prefix_cache_gives_the_same_tokens_and_prefills_only_the_new_turn(tiny):
+    """Greedy output with a reused KV prefix equals output computed from scratch; the second call of a
+    growing dialogue prefills only the tokens after the shared prefix."""
+    from agent.planners.prompting import interpret_messages
+
+    cached = LocalTransformersPlanner(tiny, max_new_tokens=6)
+    plain = LocalTransformersPlanner(tiny, max_new_tokens=6, prefix_cache=False)
+    turn1 = [{"role": "user", "content": "segment the red car on the left"}]
+    turn2 = [*turn1, {"role": "assistant", "content": "I segmented the red car."},
+             {"role": "user", "content": "now only its wheels"}]
+    for dialogue in (turn1, turn2, turn2):
+        messages = interpret_messages(PlannerContext(dialogue=dialogue))
+        assert cached._chat(messages, json_mode=False, image=None) == plain._chat(messages, json_mode=False, image=None)
+        assert plain.last_call["reused_tokens"] == 0
+    # the third prompt equals the second: all but its last token came from the cache
+    assert cached.last_call["reused_tokens"] == cached.last_call["prompt_tokens"] - 1
+    cached._chat(interpret_messages(PlannerContext(dialogue=turn1)), json_mode=False, image=None)
+    first = cached.last_call
+    assert 0 < first["reused_tokens"] < first["prompt_tokens"]  # system text and examples shared with turn 2
+
+
+def test_embedded_names_resolve_to_the_weight_store_or_name_the_fetch_command(tmp_path, monkeypatch):
+    monkeypatch.setenv("PIXELRIST_WEIGHTS", str(tmp_path))
+    with pytest.raises(PlannerError, match="python -m tools.weights fetch qwen2.5-coder-0.5b"):
+        LocalTransformersPlanner("qwen2.5-coder-0.5b")
+
+
 def test_templates_without_system_role_or_without_any_template(tmp_path, monkeypatch):
-    for name, template, start in (("nosys", NO_SYSTEM, "<|im_start|>user\nYou turn one user request"),
-                                  ("none", None, "system: You turn one user request")):
+    for name, template, start in (("nosys", NO_SYSTEM, "<|im_start|>user\nYou turn the user's latest request"),
+                                  ("none", None, "system: You turn the user's latest request")):
         planner = LocalTransformersPlanner(tiny_model_folder(tmp_path / name, template), max_new_tokens=4)
-        inputs = planner._render([{"role": "system", "content": "You turn one user request"},
+        inputs = planner._render([{"role": "system", "content": "You turn the user's latest request"},
                                   {"role": "user", "content": "hi"}])
         assert planner.tokenizer.decode(inputs["input_ids"][0]).startswith(start)
 
