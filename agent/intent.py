@@ -28,6 +28,7 @@ INTENT_KINDS = (
 
 RELATIONS = ("left_of", "right_of", "above", "below", "inside", "contains", "next_to", "overlaps")
 SIZES = ("largest", "smallest")
+QUESTIONS = ("count", "exists", "color", "where", "size", "shape", "text", "why", "describe")  # answer_only topics
 
 
 @dataclass

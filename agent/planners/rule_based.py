@@ -53,8 +53,12 @@ QUESTION_KINDS = (  # first match wins
 )
 
 
-def _question_kind(low: str) -> str:
-    return first_match(QUESTION_KINDS, low, "describe")
+def question_topic(text: str) -> str:
+    """What a question asks about: one of agent.intent.QUESTIONS ("describe" when no pattern matches)."""
+    return first_match(QUESTION_KINDS, text.lower(), "describe")
+
+
+_question_kind = question_topic
 
 
 # predicate adjectives of questions ("is the cup easy to spot?"): they end a noun phrase, never head it

@@ -89,7 +89,7 @@ def test_the_captured_context_is_what_the_pipeline_writes(context):
 def test_facts_name_the_previous_target_and_the_visible_text(context):
     facts = facts_text(context)
     assert "image: 480x320 pixels" in facts
-    assert "text visible: 'EXIT'" in facts
+    assert 'text read in the image: ["EXIT"]' in facts
     previous = next(line for line in facts.splitlines() if line.startswith("previous target: "))
     assert "the blue square" in previous and context.memory["current"]["region_id"] in previous
     assert "blue" in previous  # its colour, from the stored descriptors
@@ -104,7 +104,11 @@ def test_interpret_messages_carry_dialogue_memory_and_facts(context):
     assert last["role"] == "user"
     assert "Current request: now the thing under it" in last["content"]
     assert "user: segment the blue square" in last["content"] and "assistant: I segmented" in last["content"]
-    assert "480x320" in last["content"] and "'EXIT'" in last["content"] and "the blue square" in last["content"]
+    assert "480x320" in last["content"] and '"EXIT"' in last["content"] and "the blue square" in last["content"]
+    # fixed image facts first, then the dialogue, then what changes each turn (a long shared prompt prefix)
+    content = last["content"]
+    assert content.index("480x320") < content.index("Dialogue so far") < content.index("previous target") \
+        < content.index("Current request")
     # the current user turn is not repeated inside "Dialogue so far"
     assert last["content"].count("now the thing under it") == 1
     # few-shot pairs alternate user/assistant and every example answer is a valid Intent
@@ -114,6 +118,8 @@ def test_interpret_messages_carry_dialogue_memory_and_facts(context):
         assert user["role"] == "user" and assistant["role"] == "assistant"
         Intent.from_record(json.loads(assistant["content"]))
     assert len(interpret_messages(context, few_shot=1)) == 4
+    # one worked example per intent kind
+    assert {json.loads(a["content"])["kind"] for a in shots[1::2]} == set(INTENT_KINDS)
 
 
 def test_select_and_answer_messages(context):
