@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from langchain_core.messages import HumanMessage
+from langchain_core.messages import AIMessage, HumanMessage
 from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.types import Command
 
@@ -168,6 +168,22 @@ class Session:
             paths["overlay_path"] = str(overlay)
         Path(f"{stem}.json").write_text(json.dumps({**record, **paths}, indent=1, default=str))
         return paths
+
+    # ---- reference history (evals) --------------------------------------------------------------
+    def add_given_turn(self, human: str, answer: str) -> None:
+        """Append an exchange to the dialogue without running it (the planner sees it on later turns; the
+        intent memory is unchanged): evals' --history closing gives the reference turns this way."""
+        messages = [HumanMessage(content=str(human)), AIMessage(content=str(answer))]
+        self.graph.update_state(self.config, {"messages": messages}, as_node="respond")
+
+    def use_reference_answer(self, text: str) -> None:
+        """Replace the last answer in the dialogue with `text` (evals' --history gold); the turn's record,
+        mask and memory stay as the agent produced them."""
+        messages = self.graph.get_state(self.config).values.get("messages", [])
+        last = next((m for m in reversed(messages) if isinstance(m, AIMessage)), None)
+        if last is not None:
+            self.graph.update_state(self.config, {"messages": [AIMessage(content=str(text), id=last.id)]},
+                                    as_node="respond")
 
     # ---- memory ----------------------------------------------------------------------------------
     def history(self) -> list[dict]:

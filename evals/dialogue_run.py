@@ -1,8 +1,10 @@
 """Drive one System through one dialogue record, producing one result row per human turn.
 
-History modes: "own" (the system's own answers stay in its conversation) and "gold" (after each turn the
+History modes: "own" (the system's own answers stay in its conversation), "gold" (after each turn the
 reference answer replaces the system's: the conversation must implement `use_reference_answer(text)`,
-else UnsupportedHistory stops the run).
+else UnsupportedHistory stops the run) and "closing" (focus inference: only the closing turns run; every
+other turn is given to the conversation as the reference exchange through `add_given_turn(human, answer)`
+and logged as a row flagged "given", which reports leave out).
 An exception ends the dialogue: the remaining scored turns are emitted as empty predictions flagged
 "failed" (never skipped), then a failure row carries the error.
 """
@@ -19,7 +21,8 @@ from evals.errors import EvalError
 from evals.metrics.segmentation import turn_overlap
 from tools.masks import as_bool_mask, encode_rle
 
-HISTORY_MODES = ("own", "gold")
+HISTORY_MODES = ("own", "gold", "closing")
+_NEEDS = {"gold": "use_reference_answer", "closing": "add_given_turn"}
 
 
 class UnsupportedHistory(EvalError):
@@ -59,11 +62,19 @@ def run_dialogue(system, record: Record, emit: Callable[[dict], None], history: 
     done = -1
     try:
         conv = system.start(str(record.image) if record.image else None)
-        if history == "gold" and not callable(getattr(conv, "use_reference_answer", None)):
-            raise UnsupportedHistory(f"system {getattr(system, 'name', '?')!r} cannot run --history gold "
-                                     "(its conversation has no use_reference_answer(text))")
+        needed = _NEEDS.get(history)
+        if needed and not callable(getattr(conv, needed, None)):
+            raise UnsupportedHistory(f"system {getattr(system, 'name', '?')!r} cannot run --history {history} "
+                                     f"(its conversation has no {needed}(...))")
+        run_turns = {t.index for t in record.turns if t.closing} or {record.turns[-1].index}
         for turn in record.turns:
             row = _base_row(record, turn, positions.get(turn.index))
+            if history == "closing" and turn.index not in run_turns:
+                conv.add_given_turn(turn.human, turn.reference or "")
+                row.update(given=True, scored=False, answer=turn.reference or "", target=None, latency=None, timings={})
+                emit(row)
+                done = turn.index
+                continue
             t0 = time.perf_counter()
             result = conv.ask(turn.human)
             row["latency"] = time.perf_counter() - t0

@@ -37,7 +37,10 @@ def build_report(rows: list[dict], record_ids: list[str] | None = None, meteor: 
     if record_ids is not None:
         wanted = set(record_ids)
         rows = [r for r in rows if r["record"] in wanted]
-    turns = [r for r in rows if r.get("kind") == "turn"]
+    turns = [r for r in rows if r.get("kind") == "turn" and not r.get("given")]
+    first_questions: dict[str, str] = {}  # record -> its first human turn (given rows included)
+    for r in sorted((r for r in rows if r.get("kind") == "turn"), key=lambda r: r.get("turn", 0), reverse=True):
+        first_questions[r["record"]] = r.get("human") or ""
     failures = [r for r in rows if r.get("kind") == "failure"]
     scored = [r for r in turns if r.get("scored")]
     overall = SegTally()
@@ -56,6 +59,10 @@ def build_report(rows: list[dict], record_ids: list[str] | None = None, meteor: 
         for key in ("token_f1", "head_match", "score"):
             focus[key] = statistics.fmean(a[key] for a in agreements)
         focus["no_target_named"] = sum(1 for r in focus_rows if not r.get("target"))
+        # the naive baseline beside every run: all content words of the dialogue's first question as the target
+        naive = [focus_agreement(first_questions.get(r["record"], ""), r["focus"]) for r in focus_rows]
+        focus["first_question_baseline"] = {key: statistics.fmean(a[key] for a in naive)
+                                            for key in ("token_f1", "head_match", "score")}
     named = [focus_agreement(r.get("target"), r["ref_target"]) for r in scored if r.get("ref_target")]
     target_agreement = {"turns": len(named)}
     if named:
@@ -161,6 +168,11 @@ def render_markdown(report: dict) -> str:
         lines += ["## Focus agreement (target named at the closing turn vs `focus`)", "",
                   f"dialogues {focus['dialogues']}, token F1 {_fmt(focus['token_f1'])}, head-noun match "
                   f"{_fmt(focus['head_match'])}, score {_fmt(focus['score'])}, no target named {focus['no_target_named']}", ""]
+        naive = focus.get("first_question_baseline")
+        if naive:
+            lines += [f"naive baseline (all content words of the first question) on the same dialogues: token F1 "
+                      f"{_fmt(naive['token_f1'])}, head-noun match {_fmt(naive['head_match'])}, score "
+                      f"{_fmt(naive['score'])}", ""]
     named = report.get("target_agreement") or {}
     if named.get("turns"):
         lines += ["## Target agreement (target named at each scored turn vs the reference target phrase)", "",

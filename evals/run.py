@@ -1,7 +1,8 @@
 """`python -m evals.run --system agent|miras|empty|center-blob|oracle|oracle-box --data PATH [options]`
 
 Runs (or resumes) an evaluation into --out, then writes report.json, report.md and contact_sheet.png there.
-System options pass through: --planner, --planner-url, --planner-model, --segmenter, --grounders a,b,
+System options pass through: --planner, --planner-url, --planner-model, --planner-path (a model folder or an
+embedded LLM name such as qwen2.5-coder-0.5b), --segmenter, --grounders a,b,
 --checkpoint, --device, and any `--opt key=value` (value parsed as JSON when it parses, else a string).
 Where dialogues run: --workers N local processes (or --worker-kind thread), or --executor ray
 [--ray-address auto|HOST:PORT] [--gpus-per-worker G] [--cpus-per-worker C] for N Ray actors; the log, resume
@@ -25,7 +26,7 @@ from evals.results_log import ResultsLog
 from evals.runner import LOG_NAME, check_config, run_eval
 from evals.systems import SYSTEM_NAMES, build_system
 
-SYSTEM_FLAGS = ("planner", "planner_url", "planner_model", "segmenter", "checkpoint", "device")
+SYSTEM_FLAGS = ("planner", "planner_url", "planner_model", "planner_path", "segmenter", "checkpoint", "device")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

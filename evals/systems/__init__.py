@@ -3,7 +3,8 @@
 Names: "agent" (agent.system.AgentSystem), "miras" (miras.system.MirasSystem), and the baselines "empty",
 "center-blob", "oracle", "oracle-box" (the oracles need `dataset=`). Keyword arguments whose value is None are
 dropped, so CLI flags left unset fall back to each system's own defaults. For the agent, planner_url /
-planner_model / planner_key become the planner's base_url / model / api_key (planner defaults to "openai" then).
+planner_model / planner_key become the planner's base_url / model / api_key (planner defaults to "openai" then);
+planner_path becomes a local planner's path (planner defaults to "local").
 """
 from __future__ import annotations
 
@@ -44,6 +45,9 @@ def build_system(name: str, **kwargs):
                     kwargs[key] = kwargs.pop(flag)
             if "base_url" in kwargs:
                 kwargs.setdefault("planner", "openai")
+            if "planner_path" in kwargs:  # a local model folder or an embedded LLM name
+                kwargs["path"] = kwargs.pop("planner_path")
+                kwargs.setdefault("planner", "local")
         module_name, class_name = _LAZY[name]
         try:
             cls = getattr(importlib.import_module(module_name), class_name)
