@@ -4,7 +4,8 @@ weights.safetensors holds only what training changes: every trainable parameter 
 projector, region alignment, [SEG] MLP, prompt decoder) by its module path, plus the new tokens' embedding rows
 ("new_rows.embed", "new_rows.lm_head" if untied). The frozen base is rebuilt from config.json (preset, local paths,
 seeds). train_state.pt (optimizer, step, RNG and sampler state) is plain tensors/containers, read with
-torch.load(weights_only=True). Folders are written to a temp name and renamed, so a kill never leaves half a one.
+torch.load(weights_only=True); meta.json records the step and the stage ("joint" | "mask") that wrote it. Folders are
+written to a temp name and renamed, so a kill never leaves half a one.
 """
 from __future__ import annotations
 
@@ -103,6 +104,21 @@ def load_miras(folder: str | Path, device: str | torch.device | None = None):
     if device is not None:
         model.to(device)
     return model.eval()
+
+
+def read_meta(folder: str | Path) -> dict:
+    """meta.json of a checkpoint folder ({} when absent): step, stage ("joint" | "mask"), training args."""
+    path = Path(folder) / "meta.json"
+    return json.loads(path.read_text()) if path.is_file() else {}
+
+
+def check_stage(folder: str | Path, stage: str) -> None:
+    """Refuse to resume a checkpoint that another training stage wrote (its optimizer holds other parameters).
+    Checkpoints from before stages were recorded are joint-stage ones."""
+    found = read_meta(folder).get("stage", "joint")
+    if found != stage:
+        raise CheckpointError(f"{folder} holds a {found}-stage run; resume it with that stage, or give this "
+                              f"{stage}-stage run another --out (or --fresh)")
 
 
 def load_train_state(folder: str | Path) -> dict | None:

@@ -3,6 +3,10 @@
 forward(batch) -> {"loss", "ce", "bce", "dice", "masks": list of (N_b, L, L) low-res logits}
 generate_turn(ids (L,), vision inputs, sam embedding (1, D, e, e) or None) -> GeneratedTurn
 
+The mask path (MASK_PATH: `align`, `seg_head`, `decoder`) only sees the LLM through the last-layer hidden states
+of each `[OBJ] name [SEG]` span: `seg_spans` cuts them out, `prompts(seg, spans)` turns them into sparse prompts,
+and `decode_batch` decodes one prompt per image for a batch of images (the mask stage trains on exactly these).
+
 A Batch (miras.data.batch) holds per-sample input_ids/labels, the stacked vision inputs of the samples that have
 an image (image_index[b] = row, or -1), the SAM embeddings of those images and per-sample target masks
 (N_b, L, L) in the order of the sample's [SEG] tokens.
@@ -21,8 +25,19 @@ from miras.splice import seg_positions, span_start, splice
 from miras.tokens import TokenIds
 
 
+MASK_PATH = ("align", "seg_head", "decoder")
+
+
 class MaskCountError(ValueError):
     """A sample's [SEG] count does not match its target masks."""
+
+
+def check_mask_count(b: int, positions: torch.Tensor, gt: torch.Tensor | None) -> int:
+    """The number of masks of sample b, which must equal its number of [SEG] positions."""
+    n_gt = 0 if gt is None else gt.shape[0]
+    if positions.numel() != n_gt:
+        raise MaskCountError(f"sample {b}: {positions.numel()} [SEG] tokens but {n_gt} target masks")
+    return n_gt
 
 
 @dataclass
@@ -78,17 +93,33 @@ class MirasModel(nn.Module):
         feats = self.vision({k: v.to(self.device) for k, v in vision_inputs.items()})
         return [feats[i] if i >= 0 else None for i in image_index]
 
+    def mask_path_parameters(self) -> list[nn.Parameter]:
+        """The parameters of region alignment, the [SEG] MLP and the prompt decoder (what the mask stage trains)."""
+        return [p for name in MASK_PATH for p in getattr(self, name).parameters()]
+
+    def seg_spans(self, hidden: torch.Tensor, ids_row: torch.Tensor, positions: torch.Tensor) -> list[torch.Tensor]:
+        """hidden (L, H) of one sample -> per [SEG] position p the span hidden[span_start .. p] (L_i, H); its last
+        row is the [SEG] state."""
+        return [hidden[span_start(ids_row, p, self.ids.obj, self.ids.seg): p + 1] for p in positions.tolist()]
+
+    def prompts(self, seg: torch.Tensor, spans: list[torch.Tensor]) -> torch.Tensor:
+        """seg (N, H) [SEG] states + their spans -> (N, 1, D) sparse prompts (alignment, then the [SEG] MLP)."""
+        return self.seg_head(self.align(seg, spans))
+
     def seg_prompts(self, hidden: torch.Tensor, ids_row: torch.Tensor, positions: torch.Tensor) -> torch.Tensor:
         """hidden (L, H) last-layer states of one sample -> (N, 1, D) sparse prompts for its [SEG] positions."""
-        pos = positions.tolist()
-        spans = [hidden[span_start(ids_row, p, self.ids.obj, self.ids.seg): p + 1] for p in pos]
-        aligned = self.align(hidden[pos], spans)
-        return self.seg_head(aligned)
+        return self.prompts(hidden[positions.tolist()], self.seg_spans(hidden, ids_row, positions))
 
     def decode_masks(self, sam_emb: torch.Tensor, prompts: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """sam_emb (1, D, e, e), prompts (N, 1, D) -> low-res logits (N, L, L), iou scores (N,)."""
         low, iou = self.decoder(sam_emb, sparse_embeddings=prompts[None], multimask=False)
         return low[0, :, 0], iou[0, :, 0]
+
+    def decode_batch(self, sam_embs: torch.Tensor, prompts: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """sam_embs (B, D, e, e), prompts (B, 1, D): one prompt per image -> logits (B, L, L), iou scores (B,).
+        The same decoder computation as `decode_masks`, batched over images."""
+        low, iou = self.decoder(sam_embs, sparse_embeddings=prompts[:, None], multimask=False)
+        return low[:, 0, 0], iou[:, 0, 0]
 
     def _run(self, input_ids, labels, image_index, vision_inputs):
         feats = self._image_feats(len(input_ids), image_index, vision_inputs)
@@ -108,10 +139,7 @@ class MirasModel(nn.Module):
         masks_out = []
         for b, positions in enumerate(seg_positions(sp.ids, self.ids.seg)):
             gt = batch.gt_masks[b]
-            n_gt = 0 if gt is None else gt.shape[0]
-            if positions.numel() != n_gt:
-                raise MaskCountError(f"sample {b}: {positions.numel()} [SEG] tokens but {n_gt} target masks")
-            if n_gt == 0:
+            if check_mask_count(b, positions, gt) == 0:
                 masks_out.append(None)
                 continue
             row = batch.image_index[b]

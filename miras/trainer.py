@@ -1,5 +1,7 @@
 """The training loop: AdamW, warmup + cosine LR, gradient accumulation, bf16 autocast on GPU (fp32 on CPU),
 periodic atomic checkpoints, resume after a kill, a progress bar, log.jsonl and loss_curve.png.
+With `heldout` > 0 that many samples are set aside (miras.data.samples.split_heldout) and their teacher-forced
+mask IoU (gIoU at full size) is shown in the bar and logged as "heldout_giou" every `eval_every` steps.
 
 `train(model, samples, args)` -> summary dict. Output folder layout:
     OUT/checkpoint/   config.json, weights.safetensors, train_state.pt, meta.json (latest; resumable)
@@ -17,9 +19,10 @@ from pathlib import Path
 
 import torch
 
-from miras.checkpoint import load_train_state, load_weights_into, save_checkpoint
+from miras.checkpoint import check_stage, load_train_state, load_weights_into, save_checkpoint
 from miras.data.batch import Featurizer
 from miras.data.embed_cache import SamEmbeddingCache
+from miras.data.samples import split_heldout
 from miras.evaluate import lowres_iou, mask_iou_teacher_forced
 from miras.llm import row_params
 
@@ -36,6 +39,8 @@ class TrainArgs:
     log_every: int = 10
     save_every: int = 50
     eval_samples: int = 16
+    heldout: int = 0
+    eval_every: int = 0
     seed: int = 0
     cache_dir: str | None = None
     resume: bool = True
@@ -85,17 +90,19 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def _optimizer(model, args: TrainArgs) -> torch.optim.Optimizer:
+def build_optimizer(model, args, params: list[torch.nn.Parameter] | None = None) -> torch.optim.Optimizer:
+    """AdamW over `params` (default: every trainable parameter); no weight decay on biases, norms and token rows.
+    args needs lr and weight_decay."""
     rows = {id(p) for p in row_params(model.llm).values()}
     decay, no_decay = [], []
-    for p in model.parameters():
-        if p.requires_grad:
-            (no_decay if id(p) in rows or p.ndim < 2 else decay).append(p)
+    for p in params if params is not None else [q for q in model.parameters() if q.requires_grad]:
+        (no_decay if id(p) in rows or p.ndim < 2 else decay).append(p)
     groups = [{"params": decay, "weight_decay": args.weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
     return torch.optim.AdamW(groups, lr=args.lr, betas=(0.9, 0.95))
 
 
-def _plot(history: list[dict], path: Path) -> None:
+def plot_history(history: list[dict], path: Path, heldout_key: str = "heldout_giou") -> None:
+    """loss_curve.png: the loss parts present in the rows, and train (plus held-out, when logged) mask IoU."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -104,10 +111,14 @@ def _plot(history: list[dict], path: Path) -> None:
     steps = [h["step"] for h in history]
     fig, (a, b) = plt.subplots(1, 2, figsize=(10, 3.6))
     for key in ("loss", "ce", "bce", "dice"):
-        a.plot(steps, [h[key] for h in history], label=key)
+        if key in history[0]:
+            a.plot(steps, [h[key] for h in history], label=key)
     a.set_xlabel("step"), a.set_title("training loss"), a.legend()
-    b.plot(steps, [h["iou"] for h in history], color="tab:green")
-    b.set_xlabel("step"), b.set_title("train mask IoU (low-res, teacher forced)"), b.set_ylim(0, 1)
+    b.plot(steps, [h["iou"] for h in history], color="tab:green", label="train (low-res, teacher forced)")
+    held = [(h["step"], h[heldout_key]) for h in history if h.get(heldout_key) is not None]
+    if held:
+        b.plot(*zip(*held), color="tab:red", marker=".", label=f"held out ({heldout_key})")
+    b.set_xlabel("step"), b.set_title("mask IoU"), b.set_ylim(0, 1), b.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=90)
     plt.close(fig)
@@ -125,12 +136,14 @@ def train(model, samples, args: TrainArgs, log=print) -> dict:
     use_bf16 = device.type == "cuda"
     cache = SamEmbeddingCache(args.cache_dir, f"{model.cfg.seg.encoder}-{model.cfg.seg.image_size}")
     feat = Featurizer(model, cache)
-    opt = _optimizer(model, args)
+    opt = build_optimizer(model, args)
+    samples, heldout = split_heldout(samples, args.heldout, args.seed)
     sampler = EpochSampler(len(samples), args.seed)
     history: list[dict] = []
     step, seconds_before = 0, 0.0
     state = load_train_state(ckpt) if args.resume else None
     if state is not None:
+        check_stage(ckpt, "joint")
         load_weights_into(model, ckpt)
         opt.load_state_dict(state["optimizer"])
         sampler.restore(state["sampler"])
@@ -143,6 +156,10 @@ def train(model, samples, args: TrainArgs, log=print) -> dict:
     if step == 0 and args.eval_samples:
         summary["eval_before"] = mask_iou_teacher_forced(model, feat, eval_set)
         log(f"teacher-forced IoU before training: {summary['eval_before']}")
+    evaluate_heldout = bool(heldout and args.eval_every)
+    heldout_giou = mask_iou_teacher_forced(model, feat, heldout)["giou"] if evaluate_heldout else None
+    if step == 0:
+        summary["heldout_before"] = heldout_giou
     model.train()
     bar = None
     if args.progress:
@@ -171,13 +188,20 @@ def train(model, samples, args: TrainArgs, log=print) -> dict:
         opt.zero_grad(set_to_none=True)
         step += 1
         window.append({**parts, "iou": sum(ious) / len(ious) if ious else float("nan")})
+        if evaluate_heldout and step % args.eval_every == 0:
+            heldout_giou = mask_iou_teacher_forced(model, feat, heldout)["giou"]
         if bar is not None:
             bar.update(1)
-            bar.set_postfix(loss=f"{parts['loss']:.3f}", iou=f"{window[-1]['iou']:.2f}")
+            shown = {"loss": f"{parts['loss']:.3f}", "iou": f"{window[-1]['iou']:.2f}"}
+            if heldout_giou is not None:
+                shown["heldout"] = f"{heldout_giou:.3f}"
+            bar.set_postfix(shown)
         if step % args.log_every == 0 or step == args.steps:
             row = {k: sum(w[k] for w in window) / len(window) for k in window[0]}
             row.update(step=step, lr=lr_at(step - 1, args), seconds=seconds_before + time.time() - t0,
                        peak_rss_mb=peak_rss_mb())
+            if heldout_giou is not None:
+                row["heldout_giou"] = heldout_giou
             history.append(row)
             window = []
             with open(out / "log.jsonl", "a") as fh:
@@ -188,9 +212,9 @@ def train(model, samples, args: TrainArgs, log=print) -> dict:
             train_state = {"optimizer": opt.state_dict(), "sampler": sampler.state(), "step": step,
                            "torch_rng": torch.get_rng_state(), "history": history,
                            "seconds": seconds_before + time.time() - t0}
-            save_checkpoint(model, ckpt, train_state, {"step": step, "args": asdict(args)})
+            save_checkpoint(model, ckpt, train_state, {"step": step, "stage": "joint", "args": asdict(args)})
             if history:
-                _plot(history, out / "loss_curve.png")
+                plot_history(history, out / "loss_curve.png")
     if bar is not None:
         bar.close()
     summary.update(steps=step, seconds=seconds_before + time.time() - t0, peak_rss_mb=peak_rss_mb(),
@@ -198,5 +222,9 @@ def train(model, samples, args: TrainArgs, log=print) -> dict:
     if args.eval_samples:
         summary["eval_after"] = mask_iou_teacher_forced(model, feat, eval_set)
         log(f"teacher-forced IoU after training: {summary['eval_after']}")
+    if heldout:
+        summary["heldout_after"] = mask_iou_teacher_forced(model, feat, heldout)
+        summary["heldout_ids"] = [s.id for s in heldout]
+        log(f"teacher-forced IoU on {len(heldout)} held-out samples: {summary['heldout_after']}")
     (out / "summary.json").write_text(json.dumps(summary, indent=2))
     return summary

@@ -2,7 +2,8 @@
 
 `Featurizer(model, cache)` turns an image into `ImageInputs` (SAM embedding via the cache, CLIP / ConvNeXt pixels
 as the config needs, sizes) and a reference mask into the decoder's low-res target (L, L).
-`Featurizer.batch(samples)` -> `Batch` for MirasModel.forward.
+`Featurizer.batch(samples)` -> `Batch` for MirasModel.forward. `sam_embedding(image, sha256)` alone is what the mask
+stage needs (it keeps each image's sha256 and reads the pixels only on a cache miss).
 """
 from __future__ import annotations
 
@@ -65,15 +66,23 @@ class Featurizer:
                 self._images.popitem(last=False)
         return out
 
+    def image_sha(self, image) -> str:
+        """The sha256 of the image's pixels: its key in the SAM embedding cache."""
+        return self._pixels(image)[1]
+
+    def sam_embedding(self, image, sha256: str | None = None) -> torch.Tensor:
+        """(1, D, e, e) SAM embedding through the cache; with its sha256 known, the image is read only on a miss."""
+
+        def compute():
+            frame, _ = sam_frame(self._pixels(image)[0], self.cfg.seg.image_size)
+            return self.model.encode_sam(frame)
+
+        return self.cache.get(sha256 or self.image_sha(image), compute)
+
     def image(self, image) -> ImageInputs:
         pixels, sha = self._pixels(image)
         side = self.cfg.seg.image_size
-
-        def compute():
-            frame, _ = sam_frame(pixels, side)
-            return self.model.encode_sam(frame)
-
-        sam = self.cache.get(sha, compute)
+        sam = self.sam_embedding(image, sha)
         vis = {}
         needs = self.model.vision.needs
         v = self.cfg.vision

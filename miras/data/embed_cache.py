@@ -1,7 +1,8 @@
 """On-disk cache of frozen SAM image embeddings (the encoder is the cost on CPU).
 
 `SamEmbeddingCache(folder, encoder_id)`: `get(sha256, compute)` returns a float32 (1, D, e, e) tensor, reading
-`folder/encoder_id/<sha256>.safetensors` (stored float16) or calling `compute()` and writing it atomically.
+`folder/encoder_id/<sha256>.safetensors` (stored float16) or calling `compute()` and writing it atomically (a
+miss then returns the float16-rounded value too, so hits and misses agree).
 An in-memory LRU of recent entries avoids re-reading hot images.
 """
 from __future__ import annotations
@@ -41,6 +42,7 @@ class SamEmbeddingCache:
         self.misses += 1
         value = compute().detach().float().cpu()
         if path is not None:
+            value = value.half().float()  # what a later read returns, so a resumed run sees the same embedding
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(f".tmp{os.getpid()}")
             save_file({"embedding": value.half().contiguous()}, str(tmp))

@@ -6,6 +6,7 @@ trained to produce ("[OBJ] target [SEG] text" for a mask turn, see miras.tokens.
 
 Format 2 (`DIR/dialogues.json`): [{id, image: "images/x.png", dialogue: [{from: human|gpt, value, mask?, target?}],
 focus?, tags?}]; masks are 0/255 PNGs relative to DIR. A mask turn's target is its "target", else the focus.
+`split_heldout(samples, n, seed)` sets n samples aside (never trained on) for held-out mask IoU during training.
 """
 from __future__ import annotations
 
@@ -150,3 +151,12 @@ def coco_samples(folder: str | Path, min_area_fraction: float = 0.005, seed: int
                 mask = MaskRef(coco=anns[0]["segmentation"], size=(h, w))
                 samples.append(Sample(f"coco-{im['id']}-{cat_id}", path, [(ask, reply, mask)], [f"the {name}"]))
     return samples
+
+
+def split_heldout(samples: list[Sample], n: int, seed: int = 0) -> tuple[list[Sample], list[Sample]]:
+    """(train, heldout): n samples with masks set aside by a seeded draw (at most all but one sample), never
+    trained on. Both training stages use it, so with the same samples and seed they hold aside the same ones."""
+    with_masks = [i for i, s in enumerate(samples) if s.n_masks]
+    n = max(0, min(n, len(with_masks), len(samples) - 1))
+    held = set(random.Random(seed * 7919 + 17).sample(with_masks, n))
+    return ([s for i, s in enumerate(samples) if i not in held], [s for i, s in enumerate(samples) if i in held])

@@ -98,3 +98,24 @@ def test_resume_after_kill_matches_uninterrupted(tmp_path, shapes_dir):
     assert sa.keys() == sb.keys()
     for key in sa:
         assert torch.allclose(sa[key], sb[key], atol=1e-5), key
+
+
+def test_heldout_iou_is_shown_and_never_trained_on(tmp_path, shapes_dir, monkeypatch):
+    samples = read_dialogues(shapes_dir)
+    batches = []
+    real_batch = Featurizer.batch
+
+    def spy(self, some):
+        batches.append([s.id for s in some])
+        return real_batch(self, some)
+
+    monkeypatch.setattr(Featurizer, "batch", spy)
+    summary = train(build_miras(preset("tiny")), samples, _args(tmp_path, 3, heldout=1, eval_every=2),
+                    log=lambda *_: None)
+    (held,) = summary["heldout_ids"]
+    training = [b for b in batches if len(b) == 2]  # held-out evaluation featurizes one sample at a time
+    assert len(training) == 3 and all(held not in b for b in training)
+    assert [held] in batches  # it was evaluated
+    assert isinstance(summary["heldout_before"], float) and summary["heldout_after"]["n"] == 2
+    rows = [json.loads(line) for line in (tmp_path / "log.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in rows] == [1, 2, 3] and all(0.0 <= r["heldout_giou"] <= 1.0 for r in rows)

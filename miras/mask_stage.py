@@ -1,0 +1,219 @@
+"""The mask stage: train region alignment, the [SEG] MLP and the SAM prompt decoder on cached frozen features.
+
+`train_mask(model, samples, args)` -> summary dict. The LLM side (base, LoRA, new token rows, vision) stays as
+loaded (--init checkpoint or the fresh preset) and runs only in the one feature pass of miras.seg_features. Each
+step draws `batch_size` [SEG] items (one mask each) from the training samples' features, decodes them as one batch
+of images (MirasModel.decode_batch) and minimises bce_weight x BCE + dice_weight x Dice (no CE: the text side is
+frozen). `heldout` samples (miras.data.samples.split_heldout, never trained on) give the low-res mask IoU shown in
+the progress bar, with steps/s, every `eval_every` steps.
+
+Output folder as the joint trainer's: OUT/checkpoint (the whole model's trainable weights, the LLM side's copied
+unchanged, so evals and miras.system load it as any MIRAS checkpoint; train_state.pt; meta.json stage "mask"),
+OUT/log.jsonl, OUT/loss_curve.png, OUT/summary.json; the same call resumes after a kill.
+"""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import torch
+
+from miras.checkpoint import check_stage, load_train_state, load_weights_into, save_checkpoint
+from miras.data.batch import Featurizer
+from miras.data.embed_cache import SamEmbeddingCache
+from miras.data.samples import split_heldout
+from miras.evaluate import lowres_iou
+from miras.losses import mask_bce, mask_dice
+from miras.model import MASK_PATH
+from miras.seg_features import SegFeatures, SegFeatureStore
+from miras.trainer import EpochSampler, build_optimizer, lr_at, peak_rss_mb, plot_history
+
+
+@dataclass
+class MaskStageArgs:
+    out: str
+    steps: int = 500
+    batch_size: int = 16
+    lr: float = 3e-4
+    warmup_steps: int = 20
+    weight_decay: float = 0.0
+    log_every: int = 10
+    save_every: int = 100
+    eval_every: int = 20
+    heldout: int = 8
+    seed: int = 0
+    cache_dir: str | None = None
+    features_dir: str | None = None
+    extract_batch: int = 4
+    resume: bool = True
+    progress: bool = True
+    threads: int | None = None
+
+
+@dataclass
+class MaskBatch:
+    """seg (B, H) [SEG] states, spans B tensors (L_i, H), sam (B, D, e, e) embeddings, targets (B, L, L)."""
+
+    seg: torch.Tensor
+    spans: list[torch.Tensor]
+    sam: torch.Tensor
+    targets: torch.Tensor
+
+
+@dataclass
+class MaskStep:
+    """loss = bce_weight x bce + dice_weight x dice (scalars); logits (B, L, L) low-res masks."""
+
+    loss: torch.Tensor
+    bce: torch.Tensor
+    dice: torch.Tensor
+    logits: torch.Tensor
+
+
+def seg_items(features: list[SegFeatures]) -> list[tuple[int, int]]:
+    """Every [SEG] of the features as (sample index, mask index)."""
+    return [(r, i) for r, f in enumerate(features) for i in range(f.n)]
+
+
+def collate(features: list[SegFeatures], items: list[tuple[int, int]], featurizer: Featurizer,
+            device: torch.device) -> MaskBatch:
+    spans = [features[r].spans[i].to(device) for r, i in items]
+    sam = torch.cat([featurizer.sam_embedding(features[r].image, features[r].image_sha) for r, _ in items])
+    targets = torch.stack([features[r].targets[i] for r, i in items]).float()
+    return MaskBatch(torch.stack([s[-1] for s in spans]), spans, sam.to(device), targets.to(device))
+
+
+def mask_step(model, batch: MaskBatch) -> MaskStep:
+    """The mask path forward on a batch and its loss (what MirasModel.forward computes for these [SEG]s, minus CE)."""
+    low, _ = model.decode_batch(batch.sam, model.prompts(batch.seg, batch.spans))
+    bce, dice = mask_bce(low, batch.targets), mask_dice(low, batch.targets)
+    w = model.cfg.loss
+    return MaskStep(w.bce_weight * bce + w.dice_weight * dice, bce, dice, low)
+
+
+@torch.no_grad()
+def heldout_iou(model, features: list[SegFeatures], featurizer: Featurizer, batch_size: int) -> float | None:
+    """Mean low-res IoU (decoder grid, logits > 0) over every [SEG] of `features`; None when there are none."""
+    items = seg_items(features)
+    if not items:
+        return None
+    was_training = model.seg_head.training
+    mask_path_mode(model, False)
+    ious = []
+    for start in range(0, len(items), batch_size):
+        batch = collate(features, items[start: start + batch_size], featurizer, model.device)
+        ious += lowres_iou(mask_step(model, batch).logits.float().cpu(), batch.targets.cpu()).tolist()
+    mask_path_mode(model, was_training)
+    return sum(ious) / len(ious)
+
+
+def mask_path_mode(model, training: bool) -> None:
+    """Train (or eval) mode for the mask path only; the frozen LLM side always stays in eval mode."""
+    model.eval()
+    for name in MASK_PATH:
+        getattr(model, name).train(training)
+
+
+def train_mask(model, samples, args: MaskStageArgs, log=print) -> dict:
+    if not samples:
+        raise ValueError("no training samples")
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    ckpt = out / "checkpoint"
+    device = model.device
+    use_bf16 = device.type == "cuda"
+    cache_dir = Path(args.cache_dir or out / "cache")
+    cache = SamEmbeddingCache(cache_dir, f"{model.cfg.seg.encoder}-{model.cfg.seg.image_size}")
+    feat = Featurizer(model, cache)
+    train_samples, heldout_samples = split_heldout(samples, args.heldout, args.seed)
+    store = SegFeatureStore(args.features_dir or cache_dir / "seg_features", model, feat, args.extract_batch)
+    train_feats = store.features(train_samples, progress=args.progress)
+    heldout_feats = store.features(heldout_samples, progress=args.progress)
+    items = seg_items(train_feats)
+    if not items:
+        raise ValueError("the training samples hold no [SEG] masks")
+    log(f"mask stage: {len(items)} [SEG] masks from {len(train_samples)} samples, {len(seg_items(heldout_feats))} "
+        f"held out; features {store.folder} ({store.extracted} extracted, {store.reused} reused)")
+    opt = build_optimizer(model, args, model.mask_path_parameters())
+    sampler = EpochSampler(len(items), args.seed)
+    history: list[dict] = []
+    step, seconds_before = 0, 0.0
+    state = load_train_state(ckpt) if args.resume else None
+    if state is not None:
+        check_stage(ckpt, "mask")
+        load_weights_into(model, ckpt)
+        opt.load_state_dict(state["optimizer"])
+        sampler.restore(state["sampler"])
+        torch.set_rng_state(state["torch_rng"])
+        step, history, seconds_before = int(state["step"]), list(state["history"]), float(state["seconds"])
+        log(f"resumed from {ckpt} at step {step}")
+    summary: dict = {"stage": "mask", "features": {"folder": str(store.folder), "key": store.key,
+                                                   "extracted": store.extracted, "reused": store.reused,
+                                                   "train_masks": len(items)}}
+    held = heldout_iou(model, heldout_feats, feat, args.batch_size) if args.eval_every else None
+    if step == 0:
+        summary["heldout_iou_before"] = held
+    mask_path_mode(model, True)
+    bar = None
+    if args.progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=args.steps, initial=step, desc="miras mask stage", dynamic_ncols=True)
+    window: list[dict] = []
+    t0, first_step = time.time(), step
+    while step < args.steps:
+        for group in opt.param_groups:
+            group["lr"] = lr_at(step, args)
+        batch = collate(train_feats, [items[i] for i in sampler.take(args.batch_size)], feat, device)
+        with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=use_bf16):
+            res = mask_step(model, batch)
+        res.loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.mask_path_parameters(), 1.0)
+        opt.step()
+        opt.zero_grad(set_to_none=True)
+        step += 1
+        ious = lowres_iou(res.logits.detach().float().cpu(), batch.targets.cpu())
+        window.append({"loss": float(res.loss.detach()), "bce": float(res.bce.detach()),
+                       "dice": float(res.dice.detach()), "iou": float(ious.mean())})
+        if args.eval_every and step % args.eval_every == 0:
+            held = heldout_iou(model, heldout_feats, feat, args.batch_size)
+        rate = (step - first_step) / max(time.time() - t0, 1e-9)
+        if bar is not None:
+            bar.update(1)
+            shown = {"loss": f"{window[-1]['loss']:.3f}", "steps/s": f"{rate:.2f}"}
+            if held is not None:
+                shown["heldout_iou"] = f"{held:.3f}"
+            bar.set_postfix(shown)
+        if step % args.log_every == 0 or step == args.steps:
+            row = {k: sum(w[k] for w in window) / len(window) for k in window[0]}
+            row.update(step=step, lr=lr_at(step - 1, args), seconds=seconds_before + time.time() - t0,
+                       steps_per_s=rate, peak_rss_mb=peak_rss_mb())
+            if held is not None:
+                row["heldout_iou"] = held
+            history.append(row)
+            window = []
+            with open(out / "log.jsonl", "a") as fh:
+                fh.write(json.dumps(row) + "\n")
+            if not args.progress:
+                log(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in row.items()}))
+        if step % args.save_every == 0 or step == args.steps:
+            train_state = {"optimizer": opt.state_dict(), "sampler": sampler.state(), "step": step,
+                           "torch_rng": torch.get_rng_state(), "history": history,
+                           "seconds": seconds_before + time.time() - t0}
+            save_checkpoint(model, ckpt, train_state, {"step": step, "stage": "mask", "args": asdict(args),
+                                                       "features_key": store.key})
+            if history:
+                plot_history(history, out / "loss_curve.png", heldout_key="heldout_iou")
+    if bar is not None:
+        bar.close()
+    mask_path_mode(model, False)
+    summary.update(steps=step, seconds=seconds_before + time.time() - t0, peak_rss_mb=peak_rss_mb(),
+                   history=history, cache_hits=cache.hits, cache_misses=cache.misses,
+                   heldout_iou_after=heldout_iou(model, heldout_feats, feat, args.batch_size),
+                   heldout_ids=[s.id for s in heldout_samples])
+    (out / "summary.json").write_text(json.dumps(summary, indent=2))
+    return summary
