@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
             s = WEIGHTS[n]
             state = "ok" if is_verified(s) else "missing"
             print(f"{n:18s} {state:8s} {s.size / 1e6:7.1f} MB  {s.package:30s} {s.description}")
-        print("ocr            bundled            rapidocr wheel (PP-OCR det/rec/cls ONNX models, installed with the project)")
+        print("ocr                bundled            rapidocr wheel (PP-OCR det/rec/cls ONNX models, installed with the project)")
         return 0
     if args.action == "fetch":
         errors = fetch_many(names, force=args.force)
