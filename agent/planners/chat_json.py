@@ -52,6 +52,34 @@ def jpeg_bytes(image: Image.Image, quality: int = 85) -> bytes:
     return buf.getvalue()
 
 
+def grounded_intent(intent: Intent, context: PlannerContext) -> Intent:
+    """Drop what a model invented: colours and a position no turn of the dialogue states (small models copy them
+    from the worked examples), a closing-turn kind for a request that does not point at the conversation (the
+    closing example is the last one before the request, and a 0.5B model leans to it), and references to a
+    previous target when there is none (a correction or a part of nothing is a new target)."""
+    from dataclasses import replace
+
+    from agent.planners.focus import CLOSING_PATTERN
+    from agent.planners.phrases import find_colors, find_position
+
+    said = " ".join(str(m.get("content", "")) for m in context.dialogue)
+    stated = set(find_colors(said))
+    changes: dict[str, Any] = {}
+    if intent.colors and not set(intent.colors) <= stated:
+        changes["colors"] = [c for c in intent.colors if c in stated]
+    if intent.position and find_position(said) is None:
+        changes["position"] = None
+    if intent.kind == "segment_from_dialogue" and (len(context.dialogue) < 2 or
+                                                   not CLOSING_PATTERN.search(context.user_text)):
+        changes["kind"] = "new_target"  # only a request that points at the conversation segments from it
+    if not (context.memory or {}).get("current"):
+        if intent.kind in ("correct", "refine_part"):
+            changes.update(kind="new_target", exclude_previous=False)
+        if intent.reference == "previous":
+            changes["reference"] = None
+    return replace(intent, **changes) if changes else intent
+
+
 class ChatJSONPlanner:
     """Base class; subclasses set `name`, `max_retries`, `vision` and implement `_chat` and `where`."""
 
@@ -99,10 +127,12 @@ class ChatJSONPlanner:
         )
 
     def interpret(self, context: PlannerContext) -> Intent:
-        """The current user turn as a validated Intent (PlannerError after retries)."""
+        """The current user turn as a validated Intent (PlannerError after retries), checked against what the
+        conversation really holds (grounded_intent)."""
         messages = interpret_messages(context, self.few_shot)
-        return self._ask_structured("interpret", messages, parse_intent, self._image_for(context),
-                                    schema=INTENT_JSON_SCHEMA)
+        intent = self._ask_structured("interpret", messages, parse_intent, self._image_for(context),
+                                      schema=INTENT_JSON_SCHEMA)
+        return grounded_intent(intent, context)
 
     def select(self, context: PlannerContext, intent: Intent, candidates: list[dict[str, Any]]) -> list[str] | None:
         """Candidate ids the model picks (all validated against the candidates), or None when it picks none."""

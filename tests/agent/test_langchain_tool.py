@@ -1,9 +1,9 @@
 """PixelChatTool inside a LangGraph agent loop (StateGraph: model node <-> langgraph.prebuilt.ToolNode).
 
-The model node is SCRIPTED: it emits AIMessage tool calls and reads the conversation_id back from the
-previous ToolMessage's artifact. SmolLM2-135M (the only local LLM here) has no tool-calling chat
-template and does not produce tool calls reliably, so the loop's tool calls are not made by a model.
-Everything else is real: the tool, the Session threads, MobileSAM and OCR on a drawn EXIT sign.
+Two model nodes: a SCRIPTED one (emits AIMessage tool calls, reads the conversation_id back from the previous
+ToolMessage's artifact) pins the tool's contract; the embedded Qwen2.5-Coder-0.5B (agent.local_tool_model, its
+tool-calling chat template) makes real tool calls in the last test. Everything else is real: the tool, the
+Session threads, MobileSAM and OCR on a drawn EXIT sign.
 """
 from __future__ import annotations
 
@@ -102,3 +102,41 @@ def test_agent_tools_list_and_schema():
     assert set(schema["properties"]) == {"image_path", "request", "conversation_id"}
     assert set(schema["required"]) == {"image_path", "request"}
     assert tools[0].response_format == "content_and_artifact"
+
+
+LOOP_SYSTEM = ("You segment things in images by calling the pixel_chat tool, once per user request. To continue "
+               "an earlier conversation about the same image, pass the conversation_id the last result gave.")
+
+
+@pytest.mark.slow
+def test_loop_driven_by_the_real_qwen_tool_calls(image_path, tmp_path, qwen05_folder):
+    """The embedded Qwen2.5-Coder-0.5B makes the tool calls through its tool-calling chat template: the EXIT sign
+    is segmented from its call; the follow-up call continues the same conversation."""
+    from langchain_core.messages import SystemMessage
+
+    from agent.local_tool_model import LocalToolModel
+
+    tool = PixelChatTool(session_kwargs={"grounders": ("ocr",), "db_path": str(tmp_path / "tool.sqlite"),
+                                         "out_dir": str(tmp_path / "out")})
+    model = LocalToolModel(str(qwen05_folder), tools=[tool])
+    loop = build_loop(tool, model)
+    state = loop.invoke({"messages": [SystemMessage(content=LOOP_SYSTEM),
+                                      HumanMessage(content=f"Segment the EXIT sign in the image {image_path}.")]},
+                        {"recursion_limit": 6})
+    calls = [c for m in state["messages"] if isinstance(m, AIMessage) for c in m.tool_calls]
+    results = [m for m in state["messages"] if isinstance(m, ToolMessage)]
+    assert calls and calls[0]["name"] == "pixel_chat", model.last_reply
+    assert calls[0]["args"]["image_path"] == image_path and "exit" in calls[0]["args"]["request"].lower()
+    mask = decode_rle(results[0].artifact["masks"][0])
+    x0, y0, x1, y1 = SIGN_BOX
+    assert mask[y0:y1, x0:x1].mean() > 0.6 and mask.sum() < 1.5 * (x1 - x0) * (y1 - y0)
+    first_id = results[0].artifact["conversation_id"]
+
+    state = loop.invoke({"messages": [*state["messages"], HumanMessage(content="Now only its left half.")]},
+                        {"recursion_limit": 6})
+    later = [c for m in state["messages"] if isinstance(m, AIMessage) for c in m.tool_calls][len(calls):]
+    assert later, model.last_reply
+    assert later[0]["args"].get("conversation_id") == first_id, later[0]["args"]
+    follow = [m for m in state["messages"] if isinstance(m, ToolMessage)][len(results)]
+    half = decode_rle(follow.artifact["masks"][0])
+    assert 0 < half.sum() < 0.8 * mask.sum()
