@@ -7,7 +7,8 @@ of ../shared/data/prist/test_dev.json, their reference answers as history) throu
 run: once with the prefix cache (agent.planners.prefix_cache) and once without, alternating dialogue by
 dialogue so machine noise hits both alike. Per variant: the first call (cold: nothing cached), first turns of
 later dialogues (system text and examples cached), follow-up turns (earlier turns cached too), prefilled vs
-reused prompt tokens, generated tokens/s; the cached/uncached ratio of follow-up latency; peak RSS (MB).
+reused prompt tokens, generated tokens per second of generate() (new tokens / generate wall time, prefill
+included); the uncached/cached ratios of first-turn and follow-up latency; peak RSS (MB).
 Prints one JSON object. Needs `python -m tools.weights fetch MODEL`.
 """
 from __future__ import annotations
@@ -35,15 +36,19 @@ def dialogues(count: int) -> list[list[dict[str, str]]]:
 
 def play(planner, dialogue: list[dict[str, str]]) -> list[dict]:
     """interpret() on every user turn of one dialogue (history: the reference turns before it)."""
-    from agent.planners.base import PlannerContext
+    from agent.planners.base import PlannerContext, PlannerError
 
     calls = []
     for i, message in enumerate(dialogue):
         if message["role"] != "user":
             continue
         t0 = time.perf_counter()
-        planner.interpret(PlannerContext(dialogue=dialogue[: i + 1]))
-        calls.append({**planner.last_call, "wall_s": time.perf_counter() - t0, "first_turn": i == 0})
+        try:
+            planner.interpret(PlannerContext(dialogue=dialogue[: i + 1]))
+            failed = False
+        except PlannerError:  # no usable reply after the retry: timed all the same (the agent would fall back)
+            failed = True
+        calls.append({**planner.last_call, "wall_s": time.perf_counter() - t0, "first_turn": i == 0, "failed": failed})
     return calls
 
 
@@ -60,6 +65,7 @@ def summary(calls: list[dict]) -> dict:
         "prefilled_tokens_mean": round(statistics.fmean(c["prompt_tokens"] - c["reused_tokens"] for c in calls)),
         "generated_tokens_per_s": round(new / sum(c["seconds"] for c in calls), 2),
         "calls": len(calls),
+        "failed_calls": sum(c["failed"] for c in calls),
     }
 
 

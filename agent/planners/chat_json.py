@@ -52,14 +52,31 @@ def jpeg_bytes(image: Image.Image, quality: int = 85) -> bytes:
     return buf.getvalue()
 
 
+def consistent_intent(intent: Intent, context: PlannerContext) -> Intent:
+    """The intent, or ReplyFormatError (fed back to the model as a retry) when it contradicts the request: no mask
+    for a request that asks for one ("Mask the pink circle" read as a question). The rule planner's mask words
+    (agent.planners.rule_based.WANTS_MASK) decide what asks for one."""
+    from agent.planners.focus import is_closing_request
+    from agent.planners.rule_based import WANTS_MASK
+
+    if is_closing_request(context.user_text):  # repaired without a retry (grounded_intent)
+        return intent
+    if intent.kind == "answer_only" and WANTS_MASK.search(context.user_text):
+        found = WANTS_MASK.search(context.user_text).group(0)
+        raise ReplyFormatError(f"the request asks for a mask ({found!r}), so kind cannot be answer_only")
+    return intent
+
+
 def grounded_intent(intent: Intent, context: PlannerContext) -> Intent:
     """Drop what a model invented: colours and a position no turn of the dialogue states (small models copy them
     from the worked examples), a closing-turn kind for a request that does not point at the conversation (the
     closing example is the last one before the request, and a 0.5B model leans to it), and references to a
-    previous target when there is none (a correction or a part of nothing is a new target)."""
+    previous target when there is none (a correction or a part of nothing is a new target). A closing request
+    ("use the conversation above to outline a segmentation") read as anything else becomes segment_from_dialogue
+    with the model's target."""
     from dataclasses import replace
 
-    from agent.planners.focus import CLOSING_PATTERN
+    from agent.planners.focus import CLOSING_PATTERN, is_closing_request
     from agent.planners.phrases import find_colors, find_position
 
     said = " ".join(str(m.get("content", "")) for m in context.dialogue)
@@ -72,6 +89,8 @@ def grounded_intent(intent: Intent, context: PlannerContext) -> Intent:
     if intent.kind == "segment_from_dialogue" and (len(context.dialogue) < 2 or
                                                    not CLOSING_PATTERN.search(context.user_text)):
         changes["kind"] = "new_target"  # only a request that points at the conversation segments from it
+    elif intent.kind != "segment_from_dialogue" and is_closing_request(context.user_text) and len(context.dialogue) > 1:
+        changes.update(kind="segment_from_dialogue", wants_mask=True)  # "use the conversation above to segment ..."
     if not (context.memory or {}).get("current"):
         if intent.kind in ("correct", "refine_part"):
             changes.update(kind="new_target", exclude_previous=False)
@@ -130,8 +149,8 @@ class ChatJSONPlanner:
         """The current user turn as a validated Intent (PlannerError after retries), checked against what the
         conversation really holds (grounded_intent)."""
         messages = interpret_messages(context, self.few_shot)
-        intent = self._ask_structured("interpret", messages, parse_intent, self._image_for(context),
-                                      schema=INTENT_JSON_SCHEMA)
+        intent = self._ask_structured("interpret", messages, lambda text: consistent_intent(parse_intent(text), context),
+                                      self._image_for(context), schema=INTENT_JSON_SCHEMA)
         return grounded_intent(intent, context)
 
     def select(self, context: PlannerContext, intent: Intent, candidates: list[dict[str, Any]]) -> list[str] | None:

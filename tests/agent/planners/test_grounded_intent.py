@@ -2,7 +2,10 @@
 previous target that does not exist (agent.planners.chat_json.grounded_intent)."""
 from agent.intent import Intent
 from agent.planners.base import PlannerContext
-from agent.planners.chat_json import grounded_intent
+import pytest
+
+from agent.planners.chat_json import consistent_intent, grounded_intent
+from agent.planners.reply_json import ReplyFormatError
 
 
 def ctx(*turns, current=None):
@@ -34,3 +37,15 @@ def test_only_a_request_about_the_conversation_segments_from_it():
     assert grounded_intent(intent, ctx("segment the red car on the left")).kind == "new_target"
     closing = "Please use the conversation above to outline a segmentation that aligns with the answers provided."
     assert grounded_intent(intent, ctx("what is on the car?", "A sticker.", closing)).kind == "segment_from_dialogue"
+    asked = Intent(kind="answer_only", target="the sticker on the car", wants_mask=False)
+    repaired = grounded_intent(consistent_intent(asked, ctx("what is on the car?", "A sticker.", closing)),
+                               ctx("what is on the car?", "A sticker.", closing))
+    assert (repaired.kind, repaired.target, repaired.wants_mask) == ("segment_from_dialogue", "the sticker on the car", True)
+
+
+def test_a_mask_request_read_as_a_question_is_sent_back():
+    with pytest.raises(ReplyFormatError, match="asks for a mask \\('Mask'\\)"):
+        consistent_intent(Intent(kind="answer_only", target="the pink circle", wants_mask=False),
+                          ctx("It's for a school project. Mask the pink circle."))
+    question = Intent(kind="answer_only", target="it", wants_mask=False, question="color")
+    assert consistent_intent(question, ctx("what colour is it?")) is question
