@@ -52,13 +52,19 @@ def jpeg_bytes(image: Image.Image, quality: int = 85) -> bytes:
     return buf.getvalue()
 
 
+CONVERSATION_WORDS = frozenset("conversation dialogue dialog discussion exchange chat answer segmentation".split())
+
+
 def consistent_intent(intent: Intent, context: PlannerContext) -> Intent:
-    """The intent, or ReplyFormatError (fed back to the model as a retry) when it contradicts the request: no mask
-    for a request that asks for one ("Mask the pink circle" read as a question). The rule planner's mask words
-    (agent.planners.rule_based.WANTS_MASK) decide what asks for one."""
-    from agent.planners.focus import is_closing_request
+    """The intent, or ReplyFormatError (fed back to the model as a retry) when it contradicts the request: a mask
+    target that names nothing visible ("the conversation": only CONVERSATION_WORDS), or no mask for
+    a request that asks for one ("Mask the pink circle" read as a question; the rule planner's mask words,
+    agent.planners.rule_based.WANTS_MASK, decide what asks for one)."""
+    from agent.planners.focus import focus_tokens, is_closing_request
     from agent.planners.rule_based import WANTS_MASK
 
+    if intent.wants_mask and intent.target and set(focus_tokens(intent.target)) <= CONVERSATION_WORDS:
+        raise ReplyFormatError(f"target {intent.target!r} names no visible thing; name the object the dialogue was about")
     if is_closing_request(context.user_text):  # repaired without a retry (grounded_intent)
         return intent
     if intent.kind == "answer_only" and WANTS_MASK.search(context.user_text):

@@ -49,3 +49,11 @@ def test_a_mask_request_read_as_a_question_is_sent_back():
                           ctx("It's for a school project. Mask the pink circle."))
     question = Intent(kind="answer_only", target="it", wants_mask=False, question="color")
     assert consistent_intent(question, ctx("what colour is it?")) is question
+
+
+def test_a_target_that_is_the_conversation_itself_is_sent_back():
+    closing = "Please use the conversation above to outline a segmentation that aligns with the answers provided."
+    with pytest.raises(ReplyFormatError, match="names no visible thing"):
+        consistent_intent(Intent(kind="segment_from_dialogue", target="the conversation"), ctx("what is it?", "A mug.", closing))
+    mug = Intent(kind="segment_from_dialogue", target="the mug in the conversation")
+    assert consistent_intent(mug, ctx("what is it?", "A mug.", closing)) is mug
