@@ -10,6 +10,7 @@ import torch
 from agent.intent import INTENT_KINDS, Intent
 from agent.planners.base import PlannerContext, PlannerError
 from agent.planners.local_transformers import LocalTransformersPlanner, _is_vlm
+from agent.state import TargetRecord
 
 CTX = PlannerContext(dialogue=[{"role": "user", "content": "segment the red car on the left"}])
 CHATML = ("{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}"
@@ -72,10 +73,18 @@ def test_reply_decoding_and_parsing_path(tiny, monkeypatch):
         return torch.cat([input_ids, new], dim=1)
 
     monkeypatch.setattr(planner.model, "generate", fake_generate)
-    intent = planner.interpret(CTX)
+    # a correction needs an earlier target (grounded_intent turns one of nothing into a new target)
+    earlier = TargetRecord(turn=1, kind="new_target", phrase="the red car", category="car", region_id="det-0",
+                           box=[10.0, 20.0, 120.0, 90.0], attributes={"colors": ["red"]}, source="detector")
+    context = PlannerContext(dialogue=[*CTX.dialogue, {"role": "assistant", "content": "I segmented the red car."},
+                                       {"role": "user", "content": "no, the other car"}],
+                             memory={"current": earlier, "history": [earlier]})
+    intent = planner.interpret(context)
     assert (intent.kind, intent.target, intent.exclude_previous) == ("correct", "the other car", True)
     assert seen["prompt"].startswith("<|im_start|>system\nYou turn the user's latest request")
-    assert seen["prompt"].endswith("<|im_start|>assistant\n") and "segment the red car on the left" in seen["prompt"]
+    assert seen["prompt"].endswith("<|im_start|>assistant\n") and "no, the other car" in seen["prompt"]
+    first = planner.interpret(CTX)  # the same reply on a first turn: nothing to correct yet
+    assert (first.kind, first.exclude_previous) == ("new_target", False)
     assert seen["kw"]["do_sample"] is False and seen["kw"]["stop_strings"] == ["}"]
 
 
