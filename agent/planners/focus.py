@@ -29,7 +29,7 @@ SEG_WORDS = re.compile(r"segment|outline|divide|structure|mask|delineate|highlig
 # words that are frequent in PRIST questions but never the target
 DIALOGUE_STOP = set("""conversation dialogue answers answer provided segmentation element elements detail details
 feature features aspect aspects setting context indication evidence reason information image scene area
-part parts type kind overall purpose function design characteristic characteristics significance text texts
+part parts type kind overall purpose function design characteristic characteristics significance
 word words phrase color colors colour colours item items name names specific detail position placement""".split())
 
 
