@@ -26,7 +26,7 @@ from miras.data.embed_cache import SamEmbeddingCache
 from miras.data.samples import split_heldout
 from miras.evaluate import lowres_iou
 from miras.losses import mask_bce, mask_dice
-from miras.model import MASK_PATH
+from miras.mask_path import MASK_PATH
 from miras.seg_features import SegFeatures, SegFeatureStore
 from miras.trainer import EpochSampler, build_optimizer, lr_at, peak_rss_mb, plot_history
 
@@ -47,6 +47,7 @@ class MaskStageArgs:
     cache_dir: str | None = None
     features_dir: str | None = None
     extract_batch: int = 4
+    max_seconds: float = 0.0  # > 0: fit the step count to this many seconds (timed on the first 10 steps)
     resume: bool = True
     progress: bool = True
     threads: int | None = None
@@ -77,10 +78,11 @@ def seg_items(features: list[SegFeatures]) -> list[tuple[int, int]]:
     return [(r, i) for r, f in enumerate(features) for i in range(f.n)]
 
 
-def collate(features: list[SegFeatures], items: list[tuple[int, int]], featurizer: Featurizer,
-            device: torch.device) -> MaskBatch:
+def collate(features: list[SegFeatures], items: list[tuple[int, int]], embeddings, device: torch.device) -> MaskBatch:
+    """The batch of these [SEG] items; embeddings.sam_embedding(image, sha256) gives each image's SAM embedding
+    (a Featurizer through its cache, or a table of embeddings already on the device)."""
     spans = [features[r].spans[i].to(device) for r, i in items]
-    sam = torch.cat([featurizer.sam_embedding(features[r].image, features[r].image_sha) for r, _ in items])
+    sam = torch.cat([embeddings.sam_embedding(features[r].image, features[r].image_sha) for r, _ in items])
     targets = torch.stack([features[r].targets[i] for r, i in items]).float()
     return MaskBatch(torch.stack([s[-1] for s in spans]), spans, sam.to(device), targets.to(device))
 
@@ -94,7 +96,7 @@ def mask_step(model, batch: MaskBatch) -> MaskStep:
 
 
 @torch.no_grad()
-def heldout_iou(model, features: list[SegFeatures], featurizer: Featurizer, batch_size: int) -> float | None:
+def heldout_iou(model, features: list[SegFeatures], embeddings, batch_size: int) -> float | None:
     """Mean low-res IoU (decoder grid, logits > 0) over every [SEG] of `features`; None when there are none."""
     items = seg_items(features)
     if not items:
@@ -103,7 +105,7 @@ def heldout_iou(model, features: list[SegFeatures], featurizer: Featurizer, batc
     mask_path_mode(model, False)
     ious = []
     for start in range(0, len(items), batch_size):
-        batch = collate(features, items[start: start + batch_size], featurizer, model.device)
+        batch = collate(features, items[start: start + batch_size], embeddings, model.device)
         ious += lowres_iou(mask_step(model, batch).logits.float().cpu(), batch.targets.cpu()).tolist()
     mask_path_mode(model, was_training)
     return sum(ious) / len(ious)
@@ -117,6 +119,8 @@ def mask_path_mode(model, training: bool) -> None:
 
 
 def train_mask(model, samples, args: MaskStageArgs, log=print) -> dict:
+    """Extract (or reuse) the [SEG] features of `samples`, then fit the mask path on them (fit_mask_path), writing
+    and resuming OUT/checkpoint as a whole MIRAS checkpoint."""
     if not samples:
         raise ValueError("no training samples")
     if args.threads:
@@ -124,8 +128,6 @@ def train_mask(model, samples, args: MaskStageArgs, log=print) -> dict:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     ckpt = out / "checkpoint"
-    device = model.device
-    use_bf16 = device.type == "cuda"
     cache_dir = Path(args.cache_dir or out / "cache")
     cache = SamEmbeddingCache(cache_dir, f"{model.cfg.seg.encoder}-{model.cfg.seg.image_size}")
     feat = Featurizer(model, cache)
@@ -133,30 +135,59 @@ def train_mask(model, samples, args: MaskStageArgs, log=print) -> dict:
     store = SegFeatureStore(args.features_dir or cache_dir / "seg_features", model, feat, args.extract_batch)
     train_feats = store.features(train_samples, progress=args.progress)
     heldout_feats = store.features(heldout_samples, progress=args.progress)
-    items = seg_items(train_feats)
-    if not items:
-        raise ValueError("the training samples hold no [SEG] masks")
-    log(f"mask stage: {len(items)} [SEG] masks from {len(train_samples)} samples, {len(seg_items(heldout_feats))} "
-        f"held out; features {store.folder} ({store.extracted} extracted, {store.reused} reused)")
-    opt = build_optimizer(model, args, model.mask_path_parameters())
-    sampler = EpochSampler(len(items), args.seed)
-    history: list[dict] = []
-    step, seconds_before = 0, 0.0
+    log(f"mask stage: {len(seg_items(train_feats))} [SEG] masks from {len(train_samples)} samples, "
+        f"{len(seg_items(heldout_feats))} held out; features {store.folder} ({store.extracted} extracted, "
+        f"{store.reused} reused)")
     state = load_train_state(ckpt) if args.resume else None
     if state is not None:
         check_stage(ckpt, "mask")
         load_weights_into(model, ckpt)
+        log(f"resumed from {ckpt} at step {int(state['step'])}")
+
+    def save(train_state: dict) -> None:
+        save_checkpoint(model, ckpt, train_state, {"step": train_state["step"], "stage": "mask", "args": asdict(args),
+                                                   "features_key": store.key})
+
+    summary: dict = {"stage": "mask", "features": {"folder": str(store.folder), "key": store.key,
+                                                   "extracted": store.extracted, "reused": store.reused,
+                                                   "train_masks": len(seg_items(train_feats))}}
+    summary.update(fit_mask_path(model, train_feats, heldout_feats, feat, args, state=state, save=save))
+    summary.update(cache_hits=cache.hits, cache_misses=cache.misses, heldout_ids=[s.id for s in heldout_samples])
+    (out / "summary.json").write_text(json.dumps(summary, indent=2))
+    return summary
+
+
+def fit_mask_path(model, train_feats: list[SegFeatures], heldout_feats: list[SegFeatures], embeddings,
+                  args: MaskStageArgs, state: dict | None = None, save=None) -> dict:
+    """The mask stage's loop on features already in hand.
+
+    model: anything with the mask path (MirasModel, or miras.mask_path.MaskPath); embeddings: anything with
+    `sam_embedding(image, sha256) -> (1, D, e, e)`; state: a train_state dict to resume from (optimizer, sampler,
+    step, torch_rng, history, seconds); save(train_state): called every save_every steps and at the end.
+    With args.max_seconds > 0 the run fits its step count to that time after timing its first 10 steps.
+    Writes OUT/log.jsonl and OUT/loss_curve.png; returns {"steps", "seconds", "history", "heldout_iou_before"
+    (fresh runs), "heldout_iou_after", "peak_rss_mb"}.
+    """
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    device = model.device
+    use_bf16 = device.type == "cuda"
+    items = seg_items(train_feats)
+    if not items:
+        raise ValueError("the training samples hold no [SEG] masks")
+    opt = build_optimizer(model, args, model.mask_path_parameters())
+    sampler = EpochSampler(len(items), args.seed)
+    history: list[dict] = []
+    step, seconds_before = 0, 0.0
+    if state is not None:
         opt.load_state_dict(state["optimizer"])
         sampler.restore(state["sampler"])
         torch.set_rng_state(state["torch_rng"])
         step, history, seconds_before = int(state["step"]), list(state["history"]), float(state["seconds"])
-        log(f"resumed from {ckpt} at step {step}")
-    summary: dict = {"stage": "mask", "features": {"folder": str(store.folder), "key": store.key,
-                                                   "extracted": store.extracted, "reused": store.reused,
-                                                   "train_masks": len(items)}}
-    held = heldout_iou(model, heldout_feats, feat, args.batch_size) if args.eval_every else None
+    result: dict = {}
+    held = heldout_iou(model, heldout_feats, embeddings, args.batch_size) if args.eval_every else None
     if step == 0:
-        summary["heldout_iou_before"] = held
+        result["heldout_iou_before"] = held
     mask_path_mode(model, True)
     bar = None
     if args.progress:
@@ -165,10 +196,15 @@ def train_mask(model, samples, args: MaskStageArgs, log=print) -> dict:
         bar = tqdm(total=args.steps, initial=step, desc="miras mask stage", dynamic_ncols=True)
     window: list[dict] = []
     t0, first_step = time.time(), step
+
+    def train_state() -> dict:
+        return {"optimizer": opt.state_dict(), "sampler": sampler.state(), "step": step,
+                "torch_rng": torch.get_rng_state(), "history": history, "seconds": seconds_before + time.time() - t0}
+
     while step < args.steps:
         for group in opt.param_groups:
             group["lr"] = lr_at(step, args)
-        batch = collate(train_feats, [items[i] for i in sampler.take(args.batch_size)], feat, device)
+        batch = collate(train_feats, [items[i] for i in sampler.take(args.batch_size)], embeddings, device)
         with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=use_bf16):
             res = mask_step(model, batch)
         res.loss.backward()
@@ -176,11 +212,16 @@ def train_mask(model, samples, args: MaskStageArgs, log=print) -> dict:
         opt.step()
         opt.zero_grad(set_to_none=True)
         step += 1
+        if args.max_seconds and step == first_step + 10:
+            per_step = (time.time() - t0) / 10
+            args.steps = max(step, min(args.steps, step + int((args.max_seconds - (time.time() - t0)) / per_step)))
+            if bar is not None:
+                bar.total = args.steps
         ious = lowres_iou(res.logits.detach().float().cpu(), batch.targets.cpu())
         window.append({"loss": float(res.loss.detach()), "bce": float(res.bce.detach()),
                        "dice": float(res.dice.detach()), "iou": float(ious.mean())})
         if args.eval_every and step % args.eval_every == 0:
-            held = heldout_iou(model, heldout_feats, feat, args.batch_size)
+            held = heldout_iou(model, heldout_feats, embeddings, args.batch_size)
         rate = (step - first_step) / max(time.time() - t0, 1e-9)
         if bar is not None:
             bar.update(1)
@@ -191,7 +232,7 @@ def train_mask(model, samples, args: MaskStageArgs, log=print) -> dict:
         if step % args.log_every == 0 or step == args.steps:
             row = {k: sum(w[k] for w in window) / len(window) for k in window[0]}
             row.update(step=step, lr=lr_at(step - 1, args), seconds=seconds_before + time.time() - t0,
-                       steps_per_s=rate, peak_rss_mb=peak_rss_mb())
+                       steps_per_s=rate, masks_per_s=rate * args.batch_size, peak_rss_mb=peak_rss_mb())
             if held is not None:
                 row["heldout_iou"] = held
             history.append(row)
@@ -199,21 +240,17 @@ def train_mask(model, samples, args: MaskStageArgs, log=print) -> dict:
             with open(out / "log.jsonl", "a") as fh:
                 fh.write(json.dumps(row) + "\n")
             if not args.progress:
-                log(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in row.items()}))
-        if step % args.save_every == 0 or step == args.steps:
-            train_state = {"optimizer": opt.state_dict(), "sampler": sampler.state(), "step": step,
-                           "torch_rng": torch.get_rng_state(), "history": history,
-                           "seconds": seconds_before + time.time() - t0}
-            save_checkpoint(model, ckpt, train_state, {"step": step, "stage": "mask", "args": asdict(args),
-                                                       "features_key": store.key})
+                print(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in row.items()}), flush=True)
+        if save is not None and (step % args.save_every == 0 or step == args.steps):
+            save(train_state())
             if history:
-                plot_history(history, out / "loss_curve.png", heldout_key="heldout_iou")
+                try:
+                    plot_history(history, out / "loss_curve.png", heldout_key="heldout_iou")
+                except ImportError:  # no matplotlib (a bare GPU machine): the log still has every row
+                    pass
     if bar is not None:
         bar.close()
     mask_path_mode(model, False)
-    summary.update(steps=step, seconds=seconds_before + time.time() - t0, peak_rss_mb=peak_rss_mb(),
-                   history=history, cache_hits=cache.hits, cache_misses=cache.misses,
-                   heldout_iou_after=heldout_iou(model, heldout_feats, feat, args.batch_size),
-                   heldout_ids=[s.id for s in heldout_samples])
-    (out / "summary.json").write_text(json.dumps(summary, indent=2))
-    return summary
+    result.update(steps=step, seconds=seconds_before + time.time() - t0, peak_rss_mb=peak_rss_mb(), history=history,
+                  heldout_iou_after=heldout_iou(model, heldout_feats, embeddings, args.batch_size))
+    return result

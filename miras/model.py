@@ -4,8 +4,8 @@ forward(batch) -> {"loss", "ce", "bce", "dice", "masks": list of (N_b, L, L) low
 generate_turn(ids (L,), vision inputs, sam embedding (1, D, e, e) or None) -> GeneratedTurn
 
 The mask path (MASK_PATH: `align`, `seg_head`, `decoder`) only sees the LLM through the last-layer hidden states
-of each `[OBJ] name [SEG]` span: `seg_spans` cuts them out, `prompts(seg, spans)` turns them into sparse prompts,
-and `decode_batch` decodes one prompt per image for a batch of images (the mask stage trains on exactly these).
+of each `[OBJ] name [SEG]` span: `seg_spans` cuts them out, and the mask path's own methods (miras.mask_path:
+`prompts`, `decode_masks`, `decode_batch`) turn them into masks (the mask stage trains on exactly these).
 
 A Batch (miras.data.batch) holds per-sample input_ids/labels, the stacked vision inputs of the samples that have
 an image (image_index[b] = row, or -1), the SAM embeddings of those images and per-sample target masks
@@ -21,11 +21,11 @@ from torch import nn
 from miras.alignment import RegionAlignment, SegPromptHead
 from miras.config import MirasConfig
 from miras.losses import mask_bce, mask_dice, text_ce
+from miras.mask_path import MASK_PATH, MaskPathMixin
 from miras.splice import seg_positions, span_start, splice
 from miras.tokens import TokenIds
 
 
-MASK_PATH = ("align", "seg_head", "decoder")
 
 
 class MaskCountError(ValueError):
@@ -50,7 +50,7 @@ class GeneratedTurn:
     scores: torch.Tensor | None
 
 
-class MirasModel(nn.Module):
+class MirasModel(MaskPathMixin, nn.Module):
     def __init__(self, cfg: MirasConfig, llm, tokenizer, base_vocab: int, ids: TokenIds, vision: nn.Module,
                  seg_encoder: nn.Module, decoder: nn.Module):
         super().__init__()
@@ -93,33 +93,14 @@ class MirasModel(nn.Module):
         feats = self.vision({k: v.to(self.device) for k, v in vision_inputs.items()})
         return [feats[i] if i >= 0 else None for i in image_index]
 
-    def mask_path_parameters(self) -> list[nn.Parameter]:
-        """The parameters of region alignment, the [SEG] MLP and the prompt decoder (what the mask stage trains)."""
-        return [p for name in MASK_PATH for p in getattr(self, name).parameters()]
-
     def seg_spans(self, hidden: torch.Tensor, ids_row: torch.Tensor, positions: torch.Tensor) -> list[torch.Tensor]:
         """hidden (L, H) of one sample -> per [SEG] position p the span hidden[span_start .. p] (L_i, H); its last
         row is the [SEG] state."""
         return [hidden[span_start(ids_row, p, self.ids.obj, self.ids.seg): p + 1] for p in positions.tolist()]
 
-    def prompts(self, seg: torch.Tensor, spans: list[torch.Tensor]) -> torch.Tensor:
-        """seg (N, H) [SEG] states + their spans -> (N, 1, D) sparse prompts (alignment, then the [SEG] MLP)."""
-        return self.seg_head(self.align(seg, spans))
-
     def seg_prompts(self, hidden: torch.Tensor, ids_row: torch.Tensor, positions: torch.Tensor) -> torch.Tensor:
         """hidden (L, H) last-layer states of one sample -> (N, 1, D) sparse prompts for its [SEG] positions."""
         return self.prompts(hidden[positions.tolist()], self.seg_spans(hidden, ids_row, positions))
-
-    def decode_masks(self, sam_emb: torch.Tensor, prompts: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """sam_emb (1, D, e, e), prompts (N, 1, D) -> low-res logits (N, L, L), iou scores (N,)."""
-        low, iou = self.decoder(sam_emb, sparse_embeddings=prompts[None], multimask=False)
-        return low[0, :, 0], iou[0, :, 0]
-
-    def decode_batch(self, sam_embs: torch.Tensor, prompts: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """sam_embs (B, D, e, e), prompts (B, 1, D): one prompt per image -> logits (B, L, L), iou scores (B,).
-        The same decoder computation as `decode_masks`, batched over images."""
-        low, iou = self.decoder(sam_embs, sparse_embeddings=prompts[:, None], multimask=False)
-        return low[:, 0, 0], iou[:, 0, 0]
 
     def _run(self, input_ids, labels, image_index, vision_inputs):
         feats = self._image_feats(len(input_ids), image_index, vision_inputs)

@@ -31,7 +31,8 @@ from safetensors.torch import save_file
 
 from miras.checkpoint import trainable_state
 from miras.data.samples import MaskRef, Sample
-from miras.model import MASK_PATH, check_mask_count
+from miras.mask_path import MASK_PATH
+from miras.model import check_mask_count
 from miras.splice import seg_positions
 
 FORMAT = 1

@@ -46,6 +46,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--init", help="checkpoint folder to start from (weights only)")
     p.add_argument("--cache", default=None, help="SAM embedding cache folder (default OUT/../cache)")
     p.add_argument("--max-images", type=int, default=None, help="use at most this many COCO images per split")
+    p.add_argument("--coco-split", action="append", default=None, metavar="SPLIT",
+                   help="COCO splits to use (repeatable, e.g. train2017: keeps val2017, the COCO referring "
+                        "benchmark's photos, out of training); default all")
     p.add_argument("--max-samples", type=int, default=None)
     p.add_argument("--eval-samples", type=int, default=16)
     p.add_argument("--heldout", type=int, default=8, help="samples set aside (not trained on) for held-out IoU")
@@ -71,18 +74,19 @@ def gather_samples(args) -> list:
         if not (args.data or args.data_coco):
             raise DataError("the mask stage needs --data (dialogues) and/or --data-coco")
         samples += read_dialogues(args.data) if args.data else []
-        samples += coco_samples(args.data_coco, seed=args.seed, max_images=args.max_images) if args.data_coco else []
+        samples += coco_samples(args.data_coco, seed=args.seed, max_images=args.max_images,
+                                splits=args.coco_split) if args.data_coco else []
     elif args.stage == 1:
         folder = args.data_coco or args.data
         if not folder:
             raise DataError("stage 1 needs --data-coco (or --data) pointing at a COCO folder")
-        samples += coco_samples(folder, seed=args.seed, max_images=args.max_images)
+        samples += coco_samples(folder, seed=args.seed, max_images=args.max_images, splits=args.coco_split)
     else:
         if not args.data:
             raise DataError("stage 2 needs --data pointing at a dialogues folder")
         samples += read_dialogues(args.data)
         if args.data_coco:
-            samples += coco_samples(args.data_coco, seed=args.seed, max_images=args.max_images)
+            samples += coco_samples(args.data_coco, seed=args.seed, max_images=args.max_images, splits=args.coco_split)
     if args.max_samples:
         samples = samples[: args.max_samples]
     if not samples:

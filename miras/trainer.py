@@ -93,7 +93,7 @@ def peak_rss_mb() -> float:
 def build_optimizer(model, args, params: list[torch.nn.Parameter] | None = None) -> torch.optim.Optimizer:
     """AdamW over `params` (default: every trainable parameter); no weight decay on biases, norms and token rows.
     args needs lr and weight_decay."""
-    rows = {id(p) for p in row_params(model.llm).values()}
+    rows = {id(p) for p in row_params(model.llm).values()} if hasattr(model, "llm") else set()
     decay, no_decay = [], []
     for p in params if params is not None else [q for q in model.parameters() if q.requires_grad]:
         (no_decay if id(p) in rows or p.ndim < 2 else decay).append(p)

@@ -114,13 +114,16 @@ _COCO_ASKS = ["Segment the {c}.", "Please segment the {c} in this image.", "Wher
 
 
 def coco_samples(folder: str | Path, min_area_fraction: float = 0.005, seed: int = 0,
-                 max_images: int | None = None) -> list[Sample]:
+                 max_images: int | None = None, splits: list[str] | None = None) -> list[Sample]:
     """Stage-1 samples from a COCO folder (annotations/instances_*.json + image folders): one single-turn
-    "segment the <category>" sample per (image, category) with exactly one non-crowd instance."""
+    "segment the <category>" sample per (image, category) with exactly one non-crowd instance.
+    splits: only these (e.g. ["train2017"], keeping val2017 for the COCO referring benchmark); None: all."""
     root = Path(folder)
     ann_files = sorted((root / "annotations").glob("instances_*.json"))
+    if splits is not None:
+        ann_files = [f for f in ann_files if f.stem.replace("instances_", "") in splits]
     if not ann_files:
-        raise DataError(f"no annotations/instances_*.json in {root}")
+        raise DataError(f"no annotations/instances_*.json in {root}" + (f" for splits {splits}" if splits else ""))
     rng = random.Random(seed)
     samples: list[Sample] = []
     for ann_file in ann_files:

@@ -18,7 +18,7 @@ from miras.data.embed_cache import SamEmbeddingCache
 from miras.data.samples import read_dialogues, split_heldout
 from miras.evaluate import mask_iou_teacher_forced
 from miras.mask_stage import MaskStageArgs, collate, mask_step, seg_items, train_mask
-from miras.model import MASK_PATH
+from miras.mask_path import MASK_PATH
 from miras.seg_features import SegFeatureStore
 
 
