@@ -192,3 +192,12 @@ def test_split_heldout_is_seeded_and_disjoint(shapes_dir):
     assert len(held) == 2 and len(train) == 2 and {s.id for s in train}.isdisjoint(s.id for s in held)
     assert [s.id for s in split_heldout(samples, 2, seed=3)[1]] == [s.id for s in held]
     assert len(split_heldout(samples, 10)[0]) == 1 and split_heldout(samples, 0) == (samples, [])
+
+
+def test_a_time_budget_fits_the_step_count(tmp_path, shapes_dir):
+    """--max-minutes: after timing 10 steps the run keeps only the steps that fit; a spent budget ends it there."""
+    model = build_miras(preset("tiny"))
+    summary = train_mask(model, read_dialogues(shapes_dir), _args(tmp_path, 50, max_seconds=1e-9),
+                         log=lambda *_: None)
+    assert summary["steps"] == 10 and [h["step"] for h in summary["history"]][-1] == 10
+    assert (tmp_path / "run" / "checkpoint" / "weights.safetensors").is_file()
