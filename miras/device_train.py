@@ -44,7 +44,7 @@ def _pack(args) -> int:
     from miras.checkpoint import read_config
     from miras.train import gather_samples, model_from_args
 
-    args.stage, args.max_samples = "mask", None
+    args.stage = "mask"
     cfg = read_config(args.init)
     samples = gather_samples(args)
     model = model_from_args(args, cfg)
@@ -95,7 +95,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     pk.add_argument("--data")
     pk.add_argument("--data-coco")
     pk.add_argument("--coco-split", action="append", default=None)
-    pk.add_argument("--max-images", type=int, default=None)
+    pk.add_argument("--max-images", type=int, default=None, help="at most this many COCO images per split")
+    pk.add_argument("--max-samples", type=int, default=None, help="the first N samples only (a smoke test)")
     pk.add_argument("--out", default="device_bundle")
     pk.add_argument("--cache", default="runs/cache", help="SAM embedding cache (features go under CACHE/seg_features)")
     pk.add_argument("--heldout", type=int, default=16)
