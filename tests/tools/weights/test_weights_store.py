@@ -59,8 +59,11 @@ def test_fetch_rejects_wrong_digest(tmp_path, monkeypatch):
 
 
 def test_real_embedded_weights_verify():
-    """`make test` fetches them first; a full sha256 check must pass."""
+    """`make test` fetches the default weights first: a full sha256 check must pass for each of them. Weights
+    fetched only when named (the Qwen planners) are checked when present, since a fresh machine may lack them."""
     for name in registry.WEIGHTS:
+        if not registry.WEIGHTS[name].default and not (store.cache_dir() / registry.WEIGHTS[name].filename).exists():
+            continue
         ok, msg = store.verify(name)
         assert ok, msg
 
