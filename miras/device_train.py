@@ -6,8 +6,8 @@ mask stage uses). The GPU then trains only the mask path (region alignment, [SEG
 and its weights come back to be merged into the checkpoint.
 
     python -m miras.device_train pack --init RUN/checkpoint --data runs/synth_train \
-        --data-coco ../shared/data/coco_tiny --coco-split train2017 --out device_bundle      # here, CPU
-    python -m miras.device_train train --bundle device_bundle --out $OUT --minutes 7        # on the GPU
+        --data-coco ../shared/data/coco_tiny --coco-split train2017 --out runs/device_bundle  # here, CPU
+    python -m miras.device_train train --bundle runs/device_bundle --out $OUT --minutes 7   # on the GPU
     python -m miras.device_train merge --init RUN/checkpoint --trained OUT_FILES --out runs/miras-gpu  # here
 
 Bundle folder (miras.bundle_io): config.json (the checkpoint's), bundle.json (sizes, samples, held-out ids),
@@ -72,6 +72,13 @@ def _train(args) -> int:
                           max_seconds=60.0 * args.minutes - (time.time() - t0), progress=False)
     summary = fit_mask_path(bundle.mask_path, bundle.train, bundle.heldout, table, margs)
     bundle.save_trained(out / "mask_path.safetensors")
+    if summary["history"]:
+        try:
+            from miras.trainer import plot_history
+
+            plot_history(summary["history"], out / "loss_curve.png", heldout_key="heldout_iou")
+        except ImportError:  # no matplotlib there: log.jsonl has every row
+            pass
     summary = {k: v for k, v in summary.items() if k != "history"} | {
         "device": str(device), "gpu": torch.cuda.get_device_name(0) if device.type == "cuda" else None,
         "batch_size": args.batch_size, "lr": args.lr, "wall_seconds": time.time() - t0,
@@ -97,7 +104,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     pk.add_argument("--coco-split", action="append", default=None)
     pk.add_argument("--max-images", type=int, default=None, help="at most this many COCO images per split")
     pk.add_argument("--max-samples", type=int, default=None, help="the first N samples only (a smoke test)")
-    pk.add_argument("--out", default="device_bundle")
+    pk.add_argument("--out", default="runs/device_bundle")
     pk.add_argument("--cache", default="runs/cache", help="SAM embedding cache (features go under CACHE/seg_features)")
     pk.add_argument("--heldout", type=int, default=16)
     pk.add_argument("--seed", type=int, default=0)
@@ -107,7 +114,7 @@ def parse_args(argv=None) -> argparse.Namespace:
                     help="jpeg: JPEG sources travel as they are, others re-encoded; png: lossless (larger)")
     pk.add_argument("--device", default="cpu")
     tr = sub.add_parser("train", help="on the GPU: train the mask path on the bundle")
-    tr.add_argument("--bundle", default="device_bundle")
+    tr.add_argument("--bundle", default="runs/device_bundle")
     tr.add_argument("--out", required=True)
     tr.add_argument("--minutes", type=float, default=7.0, help="wall-clock budget, loading included")
     tr.add_argument("--steps", type=int, default=20000, help="upper bound; the time budget usually decides")

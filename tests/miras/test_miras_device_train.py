@@ -61,7 +61,7 @@ def test_train_then_merge_gives_a_loadable_checkpoint(packed, tiny_model):
     summary = json.loads((out / "summary.json").read_text())
     rows = [json.loads(line) for line in (out / "log.jsonl").read_text().splitlines()]
     assert summary["steps"] == 60 and len(rows) == 6 and rows[-1]["loss"] < rows[0]["loss"]
-    assert all(r["masks_per_s"] > 0 for r in rows)
+    assert all(r["masks_per_s"] > 0 for r in rows) and (out / "loss_curve.png").is_file()
     assert device_train.main(["merge", "--init", str(init), "--trained", str(out), "--out", str(tmp / "merged")]) == 0
     merged = load_file(str(tmp / "merged" / "checkpoint" / WEIGHTS))
     before = load_file(str(init / WEIGHTS))
