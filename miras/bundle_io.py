@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 from safetensors.torch import load_file, save_file
+
+from tools.atomic_folder import atomic_folder
 
 from miras.config import MirasConfig
 from miras.mask_path import MASK_PATH, MaskPath, mask_path_state
@@ -70,8 +70,7 @@ def write_bundle(model, samples, folder: Path, cache_dir: Path, heldout: int = 1
     train, held = split_heldout(samples, heldout, seed)
     store = SegFeatureStore(cache_dir / "seg_features", model, featurizer)
     feats = store.features(train, progress=True) + store.features(held, progress=True)
-    tmp = Path(tempfile.mkdtemp(dir=folder.parent if folder.parent.exists() else None, prefix=f".{folder.name}-"))
-    try:
+    with atomic_folder(folder) as tmp:
         (tmp / "images").mkdir()
         names: dict[str, str] = {}
         for f in feats:
@@ -102,12 +101,6 @@ def write_bundle(model, samples, folder: Path, cache_dir: Path, heldout: int = 1
             parts = ", ".join(f"{k} {v:.1f}" for k, v in sorted(sizes.items(), key=lambda kv: -kv[1]))
             raise BundleError(f"bundle would be {total:.1f} MB, over --max-mb {max_mb:g} ({parts} MB): "
                               "use fewer samples (--max-images) or a lower --jpeg-quality")
-        if folder.exists():
-            shutil.rmtree(folder)
-        os.replace(tmp, folder)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return {"folder": str(folder), "total_mb": round(total, 2), "mb": {k: round(v, 2) for k, v in sizes.items()},
             "train_samples": len(train), "heldout_samples": len(held), "masks": int(targets.shape[0]),
             "images": len(names), "features": {"extracted": store.extracted, "reused": store.reused}}
@@ -218,18 +211,9 @@ def merge_trained(init: Path, trained: Path, out: Path) -> Path:
         if new[k].shape != weights[k].shape:
             raise BundleError(f"{k}: trained shape {tuple(new[k].shape)}, checkpoint {tuple(weights[k].shape)}")
         weights[k] = new[k].to(weights[k].dtype).contiguous()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}-"))
-    try:
+    with atomic_folder(out) as tmp:
         shutil.copy(init / "config.json", tmp / "config.json")
         save_file(weights, str(tmp / WEIGHTS))
         (tmp / "meta.json").write_text(json.dumps({"stage": "mask", "source": "miras.device_train",
                                                    "init": str(init), "trained": str(trained_file)}, indent=2))
-        os.chmod(tmp, 0o755)
-        if out.exists():
-            shutil.rmtree(out)
-        os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out

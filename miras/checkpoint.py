@@ -10,13 +10,12 @@ written to a temp name and renamed, so a kill never leaves half a one.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import torch
 from safetensors.torch import load_file, save_file
+
+from tools.atomic_folder import atomic_folder
 
 from miras.config import ConfigError, MirasConfig
 from miras.llm import load_new_rows, new_rows_state, row_params
@@ -59,24 +58,13 @@ def load_trainable(model, state: dict[str, torch.Tensor]) -> None:
 
 def save_checkpoint(model, folder: str | Path, train_state: dict | None = None, meta: dict | None = None) -> Path:
     folder = Path(folder)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}-"))
-    try:
+    with atomic_folder(folder) as tmp:
         model.cfg.save(tmp / "config.json")
         save_file(trainable_state(model), str(tmp / WEIGHTS))
         if train_state is not None:
             torch.save(train_state, tmp / TRAIN_STATE)
         if meta is not None:
             (tmp / "meta.json").write_text(json.dumps(meta, indent=2))
-        os.chmod(tmp, 0o755)
-        old = folder.with_name(f".{folder.name}-old")
-        if folder.exists():
-            os.replace(folder, old)
-        os.replace(tmp, folder)
-        shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return folder
 
 

@@ -11,12 +11,10 @@ The write is atomic: a temp folder next to the target, renamed into place when c
 """
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Callable
 
+from tools.atomic_folder import atomic_folder
 from tools.weights.registry import cache_dir
 from tools.weights.store import MissingWeightsError, weight_path
 
@@ -61,19 +59,10 @@ def convert_gguf_folder(gguf: Path, target: Path, log: Callable[[str], None] | N
         plain.generation_config = quantized.generation_config
     del quantized
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}-"))
-    try:
-        os.chmod(tmp, 0o755)
+    with atomic_folder(target) as tmp:
         plain.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)
         (tmp / _DONE_MARKER).write_text(f"converted from {gguf.name}\n")
-        if target.exists():
-            shutil.rmtree(target)
-        os.replace(tmp, target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     say(f"saved {target}")
     return target
 
