@@ -135,7 +135,9 @@ class Bundle:
     def save_trained(self, path: Path) -> None:
         """The mask path's current weights (float16) for merge_trained."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        save_file(_half(mask_path_state(self.mask_path)), str(path))
+        tmp = path.with_name(f".{path.name}.tmp")
+        save_file(_half(mask_path_state(self.mask_path)), str(tmp))
+        tmp.replace(path)  # a call cut off mid-write keeps the previous complete file
 
 
 def read_bundle(folder: Path, device: torch.device | str = "cpu") -> Bundle:

@@ -13,8 +13,8 @@ and its weights come back to be merged into the checkpoint.
 Bundle folder (miras.bundle_io): config.json (the checkpoint's), bundle.json (sizes, samples, held-out ids),
 mask_path.safetensors (starting weights, float16), sam_encoder.safetensors (frozen SAM image encoder, float16),
 features.safetensors ([SEG] spans float16, bit-packed low-res targets), images/ (JPEG). `train` writes
-OUT/mask_path.safetensors (float16), OUT/log.jsonl, OUT/summary.json (and OUT/loss_curve.png when matplotlib is
-there); `merge` writes a normal MIRAS checkpoint folder that evals and miras.chat load.
+OUT/mask_path.safetensors (float16, every --save-every steps and at the end), OUT/log.jsonl, OUT/loss_curve.png
+(when matplotlib is there) and OUT/summary.json; `merge` writes a normal MIRAS checkpoint folder that evals and miras.chat load.
 """
 from __future__ import annotations
 
@@ -68,17 +68,11 @@ def _train(args) -> int:
     out = Path(args.out)
     margs = MaskStageArgs(out=str(out), steps=args.steps, batch_size=args.batch_size, lr=args.lr,
                           warmup_steps=min(50, max(1, args.steps // 20)), log_every=args.log_every,
-                          save_every=args.steps + 1, eval_every=args.eval_every, heldout=0, seed=args.seed,
+                          save_every=args.save_every, eval_every=args.eval_every, seed=args.seed,
                           max_seconds=60.0 * args.minutes - (time.time() - t0), progress=False)
-    summary = fit_mask_path(bundle.mask_path, bundle.train, bundle.heldout, table, margs)
-    bundle.save_trained(out / "mask_path.safetensors")
-    if summary["history"]:
-        try:
-            from miras.trainer import plot_history
-
-            plot_history(summary["history"], out / "loss_curve.png", heldout_key="heldout_iou")
-        except ImportError:  # no matplotlib there: log.jsonl has every row
-            pass
+    # saved every --save-every steps (with loss_curve.png), so a call cut off at its limit still returns weights
+    summary = fit_mask_path(bundle.mask_path, bundle.train, bundle.heldout, table, margs,
+                            save=lambda _state: bundle.save_trained(out / "mask_path.safetensors"))
     summary = {k: v for k, v in summary.items() if k != "history"} | {
         "device": str(device), "gpu": torch.cuda.get_device_name(0) if device.type == "cuda" else None,
         "batch_size": args.batch_size, "lr": args.lr, "wall_seconds": time.time() - t0,
@@ -122,6 +116,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     tr.add_argument("--lr", type=float, default=3e-4)
     tr.add_argument("--log-every", type=int, default=50)
     tr.add_argument("--eval-every", type=int, default=200)
+    tr.add_argument("--save-every", type=int, default=500, help="write mask_path.safetensors every N steps")
     tr.add_argument("--embed-batch", type=int, default=8)
     tr.add_argument("--seed", type=int, default=0)
     tr.add_argument("--device", default=None)
