@@ -75,6 +75,7 @@ class SegConfig:
     embedding_size: int = 16
     image_size: int = 64
     decoder_weights: str | None = None  # "mobile_sam" -> initialise the prompt decoder from the real weights
+    point_prompt: bool = False  # a [SEG] point head (miras.pointing) adds a point prompt beside the [SEG] token
 
 
 @dataclass
@@ -82,6 +83,7 @@ class LossConfig:
     ce_weight: float = 1.0
     bce_weight: float = 2.0
     dice_weight: float = 0.5
+    point_weight: float = 1.0  # the point head's loss (miras.pointing.pointing_loss), when the model has one
 
 
 @dataclass

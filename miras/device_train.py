@@ -44,7 +44,7 @@ def _pack(args) -> int:
     from miras.checkpoint import read_config
     from miras.train import gather_samples, model_from_args
 
-    args.stage = "mask"
+    args.stage, args.point_only = "mask", False
     cfg = read_config(args.init)
     samples = gather_samples(args)
     model = model_from_args(args, cfg)
@@ -106,6 +106,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     pk.add_argument("--jpeg-quality", type=int, default=90)
     pk.add_argument("--image-format", choices=["jpeg", "png"], default="jpeg",
                     help="jpeg: JPEG sources travel as they are, others re-encoded; png: lossless (larger)")
+    pk.add_argument("--point-head", action="store_true",
+                    help="add an untrained [SEG] point head (miras.pointing) when --init has none; it trains there")
     pk.add_argument("--device", default="cpu")
     tr = sub.add_parser("train", help="on the GPU: train the mask path on the bundle")
     tr.add_argument("--bundle", default="runs/device_bundle")

@@ -4,7 +4,10 @@
 loaded (--init checkpoint or the fresh preset) and runs only in the one feature pass of miras.seg_features. Each
 step draws `batch_size` [SEG] items (one mask each) from the training samples' features, decodes them as one batch
 of images (MirasModel.decode_batch) and minimises bce_weight x BCE + dice_weight x Dice (no CE: the text side is
-frozen). `heldout` samples (miras.data.samples.split_heldout, never trained on) give the low-res mask IoU shown in
+frozen), + point_weight x the point head's loss when the model has one (miras.pointing; the decoder then gets a
+point inside the target, teacher forcing). With `point_only` a step trains the point head alone and skips the
+decoder (milliseconds instead of seconds a step on a CPU); held-out IoU always decodes, from the point head's own
+cells. `heldout` samples (miras.data.samples.split_heldout, never trained on) give the low-res mask IoU shown in
 the progress bar, with steps/s, every `eval_every` steps.
 
 Output folder as the joint trainer's: OUT/checkpoint (the whole model's trainable weights, the LLM side's copied
@@ -26,7 +29,8 @@ from miras.data.embed_cache import SamEmbeddingCache
 from miras.data.samples import split_heldout
 from miras.evaluate import lowres_iou
 from miras.losses import mask_bce, mask_dice
-from miras.mask_path import MASK_PATH
+from miras.mask_path import mask_path_modules
+from miras.pointing import best_cells, interior_cells, pointing_hit_rate, pointing_loss
 from miras.seg_features import SegFeatures, SegFeatureStore
 from miras.trainer import EpochSampler, build_optimizer, lr_at, peak_rss_mb, plot_history
 
@@ -48,6 +52,7 @@ class MaskStageArgs:
     features_dir: str | None = None
     extract_batch: int = 4
     max_seconds: float = 0.0  # > 0: fit the step count to this many seconds (timed on the first 10 steps)
+    point_only: bool = False  # train only the point head (needs one): no decoder pass in training steps
     resume: bool = True
     progress: bool = True
     threads: int | None = None
@@ -65,12 +70,16 @@ class MaskBatch:
 
 @dataclass
 class MaskStep:
-    """loss = bce_weight x bce + dice_weight x dice (scalars); logits (B, L, L) low-res masks."""
+    """loss = bce_weight x bce + dice_weight x dice + point_weight x point (scalars; bce, dice None when the step
+    did not decode, point None without a point head); logits (B, L, L) low-res masks or None; hits (B,) 1.0 where
+    the point head's best cell is inside the target, or None."""
 
     loss: torch.Tensor
-    bce: torch.Tensor
-    dice: torch.Tensor
-    logits: torch.Tensor
+    bce: torch.Tensor | None
+    dice: torch.Tensor | None
+    point: torch.Tensor | None
+    logits: torch.Tensor | None
+    hits: torch.Tensor | None
 
 
 def seg_items(features: list[SegFeatures]) -> list[tuple[int, int]]:
@@ -87,35 +96,62 @@ def collate(features: list[SegFeatures], items: list[tuple[int, int]], embedding
     return MaskBatch(torch.stack([s[-1] for s in spans]), spans, sam.to(device), targets.to(device))
 
 
-def mask_step(model, batch: MaskBatch) -> MaskStep:
-    """The mask path forward on a batch and its loss (what MirasModel.forward computes for these [SEG]s, minus CE)."""
-    low, _ = model.decode_batch(batch.sam, model.prompts(batch.seg, batch.spans))
-    bce, dice = mask_bce(low, batch.targets), mask_dice(low, batch.targets)
+def mask_step(model, batch: MaskBatch, decode: bool = True, teacher_cells: bool = True) -> MaskStep:
+    """The mask path forward on a batch and its loss (what MirasModel.forward computes for these [SEG]s, minus CE).
+    decode=False: only the point head (needs one). teacher_cells: SAM gets a point inside the target (training);
+    otherwise the point head's best cell (evaluation)."""
     w = model.cfg.loss
-    return MaskStep(w.bce_weight * bce + w.dice_weight * dice, bce, dice, low)
+    point = hits = cells = None
+    loss = batch.seg.new_zeros(())
+    if model.pointer is not None:
+        point_logits = model.point_logits(batch.sam, batch.seg, batch.spans)
+        point = pointing_loss(point_logits, batch.targets)
+        hits = pointing_hit_rate(point_logits.detach(), batch.targets)
+        grid = batch.sam.shape[-1]
+        cells = interior_cells(batch.targets, grid) if teacher_cells else best_cells(point_logits.detach())
+        loss = loss + w.point_weight * point
+    if not decode:
+        if point is None:
+            raise ValueError("a point-only step needs a model with a point head")
+        return MaskStep(loss, None, None, point, None, hits)
+    low, _ = model.decode_batch(batch.sam, model.prompts(batch.seg, batch.spans), cells)
+    bce, dice = mask_bce(low, batch.targets), mask_dice(low, batch.targets)
+    return MaskStep(loss + w.bce_weight * bce + w.dice_weight * dice, bce, dice, point, low, hits)
 
 
 @torch.no_grad()
-def heldout_iou(model, features: list[SegFeatures], embeddings, batch_size: int) -> float | None:
-    """Mean low-res IoU (decoder grid, logits > 0) over every [SEG] of `features`; None when there are none."""
+def heldout_scores(model, features: list[SegFeatures], embeddings, batch_size: int) -> dict[str, float] | None:
+    """{"iou": mean low-res IoU (decoder grid, logits > 0), + "point_hit": the point head's hit rate when it has one}
+    over every [SEG] of `features`, decoded as at inference (the point head's own cells); None when there are none."""
     items = seg_items(features)
     if not items:
         return None
     was_training = model.seg_head.training
     mask_path_mode(model, False)
-    ious = []
+    ious, hits = [], []
     for start in range(0, len(items), batch_size):
         batch = collate(features, items[start: start + batch_size], embeddings, model.device)
-        ious += lowres_iou(mask_step(model, batch).logits.float().cpu(), batch.targets.cpu()).tolist()
+        res = mask_step(model, batch, teacher_cells=False)
+        ious += lowres_iou(res.logits.float().cpu(), batch.targets.cpu()).tolist()
+        hits += res.hits.tolist() if res.hits is not None else []
     mask_path_mode(model, was_training)
-    return sum(ious) / len(ious)
+    scores = {"iou": sum(ious) / len(ious)}
+    if hits:
+        scores["point_hit"] = sum(hits) / len(hits)
+    return scores
+
+
+def heldout_iou(model, features: list[SegFeatures], embeddings, batch_size: int) -> float | None:
+    """Mean low-res IoU over every [SEG] of `features` (heldout_scores' "iou"); None when there are none."""
+    scores = heldout_scores(model, features, embeddings, batch_size)
+    return None if scores is None else scores["iou"]
 
 
 def mask_path_mode(model, training: bool) -> None:
     """Train (or eval) mode for the mask path only; the frozen LLM side always stays in eval mode."""
     model.eval()
-    for name in MASK_PATH:
-        getattr(model, name).train(training)
+    for module in mask_path_modules(model).values():
+        module.train(training)
 
 
 def train_mask(model, samples, args: MaskStageArgs, log=print) -> dict:
@@ -165,8 +201,9 @@ def fit_mask_path(model, train_feats: list[SegFeatures], heldout_feats: list[Seg
     `sam_embedding(image, sha256) -> (1, D, e, e)`; state: a train_state dict to resume from (optimizer, sampler,
     step, torch_rng, history, seconds); save(train_state): called every save_every steps and at the end.
     With args.max_seconds > 0 the run fits its step count to that time after timing its first 10 steps.
+    With args.point_only only the point head trains (and steps skip the decoder).
     Writes OUT/log.jsonl and OUT/loss_curve.png; returns {"steps", "seconds", "history", "heldout_iou_before"
-    (fresh runs), "heldout_iou_after", "peak_rss_mb"}.
+    (fresh runs), "heldout_iou_after", "peak_rss_mb"} (+ "heldout_point_hit_before" / "_after" with a point head).
     """
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -175,7 +212,10 @@ def fit_mask_path(model, train_feats: list[SegFeatures], heldout_feats: list[Seg
     items = seg_items(train_feats)
     if not items:
         raise ValueError("the training samples hold no [SEG] masks")
-    opt = build_optimizer(model, args, model.mask_path_parameters())
+    if args.point_only and model.pointer is None:
+        raise ValueError("--point-only needs a model with a point head")
+    params = list(model.pointer.parameters()) if args.point_only else model.mask_path_parameters()
+    opt = build_optimizer(model, args, params)
     sampler = EpochSampler(len(items), args.seed)
     history: list[dict] = []
     step, seconds_before = 0, 0.0
@@ -185,9 +225,11 @@ def fit_mask_path(model, train_feats: list[SegFeatures], heldout_feats: list[Seg
         torch.set_rng_state(state["torch_rng"])
         step, history, seconds_before = int(state["step"]), list(state["history"]), float(state["seconds"])
     result: dict = {}
-    held = heldout_iou(model, heldout_feats, embeddings, args.batch_size) if args.eval_every else None
+    held = heldout_scores(model, heldout_feats, embeddings, args.batch_size) if args.eval_every else None
     if step == 0:
-        result["heldout_iou_before"] = held
+        result["heldout_iou_before"] = held and held["iou"]
+        if held and "point_hit" in held:
+            result["heldout_point_hit_before"] = held["point_hit"]
     mask_path_mode(model, True)
     bar = None
     if args.progress:
@@ -206,9 +248,9 @@ def fit_mask_path(model, train_feats: list[SegFeatures], heldout_feats: list[Seg
             group["lr"] = lr_at(step, args)
         batch = collate(train_feats, [items[i] for i in sampler.take(args.batch_size)], embeddings, device)
         with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=use_bf16):
-            res = mask_step(model, batch)
+            res = mask_step(model, batch, decode=not args.point_only)
         res.loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.mask_path_parameters(), 1.0)
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
         opt.zero_grad(set_to_none=True)
         step += 1
@@ -217,24 +259,20 @@ def fit_mask_path(model, train_feats: list[SegFeatures], heldout_feats: list[Seg
             args.steps = max(step, min(args.steps, step + int((args.max_seconds - (time.time() - t0)) / per_step)))
             if bar is not None:
                 bar.total = args.steps
-        ious = lowres_iou(res.logits.detach().float().cpu(), batch.targets.cpu())
-        window.append({"loss": float(res.loss.detach()), "bce": float(res.bce.detach()),
-                       "dice": float(res.dice.detach()), "iou": float(ious.mean())})
+        window.append(step_row(res, batch))
         if args.eval_every and step % args.eval_every == 0:
-            held = heldout_iou(model, heldout_feats, embeddings, args.batch_size)
+            held = heldout_scores(model, heldout_feats, embeddings, args.batch_size)
         rate = (step - first_step) / max(time.time() - t0, 1e-9)
         if bar is not None:
             bar.update(1)
             shown = {"loss": f"{window[-1]['loss']:.3f}", "steps/s": f"{rate:.2f}"}
-            if held is not None:
-                shown["heldout_iou"] = f"{held:.3f}"
+            shown.update({f"heldout_{k}": f"{v:.3f}" for k, v in (held or {}).items()})
             bar.set_postfix(shown)
         if step % args.log_every == 0 or step == args.steps:
             row = {k: sum(w[k] for w in window) / len(window) for k in window[0]}
             row.update(step=step, lr=lr_at(step - 1, args), seconds=seconds_before + time.time() - t0,
                        steps_per_s=rate, masks_per_s=rate * args.batch_size, peak_rss_mb=peak_rss_mb())
-            if held is not None:
-                row["heldout_iou"] = held
+            row.update({f"heldout_{k}": v for k, v in (held or {}).items()})
             history.append(row)
             window = []
             with open(out / "log.jsonl", "a") as fh:
@@ -251,6 +289,20 @@ def fit_mask_path(model, train_feats: list[SegFeatures], heldout_feats: list[Seg
     if bar is not None:
         bar.close()
     mask_path_mode(model, False)
+    held = heldout_scores(model, heldout_feats, embeddings, args.batch_size)
     result.update(steps=step, seconds=seconds_before + time.time() - t0, peak_rss_mb=peak_rss_mb(), history=history,
-                  heldout_iou_after=heldout_iou(model, heldout_feats, embeddings, args.batch_size))
+                  heldout_iou_after=held and held["iou"])
+    if held and "point_hit" in held:
+        result["heldout_point_hit_after"] = held["point_hit"]
     return result
+
+
+def step_row(res: MaskStep, batch: MaskBatch) -> dict[str, float]:
+    """One training step's figures for the log: loss, and bce / dice / iou / point / point_hit where computed."""
+    row = {"loss": float(res.loss.detach())}
+    if res.logits is not None:
+        row.update(bce=float(res.bce.detach()), dice=float(res.dice.detach()),
+                   iou=float(lowres_iou(res.logits.detach().float().cpu(), batch.targets.cpu()).mean()))
+    if res.point is not None:
+        row.update(point=float(res.point.detach()), point_hit=float(res.hits.mean()))
+    return row

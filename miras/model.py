@@ -1,9 +1,10 @@
 """MirasModel: LLM + vision tokens + region alignment + [SEG] head + SAM prompt decoder.
 
-forward(batch) -> {"loss", "ce", "bce", "dice", "masks": list of (N_b, L, L) low-res logits}
+forward(batch) -> {"loss", "ce", "bce", "dice", "masks": list of (N_b, L, L) low-res logits} (+ "point", the point
+head's loss, when the model has one)
 generate_turn(ids (L,), vision inputs, sam embedding (1, D, e, e) or None) -> GeneratedTurn
 
-The mask path (MASK_PATH: `align`, `seg_head`, `decoder`) only sees the LLM through the last-layer hidden states
+The mask path (MASK_PATH: `align`, `seg_head`, `decoder`, and the optional point head `pointer`) only sees the LLM through the last-layer hidden states
 of each `[OBJ] name [SEG]` span: `seg_spans` cuts them out, and the mask path's own methods (miras.mask_path:
 `prompts`, `decode_masks`, `decode_batch`) turn them into masks (the mask stage trains on exactly these).
 
@@ -21,7 +22,8 @@ from torch import nn
 from miras.alignment import RegionAlignment, SegPromptHead
 from miras.config import MirasConfig
 from miras.losses import mask_bce, mask_dice, text_ce
-from miras.mask_path import MASK_PATH, MaskPathMixin
+from miras.mask_path import MaskPathMixin
+from miras.pointing import SegPointer, interior_cells, pointing_loss
 from miras.splice import seg_positions, span_start, splice
 from miras.tokens import TokenIds
 
@@ -65,6 +67,7 @@ class MirasModel(MaskPathMixin, nn.Module):
         hidden = llm.get_input_embeddings().weight.shape[1]
         self.align = RegionAlignment(hidden, cfg.align_heads)
         self.seg_head = SegPromptHead(hidden, cfg.seg.embed_dim)
+        self.pointer = SegPointer(hidden, cfg.seg.embed_dim) if cfg.seg.point_prompt else None
 
     def train(self, mode: bool = True):
         """Train mode for the trainable parts; the frozen encoders always stay in eval mode."""
@@ -98,9 +101,12 @@ class MirasModel(MaskPathMixin, nn.Module):
         row is the [SEG] state."""
         return [hidden[span_start(ids_row, p, self.ids.obj, self.ids.seg): p + 1] for p in positions.tolist()]
 
-    def seg_prompts(self, hidden: torch.Tensor, ids_row: torch.Tensor, positions: torch.Tensor) -> torch.Tensor:
-        """hidden (L, H) last-layer states of one sample -> (N, 1, D) sparse prompts for its [SEG] positions."""
-        return self.prompts(hidden[positions.tolist()], self.seg_spans(hidden, ids_row, positions))
+    def seg_prompts(self, hidden: torch.Tensor, ids_row: torch.Tensor, positions: torch.Tensor
+                    ) -> tuple[torch.Tensor, list[torch.Tensor], torch.Tensor]:
+        """hidden (L, H) last-layer states of one sample -> its [SEG] states (N, H), their spans and the (N, 1, D)
+        sparse prompts for its [SEG] positions."""
+        seg, spans = hidden[positions.tolist()], self.seg_spans(hidden, ids_row, positions)
+        return seg, spans, self.prompts(seg, spans)
 
     def _run(self, input_ids, labels, image_index, vision_inputs):
         feats = self._image_feats(len(input_ids), image_index, vision_inputs)
@@ -116,7 +122,7 @@ class MirasModel(MaskPathMixin, nn.Module):
         sp, out = self._run(batch.input_ids, batch.labels, batch.image_index, batch.vision)
         ce = text_ce(out.logits, sp.labels)
         hidden = out.hidden_states[-1]
-        preds, gts = [], []
+        preds, gts, point_losses = [], [], []
         masks_out = []
         for b, positions in enumerate(seg_positions(sp.ids, self.ids.seg)):
             gt = batch.gt_masks[b]
@@ -124,8 +130,13 @@ class MirasModel(MaskPathMixin, nn.Module):
                 masks_out.append(None)
                 continue
             row = batch.image_index[b]
-            prompts = self.seg_prompts(hidden[b], sp.ids[b], positions)
-            low, _ = self.decode_masks(batch.sam[row: row + 1].to(self.device).float(), prompts)
+            seg, spans, prompts = self.seg_prompts(hidden[b], sp.ids[b], positions)
+            sam = batch.sam[row: row + 1].to(self.device).float()
+            cells = None
+            if self.pointer is not None:  # teacher forcing: SAM gets a point inside the target
+                point_losses.append(pointing_loss(self.point_logits(sam, seg, spans), gt.to(self.device)))
+                cells = interior_cells(gt, sam.shape[-1])
+            low, _ = self.decode_masks(sam, prompts, cells)
             preds.append(low)
             gts.append(gt.to(self.device))
             masks_out.append(low.detach())
@@ -136,7 +147,12 @@ class MirasModel(MaskPathMixin, nn.Module):
             bce = dice = hidden.sum() * 0.0
         w = self.cfg.loss
         loss = w.ce_weight * ce + w.bce_weight * bce + w.dice_weight * dice
-        return {"loss": loss, "ce": ce.detach(), "bce": bce.detach(), "dice": dice.detach(), "masks": masks_out}
+        result = {"ce": ce.detach(), "bce": bce.detach(), "dice": dice.detach(), "masks": masks_out}
+        if point_losses:
+            point = torch.stack(point_losses).mean()
+            loss = loss + w.point_weight * point
+            result["point"] = point.detach()
+        return {"loss": loss, **result}
 
     # ----- inference -----
     @torch.no_grad()
@@ -160,6 +176,7 @@ class MirasModel(MaskPathMixin, nn.Module):
         sp_full, out = self._run([full], None, index, vision_inputs)
         positions = seg_positions(sp_full.ids, self.ids.seg)[0]
         positions = positions[positions >= sp.ids.shape[1]]
-        prompts = self.seg_prompts(out.hidden_states[-1][0], sp_full.ids[0], positions)
-        low, iou = self.decode_masks(sam_emb.to(self.device).float(), prompts)
+        seg, spans, prompts = self.seg_prompts(out.hidden_states[-1][0], sp_full.ids[0], positions)
+        sam = sam_emb.to(self.device).float()
+        low, iou = self.decode_masks(sam, prompts, self.seg_cells(sam, seg, spans))
         return GeneratedTurn(new_ids, low.cpu(), iou.cpu())

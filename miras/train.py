@@ -7,7 +7,8 @@ Stage 2: format-2 dialogues from --data (multi-turn, loss on every assistant tur
 --data-coco is also given. --init starts from another run's checkpoint weights (e.g. stage 1 -> stage 2).
 Stage mask (miras.mask_stage): the LLM side of --init (or of the fresh preset) frozen; one cached feature pass,
 then only region alignment, the [SEG] MLP and the prompt decoder train, --batch-size [SEG] masks a step (16);
---max-minutes M fits the step count to M minutes. --coco-split train2017 keeps val2017 (the COCO referring
+--max-minutes M fits the step count to M minutes. --point-head adds a [SEG] point head (miras.pointing) to an
+--init checkpoint without one; --point-only trains that head alone (no decoder pass: thousands of steps a minute). --coco-split train2017 keeps val2017 (the COCO referring
 benchmark's photos) out of training.
 --heldout N samples are set aside and their mask IoU is shown in the progress bar every --eval-every steps.
 Re-running with the same --out resumes from OUT/checkpoint (optimizer, step, sampler, RNG).
@@ -57,6 +58,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--eval-every", type=int, default=20, help="held-out IoU every K steps (0: off)")
     p.add_argument("--max-minutes", type=float, default=0.0,
                    help="mask stage: fit --steps to this many minutes of training (timed on its first 10 steps)")
+    p.add_argument("--point-head", action="store_true",
+                   help="give the model a [SEG] point head (miras.pointing) when --init's checkpoint has none")
+    p.add_argument("--point-only", action="store_true",
+                   help="mask stage: train only the point head (no decoder pass in training steps)")
     p.add_argument("--features", default=None, help="mask stage: [SEG] feature cache (default CACHE/seg_features)")
     p.add_argument("--log-every", type=int, default=10)
     p.add_argument("--save-every", type=int, default=50)
@@ -123,6 +128,11 @@ def model_from_args(args, cfg: MirasConfig):
     model = build_miras(cfg, device=device)
     if args.init:
         load_weights_into(model, args.init)
+    if args.point_head and model.pointer is None:
+        model.add_pointer()
+    if args.point_only and (args.stage != "mask" or model.pointer is None):
+        raise ConfigError("--point-only trains a point head in the mask stage: give --stage mask and --point-head "
+                          "(or an --init checkpoint that has a point head)")
     return model
 
 
@@ -142,7 +152,7 @@ def _mask_args(args, cfg: MirasConfig, out: Path) -> MaskStageArgs:
                          warmup_steps=min(t.warmup_steps, max(1, args.steps // 10)), weight_decay=t.weight_decay,
                          log_every=args.log_every, save_every=args.save_every, eval_every=args.eval_every,
                          heldout=args.heldout, seed=args.seed, cache_dir=args.cache or str(out.parent / "cache"),
-                         features_dir=args.features, max_seconds=60.0 * args.max_minutes,
+                         features_dir=args.features, max_seconds=60.0 * args.max_minutes, point_only=args.point_only,
                          resume=not args.fresh, progress=not args.no_progress,
                          threads=args.threads)
 

@@ -110,14 +110,18 @@ def plot_history(history: list[dict], path: Path, heldout_key: str = "heldout_gi
 
     steps = [h["step"] for h in history]
     fig, (a, b) = plt.subplots(1, 2, figsize=(10, 3.6))
-    for key in ("loss", "ce", "bce", "dice"):
+    for key in ("loss", "ce", "bce", "dice", "point"):
         if key in history[0]:
             a.plot(steps, [h[key] for h in history], label=key)
     a.set_xlabel("step"), a.set_title("training loss"), a.legend()
-    b.plot(steps, [h["iou"] for h in history], color="tab:green", label="train (low-res, teacher forced)")
-    held = [(h["step"], h[heldout_key]) for h in history if h.get(heldout_key) is not None]
-    if held:
-        b.plot(*zip(*held), color="tab:red", marker=".", label=f"held out ({heldout_key})")
+    if "iou" in history[0]:
+        b.plot(steps, [h["iou"] for h in history], color="tab:green", label="train (low-res, teacher forced)")
+    if "point_hit" in history[0]:
+        b.plot(steps, [h["point_hit"] for h in history], color="tab:purple", label="train point hit rate")
+    for key, colour in ((heldout_key, "tab:red"), ("heldout_point_hit", "tab:orange")):
+        held = [(h["step"], h[key]) for h in history if h.get(key) is not None]
+        if held:
+            b.plot(*zip(*held), color=colour, marker=".", label=f"held out ({key})")
     b.set_xlabel("step"), b.set_title("mask IoU"), b.set_ylim(0, 1), b.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=90)
