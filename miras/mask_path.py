@@ -6,9 +6,10 @@
 embedding grid), `decode_masks` (N prompts on one image) and `decode_batch` (one prompt per image). With a point
 head (fed the raw [SEG] states, so training it alone leaves the decoder's prompts as they were), `seg_cells`
 picks a grid cell per [SEG] and the decoder gets it as a positive point prompt beside the [SEG] token (in training,
-a cell inside the target instead: teacher forcing). `MirasModel` uses it; `MaskPath` is the same three modules without the LLM, vision or SAM
-encoder, for training on cached [SEG] features where the LLM cannot travel (miras.device_train). Its parameter
-names (`align.*`, `seg_head.*`, `decoder.*`) are the ones a MIRAS checkpoint stores, so weights move either way.
+a cell inside the target instead: teacher forcing). `MirasModel` uses it; `MaskPath` is the same modules without
+the LLM, vision or SAM encoder, for training on cached [SEG] features where the LLM cannot travel
+(miras.device_train). Its parameter names (`align.*`, `seg_head.*`, `decoder.*`, `pointer.*`) are the ones a MIRAS
+checkpoint stores, so weights move either way.
 """
 from __future__ import annotations
 
@@ -39,10 +40,12 @@ class MaskPathMixin:
         return [p for module in mask_path_modules(self).values() for p in module.parameters()]
 
     def add_pointer(self) -> None:
-        """Give the mask path an untrained point head (miras.pointing) and record it in the config."""
+        """Give the mask path an untrained point head (miras.pointing), initialised from cfg.seed as build_miras
+        seeds every random part, and record it in the config."""
         self.cfg.seg.point_prompt = True
-        first = self.seg_head.mlp[0]
-        self.pointer = SegPointer(first.in_features, self.cfg.seg.embed_dim).to(first.weight.device)
+        with torch.random.fork_rng():
+            torch.manual_seed(self.cfg.seed + 2)
+            self.pointer = SegPointer(self.seg_head.mlp[0].in_features, self.cfg.seg.embed_dim).to(self.device)
 
     def prompts(self, seg: torch.Tensor, spans: list[torch.Tensor]) -> torch.Tensor:
         """seg (N, H) [SEG] states + their spans -> (N, 1, D) sparse prompts (alignment, then the [SEG] MLP)."""
@@ -64,7 +67,7 @@ class MaskPathMixin:
     def _point_kw(self, cells: torch.Tensor | None, grid: int, shape) -> dict:
         if cells is None:
             return {}
-        points = cells_to_points(cells, grid, self.decoder.input_image_size).to(self.seg_head.mlp[0].weight.device)
+        points = cells_to_points(cells, grid, self.decoder.input_image_size).to(self.device)
         return {"points": points.reshape(*shape, 1, 2)}
 
     def decode_masks(self, sam_emb: torch.Tensor, prompts: torch.Tensor, cells: torch.Tensor | None = None

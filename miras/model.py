@@ -4,9 +4,9 @@ forward(batch) -> {"loss", "ce", "bce", "dice", "masks": list of (N_b, L, L) low
 head's loss, when the model has one)
 generate_turn(ids (L,), vision inputs, sam embedding (1, D, e, e) or None) -> GeneratedTurn
 
-The mask path (MASK_PATH: `align`, `seg_head`, `decoder`, and the optional point head `pointer`) only sees the LLM through the last-layer hidden states
-of each `[OBJ] name [SEG]` span: `seg_spans` cuts them out, and the mask path's own methods (miras.mask_path:
-`prompts`, `decode_masks`, `decode_batch`) turn them into masks (the mask stage trains on exactly these).
+The mask path (MASK_PATH: `align`, `seg_head`, `decoder`, and the optional point head `pointer`) only sees the LLM
+through the last-layer hidden states of each `[OBJ] name [SEG]` span: `seg_spans` cuts them out, and the mask
+path's own methods (miras.mask_path: `prompts`, `seg_cells`, `decode_masks`, `decode_batch`) turn them into masks (the mask stage trains on exactly these).
 
 A Batch (miras.data.batch) holds per-sample input_ids/labels, the stacked vision inputs of the samples that have
 an image (image_index[b] = row, or -1), the SAM embeddings of those images and per-sample target masks

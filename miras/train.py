@@ -8,8 +8,8 @@ Stage 2: format-2 dialogues from --data (multi-turn, loss on every assistant tur
 Stage mask (miras.mask_stage): the LLM side of --init (or of the fresh preset) frozen; one cached feature pass,
 then only region alignment, the [SEG] MLP and the prompt decoder train, --batch-size [SEG] masks a step (16);
 --max-minutes M fits the step count to M minutes. --point-head adds a [SEG] point head (miras.pointing) to an
---init checkpoint without one; --point-only trains that head alone (no decoder pass: thousands of steps a minute). --coco-split train2017 keeps val2017 (the COCO referring
-benchmark's photos) out of training.
+--init checkpoint without one; --point-only trains that head alone (no decoder pass in a step).
+--coco-split train2017 keeps val2017 (the COCO referring benchmark's photos) out of training.
 --heldout N samples are set aside and their mask IoU is shown in the progress bar every --eval-every steps.
 Re-running with the same --out resumes from OUT/checkpoint (optimizer, step, sampler, RNG).
 """
