@@ -39,6 +39,13 @@ class MaskPathMixin:
         stage trains)."""
         return [p for module in mask_path_modules(self).values() for p in module.parameters()]
 
+    def reset_decoder(self) -> None:
+        """Put the prompt decoder back to its initial weights (the real SAM decoder when cfg.seg.decoder_weights
+        names one): the joint stage's few hundred steps on tiny masks can ruin what SAM learned about points."""
+        from miras.encoders import build_prompt_decoder
+
+        self.decoder.load_state_dict(build_prompt_decoder(self.cfg.seg).state_dict())
+
     def add_pointer(self) -> None:
         """Give the mask path an untrained point head (miras.pointing), initialised from cfg.seed as build_miras
         seeds every random part, and record it in the config."""
@@ -70,21 +77,32 @@ class MaskPathMixin:
         points = cells_to_points(cells, grid, self.decoder.input_image_size).to(self.device)
         return {"points": points.reshape(*shape, 1, 2)}
 
-    def decode_masks(self, sam_emb: torch.Tensor, prompts: torch.Tensor, cells: torch.Tensor | None = None
-                     ) -> tuple[torch.Tensor, torch.Tensor]:
+    def decode_masks(self, sam_emb: torch.Tensor, prompts: torch.Tensor, cells: torch.Tensor | None = None,
+                     best_of_three: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
         """sam_emb (1, D, e, e), prompts (N, 1, D), cells (N, 2) grid cells given to SAM as positive point prompts
-        (None: the [SEG] tokens alone) -> low-res logits (N, L, L), iou scores (N,)."""
+        (None: the [SEG] tokens alone) -> low-res logits (N, L, L), iou scores (N,). best_of_three: SAM's three
+        candidate masks, keeping each prompt's best-scored one (SAM's own answer to a one-point prompt's
+        ambiguity; not differentiable through the choice, so for inference)."""
         kw = self._point_kw(cells, sam_emb.shape[-1], (1, prompts.shape[0]))
-        low, iou = self.decoder(sam_emb, sparse_embeddings=prompts[None], multimask=False, **kw)
-        return low[0, :, 0], iou[0, :, 0]
+        low, iou = self.decoder(sam_emb, sparse_embeddings=prompts[None], multimask=best_of_three, **kw)
+        low, iou = pick_best(low[0], iou[0])
+        return low, iou
 
-    def decode_batch(self, sam_embs: torch.Tensor, prompts: torch.Tensor, cells: torch.Tensor | None = None
-                     ) -> tuple[torch.Tensor, torch.Tensor]:
+    def decode_batch(self, sam_embs: torch.Tensor, prompts: torch.Tensor, cells: torch.Tensor | None = None,
+                     best_of_three: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
         """sam_embs (B, D, e, e), prompts (B, 1, D), cells (B, 2) or None: one prompt per image -> logits (B, L, L),
         iou scores (B,). The same decoder computation as `decode_masks`, batched over images."""
         kw = self._point_kw(cells, sam_embs.shape[-1], (prompts.shape[0], 1))
-        low, iou = self.decoder(sam_embs, sparse_embeddings=prompts[:, None], multimask=False, **kw)
-        return low[:, 0, 0], iou[:, 0, 0]
+        low, iou = self.decoder(sam_embs, sparse_embeddings=prompts[:, None], multimask=best_of_three, **kw)
+        return pick_best(low[:, 0], iou[:, 0])
+
+
+def pick_best(low: torch.Tensor, iou: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """low (N, K, L, L) candidate logits, iou (N, K) their predicted IoU -> the best-scored candidate of each prompt:
+    (N, L, L), (N,)."""
+    best = iou.argmax(dim=1)
+    rows = torch.arange(low.shape[0], device=low.device)
+    return low[rows, best], iou[rows, best]
 
 
 class MaskPath(MaskPathMixin, nn.Module):

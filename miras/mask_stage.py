@@ -114,7 +114,8 @@ def mask_step(model, batch: MaskBatch, decode: bool = True, teacher_cells: bool 
         if point is None:
             raise ValueError("a point-only step needs a model with a point head")
         return MaskStep(loss, None, None, point, None, hits)
-    low, _ = model.decode_batch(batch.sam, model.prompts(batch.seg, batch.spans), cells)
+    best_of_three = cells is not None and not teacher_cells  # inference: SAM's best of three for the head's point
+    low, _ = model.decode_batch(batch.sam, model.prompts(batch.seg, batch.spans), cells, best_of_three)
     bce, dice = mask_bce(low, batch.targets), mask_dice(low, batch.targets)
     return MaskStep(loss + w.bce_weight * bce + w.dice_weight * dice, bce, dice, point, low, hits)
 

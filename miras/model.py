@@ -178,5 +178,6 @@ class MirasModel(MaskPathMixin, nn.Module):
         positions = positions[positions >= sp.ids.shape[1]]
         seg, spans, prompts = self.seg_prompts(out.hidden_states[-1][0], sp_full.ids[0], positions)
         sam = sam_emb.to(self.device).float()
-        low, iou = self.decode_masks(sam, prompts, self.seg_cells(sam, seg, spans))
+        cells = self.seg_cells(sam, seg, spans)
+        low, iou = self.decode_masks(sam, prompts, cells, best_of_three=cells is not None)
         return GeneratedTurn(new_ids, low.cpu(), iou.cpu())

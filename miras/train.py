@@ -8,7 +8,8 @@ Stage 2: format-2 dialogues from --data (multi-turn, loss on every assistant tur
 Stage mask (miras.mask_stage): the LLM side of --init (or of the fresh preset) frozen; one cached feature pass,
 then only region alignment, the [SEG] MLP and the prompt decoder train, --batch-size [SEG] masks a step (16);
 --max-minutes M fits the step count to M minutes. --point-head adds a [SEG] point head (miras.pointing) to an
---init checkpoint without one; --point-only trains that head alone (no decoder pass in a step).
+--init checkpoint without one; --point-only trains that head alone (no decoder pass in a step). --reset-decoder puts
+the prompt decoder back to SAM's own weights after --init.
 --coco-split train2017 keeps val2017 (the COCO referring benchmark's photos) out of training.
 --heldout N samples are set aside and their mask IoU is shown in the progress bar every --eval-every steps.
 Re-running with the same --out resumes from OUT/checkpoint (optimizer, step, sampler, RNG).
@@ -62,6 +63,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help="give the model a [SEG] point head (miras.pointing) when --init's checkpoint has none")
     p.add_argument("--point-only", action="store_true",
                    help="mask stage: train only the point head (no decoder pass in training steps)")
+    p.add_argument("--reset-decoder", action="store_true",
+                   help="put the SAM prompt decoder back to its real weights after --init (undo a joint stage's "
+                        "damage to it)")
     p.add_argument("--features", default=None, help="mask stage: [SEG] feature cache (default CACHE/seg_features)")
     p.add_argument("--log-every", type=int, default=10)
     p.add_argument("--save-every", type=int, default=50)
@@ -128,6 +132,8 @@ def model_from_args(args, cfg: MirasConfig):
     model = build_miras(cfg, device=device)
     if args.init:
         load_weights_into(model, args.init)
+    if args.reset_decoder:
+        model.reset_decoder()
     if args.point_head and model.pointer is None:
         model.add_pointer()
     if args.point_only and (args.stage != "mask" or model.pointer is None):

@@ -92,6 +92,41 @@ def test_a_point_head_checkpoint_decodes_from_its_points(tmp_path, shapes_dir):
     assert low.shape == without.shape and not torch.allclose(low, without) and not torch.allclose(low, other)
 
 
+def test_best_of_three_keeps_each_prompts_best_scored_candidate():
+    model = build_miras(preset("tiny"))
+    e = model.cfg.seg.embedding_size
+    sam = torch.randn(1, model.cfg.seg.embed_dim, e, e)
+    prompts, cells = torch.randn(3, 1, model.cfg.seg.embed_dim), torch.tensor([[1, 2], [5, 5], [7, 0]])
+    with torch.no_grad():
+        low, iou = model.decode_masks(sam, prompts, cells, best_of_three=True)
+        points = cells_to_points(cells, e, model.decoder.input_image_size).reshape(1, 3, 1, 2)
+        candidates, scores = model.decoder(sam, sparse_embeddings=prompts[None], points=points, multimask=True)
+    assert candidates.shape[:3] == (1, 3, 3) and low.shape == (3, *candidates.shape[-2:])
+    best = scores[0].argmax(1)
+    for n in range(3):
+        assert torch.equal(low[n], candidates[0, n, best[n]]) and iou[n] == scores[0, n].max()
+
+
+def test_reset_decoder_restores_the_initial_decoder_after_a_joint_stage_changed_it(tmp_path, shapes_dir, capsys):
+    from miras.encoders import build_prompt_decoder
+
+    joint = build_miras(preset("tiny"))
+    with torch.no_grad():
+        for p in joint.decoder.parameters():
+            p.add_(0.1)  # what a joint stage's updates do to it
+    init = save_checkpoint(joint, tmp_path / "joint" / "checkpoint", meta={"step": 1, "stage": "joint"})
+    out = tmp_path / "mask"
+    argv = ["--stage", "mask", "--init", str(init), "--data", str(shapes_dir), "--steps", "2", "--out", str(out),
+            "--batch-size", "4", "--heldout", "1", "--eval-every", "0", "--no-progress", "--point-head",
+            "--point-only", "--reset-decoder"]
+    assert train_cli.main(argv) == 0
+    decoder = load_miras(out / "checkpoint").decoder.state_dict()
+    initial = build_prompt_decoder(joint.cfg.seg).state_dict()
+    changed = joint.decoder.state_dict()
+    assert all(torch.equal(decoder[k], initial[k]) for k in initial)
+    assert not all(torch.equal(decoder[k], changed[k]) for k in changed)
+
+
 def test_cli_adds_a_point_head_to_a_joint_checkpoint(tmp_path, shapes_dir, capsys):
     joint = build_miras(preset("tiny"))
     init = save_checkpoint(joint, tmp_path / "joint" / "checkpoint", meta={"step": 1, "stage": "joint"})
