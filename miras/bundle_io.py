@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -196,7 +195,8 @@ class BundleTable:
 
 def merge_trained(init: Path, trained: Path, out: Path) -> Path:
     """A copy of checkpoint `init` whose mask-path weights are those in `trained` (a file, or a folder holding
-    mask_path.safetensors); meta.json says stage "mask" and where the weights came from."""
+    mask_path.safetensors); a point head that `trained` has and `init` lacks (pack --point-head) is added, with
+    the config saying so. meta.json says stage "mask" and where the weights came from."""
     from miras.checkpoint import WEIGHTS, read_config
 
     read_config(init)
@@ -213,8 +213,14 @@ def merge_trained(init: Path, trained: Path, out: Path) -> Path:
         if new[k].shape != weights[k].shape:
             raise BundleError(f"{k}: trained shape {tuple(new[k].shape)}, checkpoint {tuple(weights[k].shape)}")
         weights[k] = new[k].to(weights[k].dtype).contiguous()
+    added = [k for k in new if k.startswith("pointer.") and k not in weights]
+    for k in added:
+        weights[k] = new[k].float().contiguous()
+    config = json.loads((init / "config.json").read_text())
+    if added:
+        config["seg"]["point_prompt"] = True
     with atomic_folder(out) as tmp:
-        shutil.copy(init / "config.json", tmp / "config.json")
+        (tmp / "config.json").write_text(json.dumps(config, indent=2))
         save_file(weights, str(tmp / WEIGHTS))
         (tmp / "meta.json").write_text(json.dumps({"stage": "mask", "source": "miras.device_train",
                                                    "init": str(init), "trained": str(trained_file)}, indent=2))

@@ -69,7 +69,8 @@ def _train(args) -> int:
     margs = MaskStageArgs(out=str(out), steps=args.steps, batch_size=args.batch_size, lr=args.lr,
                           warmup_steps=min(50, max(1, args.steps // 20)), log_every=args.log_every,
                           save_every=args.save_every, eval_every=args.eval_every, seed=args.seed,
-                          max_seconds=60.0 * args.minutes - (time.time() - t0), progress=False)
+                          max_seconds=60.0 * args.minutes - (time.time() - t0), point_only=args.point_only,
+                          progress=False)
     # saved every --save-every steps (with loss_curve.png), so a call cut off at its limit still returns weights
     summary = fit_mask_path(bundle.mask_path, bundle.train, bundle.heldout, table, margs,
                             save=lambda _state: bundle.save_trained(out / "mask_path.safetensors"))
@@ -108,6 +109,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                     help="jpeg: JPEG sources travel as they are, others re-encoded; png: lossless (larger)")
     pk.add_argument("--point-head", action="store_true",
                     help="add an untrained [SEG] point head (miras.pointing) when --init has none; it trains there")
+    pk.add_argument("--reset-decoder", action="store_true",
+                    help="ship SAM's own prompt decoder instead of --init's (see python -m miras.train --help)")
     pk.add_argument("--device", default="cpu")
     tr = sub.add_parser("train", help="on the GPU: train the mask path on the bundle")
     tr.add_argument("--bundle", default="runs/device_bundle")
@@ -119,6 +122,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     tr.add_argument("--log-every", type=int, default=50)
     tr.add_argument("--eval-every", type=int, default=200)
     tr.add_argument("--save-every", type=int, default=500, help="write mask_path.safetensors every N steps")
+    tr.add_argument("--point-only", action="store_true",
+                    help="train only the point head (the bundle needs one: pack --point-head)")
     tr.add_argument("--embed-batch", type=int, default=8)
     tr.add_argument("--seed", type=int, default=0)
     tr.add_argument("--device", default=None)
@@ -133,7 +138,7 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     try:
         return {"pack": _pack, "train": _train, "merge": _merge}[args.command](args)
-    except (BundleError, CheckpointError, ConfigError, DataError, MissingWeightsError) as exc:
+    except (BundleError, CheckpointError, ConfigError, DataError, MissingWeightsError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 

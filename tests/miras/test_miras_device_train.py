@@ -7,7 +7,7 @@ import json
 
 import pytest
 import torch
-from safetensors.torch import load_file
+from safetensors.torch import load_file, save_file
 
 from miras import device_train
 from miras.bundle_io import BundleError, BundleTable, read_bundle
@@ -91,3 +91,30 @@ def test_oversized_bundles_and_foreign_folders_are_one_line_errors(packed, shape
     assert "no dialogues.json" in capsys.readouterr().err
     assert device_train.main(["merge", "--init", str(init), "--trained", str(tmp_path), "--out", str(tmp_path / "m")]) == 2
     assert "no trained mask path" in capsys.readouterr().err
+
+
+def test_point_head_recipe_travels_and_merges_into_a_checkpoint_with_the_head(packed, shapes_dir, tiny_model):
+    """pack --point-head --reset-decoder ships SAM's own decoder and a new head; train --point-only trains the head;
+    merge adds the head to a checkpoint that had none."""
+    from miras.encoders import build_prompt_decoder
+
+    tmp, _ = packed
+    changed = save_checkpoint(tiny_model, tmp / "changed" / "checkpoint")
+    weights = load_file(str(changed / WEIGHTS))
+    save_file({k: (v + 0.1 if k.startswith("decoder.") else v) for k, v in weights.items()}, str(changed / WEIGHTS))
+    bundle, out = tmp / "bundle_point", tmp / "out_point"
+    assert device_train.main(["pack", "--init", str(changed), "--data", str(shapes_dir), "--out", str(bundle),
+                              "--cache", str(tmp / "cache"), "--heldout", "1", "--image-format", "png",
+                              "--point-head", "--reset-decoder"]) == 0
+    assert device_train.main(["train", "--bundle", str(bundle), "--out", str(out), "--steps", "20", "--batch-size",
+                              "6", "--lr", "3e-3", "--device", "cpu", "--eval-every", "10", "--point-only"]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert "heldout_point_hit_after" in summary
+    assert device_train.main(["merge", "--init", str(changed), "--trained", str(out),
+                              "--out", str(tmp / "merged_point")]) == 0
+    model = load_miras(tmp / "merged_point" / "checkpoint")
+    trained = load_file(str(out / "mask_path.safetensors"))
+    assert model.pointer is not None and model.cfg.seg.point_prompt
+    assert torch.equal(model.pointer.query[0].weight.detach(), trained["pointer.query.0.weight"].float())
+    initial = build_prompt_decoder(model.cfg.seg).state_dict()
+    assert all(torch.allclose(model.decoder.state_dict()[k].float(), v.float(), atol=1e-3, rtol=1e-3) for k, v in initial.items())
