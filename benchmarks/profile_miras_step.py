@@ -18,7 +18,9 @@ with perf_counter (module forward hooks, wrapped functions):
     backward, optimizer    loss.backward(); gradient clipping + AdamW step
 "share" is each part's fraction of the mean step. With --mask-steps N it also times N mask-stage steps
 (miras.mask_stage, --mask-batch [SEG] masks each) on features of the profiled samples; that also measures the
-one-time [SEG] feature pass per sample. The first step includes one-time costs; "mean" averages the others.
+one-time [SEG] feature pass per sample; --point-steps N times N point-only steps (the point head alone, no decoder
+pass; give --point-head when the checkpoint has none). "masks_per_second" compares the three in this one run (ratios
+to the joint step). The first step includes one-time costs; "mean" averages the others.
 """
 from __future__ import annotations
 
@@ -160,7 +162,9 @@ def profile_joint(model, feat, samples, steps: int, batch_size: int, grad_accum:
     return out, used, masks
 
 
-def profile_mask(model, feat, samples, steps: int, batch: int, lr: float, timer: PartTimer) -> dict:
+def profile_mask(model, feat, samples, steps: int, batch: int, lr: float, timer: PartTimer,
+                 point_only: bool = False) -> dict:
+    """Mask-stage steps (point_only: the point head alone, no decoder pass) on the features of `samples`."""
     import torch
 
     import miras.mask_stage
@@ -177,7 +181,8 @@ def profile_mask(model, feat, samples, steps: int, batch: int, lr: float, timer:
         return {"error": "the profiled samples hold no [SEG] masks"}
     for fn in ("mask_bce", "mask_dice"):
         timer.wrap(miras.mask_stage, fn, "losses")
-    opt = build_optimizer(model, SimpleNamespace(lr=lr, weight_decay=0.0), model.mask_path_parameters())
+    params = list(model.pointer.parameters()) if point_only else model.mask_path_parameters()
+    opt = build_optimizer(model, SimpleNamespace(lr=lr, weight_decay=0.0), params)
     mask_path_mode(model, True)
     timer.take()
     out = []
@@ -186,18 +191,19 @@ def profile_mask(model, feat, samples, steps: int, batch: int, lr: float, timer:
         timer.begin("step")
         with timer.part("collate"):
             mb = collate(features, chosen, feat, model.device)
-        res = mask_step(model, mb)
+        res = mask_step(model, mb, decode=not point_only)
         with timer.part("backward"):
             res.loss.backward()
         with timer.part("optimizer"):
-            torch.nn.utils.clip_grad_norm_(model.mask_path_parameters(), 1.0)
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
             opt.step()
             opt.zero_grad(set_to_none=True)
         timer.end("step")
         out.append(_mask_parts(timer.take()))
     summary = _summary(out, MASK_PARTS)
     summary.update(masks_per_step=batch, feature_pass_seconds_per_sample=round(extract_s / len(samples), 4),
-                   steps_per_second=round(1.0 / summary["mean_seconds"]["step"], 3))
+                   steps_per_second=round(1.0 / summary["mean_seconds"]["step"], 3),
+                   masks_per_second=round(batch / summary["mean_seconds"]["step"], 3))
     return summary
 
 
@@ -207,6 +213,8 @@ def main(argv=None) -> int:
     pre = argparse.ArgumentParser(add_help=False)
     pre.add_argument("--mask-steps", type=int, default=0)
     pre.add_argument("--mask-batch", type=int, default=16)
+    pre.add_argument("--point-steps", type=int, default=0,
+                     help="also time N point-only mask steps (needs --point-head or a checkpoint with a head)")
     extra, rest = pre.parse_known_args(argv)
 
     import torch
@@ -238,6 +246,16 @@ def main(argv=None) -> int:
     if extra.mask_steps:
         result["mask_stage"] = profile_mask(model, feat, used[: max(1, tc.batch_size * tc.grad_accum)],
                                             extra.mask_steps, extra.mask_batch, tc.lr, timer)
+    if extra.point_steps:
+        result["point_only_stage"] = profile_mask(model, feat, used[: max(1, tc.batch_size * tc.grad_accum)],
+                                                  extra.point_steps, extra.mask_batch, tc.lr, timer, point_only=True)
+    joint_rate = result["masks_per_step"] / result["mean_seconds"]["step"] if result["mean_seconds"]["step"] else 0
+    result["masks_per_second"] = {"joint": round(joint_rate, 3)}
+    for key in ("mask_stage", "point_only_stage"):
+        if "masks_per_second" in result.get(key, {}):
+            rate = result[key]["masks_per_second"]
+            result["masks_per_second"][key] = rate
+            result["masks_per_second"][f"{key}_vs_joint"] = round(rate / joint_rate, 1) if joint_rate else None
     print(json.dumps(result, indent=2))
     return 0
 
