@@ -85,8 +85,7 @@ class MaskPathMixin:
         ambiguity; not differentiable through the choice, so for inference)."""
         kw = self._point_kw(cells, sam_emb.shape[-1], (1, prompts.shape[0]))
         low, iou = self.decoder(sam_emb, sparse_embeddings=prompts[None], multimask=best_of_three, **kw)
-        low, iou = pick_best(low[0], iou[0])
-        return low, iou
+        return pick_best(low[0], iou[0])
 
     def decode_batch(self, sam_embs: torch.Tensor, prompts: torch.Tensor, cells: torch.Tensor | None = None,
                      best_of_three: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
