@@ -96,13 +96,14 @@ def recurring_focus(dialogue: list[dict[str, str]]) -> str:
             if human_index == 0:
                 w += 1.0
             human_index += 1
-        seen_here: set[tuple[str, ...]] = set()
-        heads_here: set[str] = set()
+        # dicts, not sets: insertion order breaks ties below, so it must not depend on string hashing
+        seen_here: dict[tuple[str, ...], None] = {}
+        heads_here: dict[str, None] = {}
         for chunk in chunks(content, DIALOGUE_STOP):
             norm = [singular(t) for t in chunk]
-            heads_here.add(norm[-1])
+            heads_here[norm[-1]] = None
             for gram_idx, gram in enumerate(_ngrams(norm)):
-                seen_here.add(gram)
+                seen_here[gram] = None
                 first_seen.setdefault(gram, position)
             for i in range(len(norm)):
                 for n in range(1, min(4, len(norm) - i) + 1):
@@ -141,7 +142,7 @@ def _recurring_quote(turns: list[tuple[str, str]]) -> tuple[str, float] | None:
     weights: dict[str, float] = defaultdict(float)
     first: dict[str, str] = {}
     for role, content in turns:
-        for q in {q.strip() for q in quoted(content) if len(q.strip()) > 1}:
+        for q in dict.fromkeys(q.strip() for q in quoted(content) if len(q.strip()) > 1):
             weights[q.lower()] += 2.0 if role == "user" else 1.0
             first.setdefault(q.lower(), q)
     if not weights:
