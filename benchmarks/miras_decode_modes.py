@@ -40,11 +40,14 @@ def main(argv=None) -> int:
 
     pre = argparse.ArgumentParser(add_help=False)
     pre.add_argument("--checkpoint", required=True)
+    pre.add_argument("--id-prefix", default="", help="score only held-out samples whose id starts with this (e.g. "
+                     "train-s2: dialogues another run never trained on, for comparing two runs fairly)")
     extra, rest = pre.parse_known_args(argv)
     args = parse_args(["--stage", "mask", *rest])
     model = load_miras(extra.checkpoint)
     model.eval()
     _, held = split_heldout(gather_samples(args), args.heldout, args.seed)
+    held = [s for s in held if s.id.startswith(extra.id_prefix)]
     cache_dir = Path(args.cache or "runs/cache")
     feat = Featurizer(model, SamEmbeddingCache(cache_dir, f"{model.cfg.seg.encoder}-{model.cfg.seg.image_size}"))
     features = SegFeatureStore(Path(args.features or cache_dir / "seg_features"), model, feat).features(held)
@@ -74,7 +77,7 @@ def main(argv=None) -> int:
                         low, _ = model.decode_batch(b.sam, p, c, best_of_three=best)
                         key = f"{decoder} decoder, {name}{', best of 3' if best else ''}"
                         scores.setdefault(key, []).extend(lowres_iou(low.float(), b.targets).tolist())
-    print(json.dumps({"checkpoint": extra.checkpoint, "heldout_samples": len(held), "heldout_masks": len(items),
+    print(json.dumps({"checkpoint": extra.checkpoint, "id_prefix": extra.id_prefix, "heldout_samples": len(held), "heldout_masks": len(items),
                       "mean_lowres_iou": {k: round(sum(v) / len(v), 4) for k, v in scores.items()}}, indent=2))
     return 0
 
