@@ -77,7 +77,8 @@ def main(argv=None) -> int:
                         low, _ = model.decode_batch(b.sam, p, c, best_of_three=best)
                         key = f"{decoder} decoder, {name}{', best of 3' if best else ''}"
                         scores.setdefault(key, []).extend(lowres_iou(low.float(), b.targets).tolist())
-    print(json.dumps({"checkpoint": extra.checkpoint, "id_prefix": extra.id_prefix, "heldout_samples": len(held), "heldout_masks": len(items),
+    print(json.dumps({"checkpoint": extra.checkpoint, "id_prefix": extra.id_prefix, "heldout_samples": len(held),
+                      "heldout_masks": len(items),
                       "mean_lowres_iou": {k: round(sum(v) / len(v), 4) for k, v in scores.items()}}, indent=2))
     return 0
 
