@@ -56,3 +56,41 @@ def test_inferred_focus_does_not_depend_on_string_hashing(shared_data):
                               env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout
                for seed in (1, 2, 3)}
     assert len(outputs) == 1
+
+
+def test_focus_agreement_with_head_noun_on_prist(shared_data):
+    """Focus agreement (mean of token F1 and head-noun match, the eval's measure) over the 255 dev dialogues with
+    reference answers: 0.437 before the answered noun could stay the head, measured 0.485 after."""
+    from evals.metrics.intent import focus_agreement
+
+    records = json.loads((shared_data / "prist" / "test_dev.json").read_text())
+    scores = [focus_agreement(infer_focus(prist_dialogue(r)), r["focus"]) for r in records]
+    heads = statistics.mean(s["head_match"] for s in scores)
+    mean = statistics.mean(s["score"] for s in scores)
+    print(f"PRIST focus agreement: {mean:.3f} (head-noun match {heads:.3f})")
+    assert mean >= 0.47 and heads >= 0.39
+
+
+def _dialogue(*turns: str) -> list[dict[str, str]]:
+    return [{"role": "user" if i % 2 == 0 else "assistant", "content": t} for i, t in enumerate(turns)]
+
+
+def test_a_common_noun_the_first_answer_names_stays_the_head():
+    dialogue = _dialogue("What is engraved on the medal?", "The medal shows an inscription around its rim.",
+                         "Why would a medal carry text?", "Medals often commemorate an event.",
+                         "Is the medal old?", "The medal looks worn, so it is probably old.")
+    assert infer_focus(dialogue) == "inscription on medal"
+
+
+def test_a_name_the_first_answer_reads_is_carried_by_the_recurring_noun():
+    dialogue = _dialogue("What does the tattoo on his arm say?", "It says Hot Wheels in red letters.",
+                         "Why choose such a tattoo?", "The tattoo may show a love of toy cars.",
+                         "Is the tattoo colourful?", "The tattoo is mostly red.")
+    target = infer_focus(dialogue)
+    assert target.startswith("hot wheels") and target.split()[-1] == "tattoo"
+
+
+def test_trailing_modifiers_leave_the_answered_phrase():
+    dialogue = _dialogue("What script is on the van?", "There is Arabic text written below the window.",
+                         "What does the Arabic text mean?", "The Arabic text gives the company name.")
+    assert infer_focus(dialogue) == "arabic text"
