@@ -19,6 +19,7 @@ import re
 from collections import Counter, defaultdict
 
 from agent.planners.phrases import COLORS, STOP, chunks, quoted, singular
+from tools.vocabulary import LARGEST_WORDS, POSITION_WORDS, SMALLEST_WORDS
 
 CLOSING_PATTERN = re.compile(
     r"\b(conversation|dialogue|dialog|discussion|exchange)\b|everything (said|discussed)|"
@@ -35,7 +36,8 @@ feature features aspect aspects setting context indication evidence reason infor
 part parts type kind overall purpose function design characteristic characteristics significance
 word words phrase color colors colour colours item items name names specific detail position placement
 activity connection relationship description impression atmosphere association uniqueness
-showing holding wearing featuring displaying containing depicting carrying contains holds""".split())
+showing holding wearing featuring displaying containing depicting carrying contains holds
+someone anyone notice say tell sorry""".split())
 
 
 def is_closing_request(text: str) -> bool:
@@ -52,7 +54,7 @@ def _ngrams(chunk: list[str], max_n: int = 4) -> list[tuple[str, ...]]:
 
 
 # answer words that describe, not name ("The sign reads ...", "is prominently displayed")
-ANSWER_STOP = set("""includes include reads read mentions mention displays display shows has have identifies identify
+ANSWER_STOP = set("""sure done okay ok i've i'm marked segmented highlighted outlined here includes include reads read mentions mention displays display shows has have identifies identify
 says states notes lists prominently clearly distinct distinctive central centrally various can could appears appear seen visible notable
 main large small
 without cannot measure pixels target discussion under""".split())  # the last line: the agent's own text-only answer
@@ -129,6 +131,7 @@ def ends_in_common_noun(phrase: str, dialogue: list[dict[str, str]]) -> bool:
         return False
     last = words[-1]
     return (last.isalpha() and len(last) > 2 and last not in MODIFIER_WORDS and last not in COLORS
+            and last not in POSITION_WORDS and last not in LARGEST_WORDS | SMALLEST_WORDS
             and not last.endswith(MODIFIER_SUFFIXES) and last not in proper_words(dialogue))
 
 

@@ -94,3 +94,24 @@ def test_trailing_modifiers_leave_the_answered_phrase():
     dialogue = _dialogue("What script is on the van?", "There is Arabic text written below the window.",
                          "What does the Arabic text mean?", "The Arabic text gives the company name.")
     assert infer_focus(dialogue) == "arabic text"
+
+
+def test_focus_agreement_on_synthetic_closing_turns():
+    """The generator's closing turns ("Please use the conversation above to ...") against the target it recorded,
+    with the generator's own answers as history (test split, seed 0, first 200 records: 92 closing turns;
+    0.502 before the answered noun could stay the head, measured 0.546 after)."""
+    from evals.metrics.intent import focus_agreement
+    from evals.synth import generate_record
+
+    scores = []
+    for index in range(200):
+        _, _, turns, _, _ = generate_record(0, "test", index)
+        dialogue: list[dict[str, str]] = []
+        for turn in turns:  # {"human", "gpt", "mask", "target", "phenomena"}
+            dialogue.append({"role": "user", "content": turn["human"]})
+            if is_closing_request(turn["human"]):
+                scores.append(focus_agreement(infer_focus(dialogue), turn["target"])["score"])
+            dialogue.append({"role": "assistant", "content": turn["gpt"]})
+    mean = statistics.mean(scores)
+    print(f"synthetic closing-turn focus agreement: {mean:.3f} over {len(scores)} turns")
+    assert len(scores) >= 50 and mean >= 0.52
