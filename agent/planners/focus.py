@@ -53,11 +53,13 @@ def _ngrams(chunk: list[str], max_n: int = 4) -> list[tuple[str, ...]]:
     return out
 
 
-# answer words that describe, not name ("The sign reads ...", "is prominently displayed")
-ANSWER_STOP = set("""sure done okay ok i've i'm marked segmented highlighted outlined here includes include reads read mentions mention displays display shows has have identifies identify
-says states notes lists prominently clearly distinct distinctive central centrally various can could appears appear seen visible notable
+# answer words that describe, not name ("The sign reads ...", "is prominently displayed"), the assistant's filler
+# ("Sure, I've marked ..."), and (last line) the agent's own text-only answer
+ANSWER_STOP = set("""sure done okay ok i've i'm marked segmented highlighted outlined here
+includes include reads read mentions mention displays display shows has have identifies identify says states notes
+lists prominently clearly distinct distinctive central centrally various can could appears appear seen visible notable
 main large small
-without cannot measure pixels target discussion under""".split())  # the last line: the agent's own text-only answer
+without cannot measure pixels target discussion under text-only session""".split())
 
 
 # last words that modify rather than name ("the brown", "parked right", "american landmarks like")
@@ -158,7 +160,7 @@ def recurring_focus(dialogue: list[dict[str, str]]) -> str:
         for chunk in chunks(content, DIALOGUE_STOP):
             norm = [singular(t) for t in chunk]
             heads_here[norm[-1]] = None
-            for gram_idx, gram in enumerate(_ngrams(norm)):
+            for gram in _ngrams(norm):
                 seen_here[gram] = None
                 first_seen.setdefault(gram, position)
             for i in range(len(norm)):
