@@ -9,6 +9,7 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
+from mask_stage_args import mask_stage_args
 from miras import train as train_cli
 from miras.build import build_miras
 from miras.checkpoint import save_checkpoint, trainable_state
@@ -17,16 +18,9 @@ from miras.data.batch import Featurizer
 from miras.data.embed_cache import SamEmbeddingCache
 from miras.data.samples import read_dialogues, split_heldout
 from miras.evaluate import mask_iou_teacher_forced
-from miras.mask_stage import MaskStageArgs, collate, mask_step, seg_items, train_mask
+from miras.mask_stage import collate, mask_step, seg_items, train_mask
 from miras.mask_path import MASK_PATH
 from miras.seg_features import SegFeatureStore
-
-
-def _args(tmp, steps, **kw):
-    base = dict(out=str(tmp / "run"), steps=steps, batch_size=8, lr=3e-3, warmup_steps=2, log_every=1,
-                save_every=1000, eval_every=0, heldout=0, seed=0, cache_dir=str(tmp / "cache"), progress=False)
-    base.update(kw)
-    return MaskStageArgs(**base)
 
 
 def _store(folder, model):
@@ -88,7 +82,7 @@ def mask_run(tmp_path_factory, shapes_dir):
     tmp = tmp_path_factory.mktemp("mask_run")
     model = build_miras(preset("tiny"))
     before = {k: v.clone() for k, v in trainable_state(model).items()}
-    summary = train_mask(model, read_dialogues(shapes_dir), _args(tmp, 30), log=lambda *_: None)
+    summary = train_mask(model, read_dialogues(shapes_dir), mask_stage_args(tmp, 30), log=lambda *_: None)
     return model, before, tmp / "run", summary
 
 
@@ -133,12 +127,12 @@ def test_mask_stage_resumes_where_it_was_killed(tmp_path, shapes_dir):
     samples = read_dialogues(shapes_dir)
     straight = build_miras(preset("tiny"))
     kw = dict(warmup_steps=3, batch_size=3)  # 3 of the 8 masks a step: the sampler's position matters
-    train_mask(straight, samples, _args(tmp_path / "a", 6, **kw), log=lambda *_: None)
+    train_mask(straight, samples, mask_stage_args(tmp_path / "a", 6, **kw), log=lambda *_: None)
     first = build_miras(preset("tiny"))  # "killed" after 3 steps (inside warmup, so the LR schedule agrees)
-    train_mask(first, samples, _args(tmp_path / "b", 3, save_every=3, **kw), log=lambda *_: None)
+    train_mask(first, samples, mask_stage_args(tmp_path / "b", 3, save_every=3, **kw), log=lambda *_: None)
     second = build_miras(preset("tiny"))
     notes = []
-    summary = train_mask(second, samples, _args(tmp_path / "b", 6, **kw), log=notes.append)
+    summary = train_mask(second, samples, mask_stage_args(tmp_path / "b", 6, **kw), log=notes.append)
     assert any("resumed" in n and "at step 3" in n for n in notes) and summary["steps"] == 6
     assert summary["features"]["reused"] == 4 and summary["features"]["extracted"] == 0
     assert [h["step"] for h in summary["history"]] == [1, 2, 3, 4, 5, 6]
@@ -152,7 +146,7 @@ def test_mask_stage_resumes_where_it_was_killed(tmp_path, shapes_dir):
 def test_mask_stage_localises_held_out_shapes(tmp_path, shapes_dir):
     """About 6 s: 120 steps on 3 shape dialogues, one more held aside; its masks go from nothing to the shapes."""
     model = build_miras(preset("tiny"))
-    summary = train_mask(model, read_dialogues(shapes_dir), _args(tmp_path, 120, heldout=1, eval_every=40,
+    summary = train_mask(model, read_dialogues(shapes_dir), mask_stage_args(tmp_path, 120, heldout=1, eval_every=40,
                                                                    log_every=10), log=lambda *_: None)
     assert summary["history"][-1]["iou"] > 0.6, summary["history"][-1]
     assert summary["heldout_iou_after"] > max(0.4, summary["heldout_iou_before"] + 0.2), summary
@@ -197,7 +191,7 @@ def test_split_heldout_is_seeded_and_disjoint(shapes_dir):
 def test_a_time_budget_fits_the_step_count(tmp_path, shapes_dir):
     """--max-minutes: after timing 10 steps the run keeps only the steps that fit; a spent budget ends it there."""
     model = build_miras(preset("tiny"))
-    summary = train_mask(model, read_dialogues(shapes_dir), _args(tmp_path, 50, max_seconds=1e-9),
+    summary = train_mask(model, read_dialogues(shapes_dir), mask_stage_args(tmp_path, 50, max_seconds=1e-9),
                          log=lambda *_: None)
     assert summary["steps"] == 10 and [h["step"] for h in summary["history"]][-1] == 10
     assert (tmp_path / "run" / "checkpoint" / "weights.safetensors").is_file()

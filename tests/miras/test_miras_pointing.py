@@ -7,13 +7,14 @@ import json
 
 import torch
 
+from mask_stage_args import mask_stage_args
 from miras import train as train_cli
 from miras.build import build_miras
 from miras.checkpoint import load_miras, save_checkpoint, trainable_state
 from miras.config import preset
 from miras.data.batch import Featurizer
 from miras.data.samples import read_dialogues
-from miras.mask_stage import MaskStageArgs, train_mask
+from miras.mask_stage import train_mask
 from miras.pointing import best_cells, cells_to_points, interior_cells, pointing_hit_rate, pointing_loss
 
 
@@ -49,20 +50,13 @@ def test_pointing_loss_and_hit_rate_prefer_a_peak_inside_the_target():
     assert float(pointing_loss(inside, torch.zeros(1, 64, 64))) == 0.0  # an empty target teaches nothing
 
 
-def _args(tmp, steps, **kw):
-    base = dict(out=str(tmp / "run"), steps=steps, batch_size=8, lr=3e-3, warmup_steps=2, log_every=10,
-                save_every=1000, eval_every=0, heldout=1, seed=0, cache_dir=str(tmp / "cache"), progress=False)
-    base.update(kw)
-    return MaskStageArgs(**base)
-
-
 def test_point_only_stage_learns_where_the_shapes_are_and_leaves_the_decoder_alone(tmp_path, shapes_dir):
     """About 10 s: 150 point-only steps on 3 shape dialogues; the held-out dialogue's shapes are pointed at."""
     model = build_miras(preset("tiny"))
     model.add_pointer()
     before = {k: v.clone() for k, v in trainable_state(model).items()}
-    summary = train_mask(model, read_dialogues(shapes_dir), _args(tmp_path, 150, point_only=True, eval_every=50),
-                         log=lambda *_: None)
+    args = mask_stage_args(tmp_path, 150, point_only=True, eval_every=50, log_every=10, heldout=1)
+    summary = train_mask(model, read_dialogues(shapes_dir), args, log=lambda *_: None)
     last = summary["history"][-1]
     assert "iou" not in last and last["point_hit"] > 0.8, last  # no decoder pass in a point-only step
     assert summary["heldout_point_hit_after"] >= 0.5 > summary["heldout_point_hit_before"], summary
