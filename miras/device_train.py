@@ -138,7 +138,7 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     try:
         return {"pack": _pack, "train": _train, "merge": _merge}[args.command](args)
-    except (BundleError, CheckpointError, ConfigError, DataError, MissingWeightsError, ValueError) as exc:
+    except (BundleError, CheckpointError, ConfigError, DataError, MissingWeightsError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 

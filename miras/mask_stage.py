@@ -26,7 +26,8 @@ import torch
 from miras.checkpoint import check_stage, load_train_state, load_weights_into, save_checkpoint
 from miras.data.batch import Featurizer
 from miras.data.embed_cache import SamEmbeddingCache
-from miras.data.samples import split_heldout
+from miras.config import ConfigError
+from miras.data.samples import DataError, split_heldout
 from miras.evaluate import lowres_iou
 from miras.losses import mask_bce, mask_dice
 from miras.mask_path import mask_path_modules
@@ -159,7 +160,7 @@ def train_mask(model, samples, args: MaskStageArgs, log=print) -> dict:
     """Extract (or reuse) the [SEG] features of `samples`, then fit the mask path on them (fit_mask_path), writing
     and resuming OUT/checkpoint as a whole MIRAS checkpoint."""
     if not samples:
-        raise ValueError("no training samples")
+        raise DataError("no training samples")
     if args.threads:
         torch.set_num_threads(args.threads)
     out = Path(args.out)
@@ -212,9 +213,9 @@ def fit_mask_path(model, train_feats: list[SegFeatures], heldout_feats: list[Seg
     use_bf16 = device.type == "cuda"
     items = seg_items(train_feats)
     if not items:
-        raise ValueError("the training samples hold no [SEG] masks")
+        raise DataError("the training samples hold no [SEG] masks")
     if args.point_only and model.pointer is None:
-        raise ValueError("--point-only needs a model with a point head")
+        raise ConfigError("--point-only needs a model with a point head (train with --point-head)")
     params = list(model.pointer.parameters()) if args.point_only else model.mask_path_parameters()
     opt = build_optimizer(model, args, params)
     sampler = EpochSampler(len(items), args.seed)

@@ -22,7 +22,7 @@ import torch
 from miras.checkpoint import check_stage, load_train_state, load_weights_into, save_checkpoint
 from miras.data.batch import Featurizer
 from miras.data.embed_cache import SamEmbeddingCache
-from miras.data.samples import split_heldout
+from miras.data.samples import DataError, split_heldout
 from miras.evaluate import lowres_iou, mask_iou_teacher_forced
 from miras.llm import row_params
 
@@ -130,7 +130,7 @@ def plot_history(history: list[dict], path: Path, heldout_key: str = "heldout_gi
 
 def train(model, samples, args: TrainArgs, log=print) -> dict:
     if not samples:
-        raise ValueError("no training samples")
+        raise DataError("no training samples")
     if args.threads:
         torch.set_num_threads(args.threads)
     out = Path(args.out)

@@ -91,6 +91,10 @@ def test_oversized_bundles_and_foreign_folders_are_one_line_errors(packed, shape
     assert "no dialogues.json" in capsys.readouterr().err
     assert device_train.main(["merge", "--init", str(init), "--trained", str(tmp_path), "--out", str(tmp_path / "m")]) == 2
     assert "no trained mask path" in capsys.readouterr().err
+    assert device_train.main(["train", "--bundle", str(tmp / "bundle"), "--out", str(tmp_path / "p"), "--steps", "1",
+                              "--point-only", "--device", "cpu"]) == 2  # packed without --point-head
+    err = capsys.readouterr().err.strip()
+    assert "point head" in err and len(err.splitlines()) == 1
 
 
 def test_point_head_recipe_travels_and_merges_into_a_checkpoint_with_the_head(packed, shapes_dir, tiny_model):
