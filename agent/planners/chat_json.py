@@ -79,7 +79,12 @@ def grounded_intent(intent: Intent, context: PlannerContext) -> Intent:
     closing example is the last one before the request, and a 0.5B model leans to it), and references to a
     previous target when there is none (a correction or a part of nothing is a new target). A closing request
     ("use the conversation above to outline a segmentation") read as anything else becomes segment_from_dialogue
-    with the model's target."""
+    with the model's target.
+
+    A text cue is dropped when no turn and no text read in the image holds it, or when it merely repeats the
+    whole target ("the purple star" read as read_text with the cue "purple star": qwen2.5-coder-0.5b does this to
+    plain requests); read_text without a cue becomes new_target. Colours the target names and the dialogue states
+    fill an empty colour list (the same model names "the black jar" and leaves colors empty)."""
     from dataclasses import replace
 
     from agent.planners.focus import CLOSING_PATTERN, is_closing_request
@@ -90,6 +95,14 @@ def grounded_intent(intent: Intent, context: PlannerContext) -> Intent:
     changes: dict[str, Any] = {}
     if intent.colors and not set(intent.colors) <= stated:
         changes["colors"] = [c for c in intent.colors if c in stated]
+    elif not intent.colors and intent.wants_mask and intent.target:
+        named = [c for c in find_colors(intent.target) if c in stated]
+        if named:
+            changes["colors"] = named
+    if intent.text_cue and not grounded_text_cue(intent.text_cue, intent.target, said, context):
+        changes["text_cue"] = None
+        if intent.kind == "read_text":
+            changes["kind"] = "new_target"
     if intent.position and find_position(said) is None:
         changes["position"] = None
     if intent.kind == "segment_from_dialogue" and (len(context.dialogue) < 2 or
@@ -103,6 +116,26 @@ def grounded_intent(intent: Intent, context: PlannerContext) -> Intent:
         if intent.reference == "previous":
             changes["reference"] = None
     return replace(intent, **changes) if changes else intent
+
+
+def _words(text: str) -> list[str]:
+    import re
+
+    return [w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in ("the", "a", "an")]
+
+
+def grounded_text_cue(cue: str, target: str, said: str, context: PlannerContext) -> bool:
+    """Whether a model's text cue is something to read: it occurs in the dialogue or in the text read in the image
+    (agent.planners.prompting.visible_texts), and it is not just the target's own words."""
+    from agent.planners.prompting import visible_texts
+
+    read = " ".join(visible_texts(context.image_facts or {})).lower()
+    words = _words(cue)
+    if not words:
+        return False
+    if " ".join(words) in " ".join(_words(read)):
+        return True
+    return " ".join(words) in " ".join(_words(said)) and words != _words(target)
 
 
 class ChatJSONPlanner:

@@ -5,6 +5,7 @@ from agent.planners.base import PlannerContext
 import pytest
 
 from agent.planners.chat_json import consistent_intent, grounded_intent
+from agent.planners.phrases import find_colors
 from agent.planners.reply_json import ReplyFormatError
 
 
@@ -57,3 +58,31 @@ def test_a_target_that_is_the_conversation_itself_is_sent_back():
         consistent_intent(Intent(kind="segment_from_dialogue", target="the conversation"), ctx("what is it?", "A mug.", closing))
     mug = Intent(kind="segment_from_dialogue", target="the mug in the conversation")
     assert consistent_intent(mug, ctx("what is it?", "A mug.", closing)) is mug
+
+
+# the replies qwen2.5-coder-0.5b gave to plain requests of the synthetic test split (2026-12-03)
+@pytest.mark.parametrize("request_text, reply", [
+    ("Where is the purple star? Mark it please.",
+     Intent(kind="read_text", target="the purple star", category="star", text_cue="Purple star")),
+    ("Please pick out the black jar.", Intent(kind="read_text", target="the black jar", category="jar", text_cue="black jar")),
+    ("Now, what about the red sign? Mark it.", Intent(kind="read_text", target="the red sign", category="sign", text_cue="EXIT")),
+])
+def test_a_text_cue_that_only_repeats_the_target_or_was_invented_is_dropped(request_text, reply):
+    out = grounded_intent(reply, ctx(request_text))
+    assert out.kind == "new_target" and out.text_cue is None
+    assert out.colors == find_colors(request_text) and out.category == reply.category and out.target == reply.target
+
+
+def test_a_text_cue_the_user_or_the_image_holds_is_kept():
+    said = grounded_intent(Intent(kind="read_text", target="the EXIT sign", category="sign", text_cue="EXIT"),
+                           ctx("the sign that says EXIT"))
+    assert (said.kind, said.text_cue) == ("read_text", "EXIT")
+    seen = PlannerContext(dialogue=[{"role": "user", "content": "segment the cola can"}], memory={},
+                          image_facts={"regions": [{"id": "r1", "text": "Coca-Cola"}]})
+    read = grounded_intent(Intent(kind="read_text", target="the Coca-Cola can", text_cue="Coca-Cola"), seen)
+    assert (read.kind, read.text_cue) == ("read_text", "Coca-Cola")
+
+
+def test_colours_the_target_names_fill_an_empty_list_only_when_stated():
+    assert grounded_intent(Intent(kind="new_target", target="the black jar"), ctx("pick out the black jar")).colors == ["black"]
+    assert grounded_intent(Intent(kind="new_target", target="the black jar"), ctx("pick out the jar")).colors == []
