@@ -11,6 +11,7 @@ last user message sent}.
 from __future__ import annotations
 
 import io
+import re
 from typing import Any, Callable, TypeVar
 
 from PIL import Image
@@ -119,8 +120,7 @@ def grounded_intent(intent: Intent, context: PlannerContext) -> Intent:
 
 
 def _words(text: str) -> list[str]:
-    import re
-
+    """Lower-cased letter/digit runs without articles: "the Purple star" -> ["purple", "star"]."""
     return [w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in ("the", "a", "an")]
 
 
@@ -129,7 +129,7 @@ def grounded_text_cue(cue: str, target: str, said: str, context: PlannerContext)
     (agent.planners.prompting.visible_texts), and it is not just the target's own words."""
     from agent.planners.prompting import visible_texts
 
-    read = " ".join(visible_texts(context.image_facts or {})).lower()
+    read = " ".join(visible_texts(context.image_facts or {}))
     words = _words(cue)
     if not words:
         return False
