@@ -37,7 +37,7 @@ TEXT_CUE = re.compile(
     r"spelling|showing the (?:text|word))\s+[\"'“‘]?([A-Za-z0-9][A-Za-z0-9 .\-&]{0,40}?)[\"'”’]?\s*[?.!,]?\s*$",
     re.IGNORECASE,
 )
-COMMAND_WORDS = set("""segment mask highlight outline select show mark find locate pick give cut isolate
+COMMAND_WORDS = set("""segment mask highlight outline select show mark find locate pick out give cut isolate
 please now also then can could would you me us let's lets want need see point where which what""".split())
 POSITION_WORDS = {"left", "right", "top", "bottom", "upper", "lower", "middle", "center", "centre", "central",
                   "leftmost", "rightmost", "topmost", "bottommost", "side", "corner"}

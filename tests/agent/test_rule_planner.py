@@ -20,6 +20,7 @@ def interpret(text: str, memory=MEMORY, dialogue=None):
     ("Please highlight the green bottle at the top right.", "bottle", ["green"], "top right"),
     ("find the person", "person", [], None),
     ("where is the dog?", "dog", [], None),
+    ("Please pick out the black jar.", "jar", ["black"], None),  # "out" was read as the category
 ])
 def test_new_target(text, category, colors, position):
     i = interpret(text, memory={})
