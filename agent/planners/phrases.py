@@ -156,12 +156,12 @@ def chunks(text: str, extra_stop: set[str] | None = None) -> list[list[str]]:
     stop = STOP | VERBISH | (extra_stop or set())
     out: list[list[str]] = []
     run: list[str] = []
-    for raw in re.findall(r"[A-Za-z0-9][A-Za-z0-9'\-]*|[^\sA-Za-z0-9]", text):
+    for raw in re.findall(r"[^\W_][\w'\-]*|[^\s\w]", text):  # \w: letters of any script ("Région")
         tok = raw.lower()
         if tok.endswith("'s") or tok.endswith("s'"):
             tok = tok[:-2] if tok.endswith("'s") else tok[:-1]
         tok = tok.strip("'-")
-        if not tok or not re.match(r"[a-z0-9]", tok) or tok in stop or len(tok) < 2 and not tok.isdigit():
+        if not tok or not tok[0].isalnum() or tok in stop or len(tok) < 2 and not tok.isdigit():
             if run:
                 out.append(run)
             run = []

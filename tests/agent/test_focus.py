@@ -60,7 +60,8 @@ def test_inferred_focus_does_not_depend_on_string_hashing(shared_data):
 
 def test_focus_agreement_with_head_noun_on_prist(shared_data):
     """Focus agreement (mean of token F1 and head-noun match, the eval's measure) over the 255 dev dialogues with
-    reference answers: 0.437 before the answered noun could stay the head, measured 0.485 after."""
+    reference answers: 0.437 before the answered noun could stay the head, 0.485 after; 0.506 once trailing modifiers
+    leave every chunk, quoted names keep their form and filler words leave the phrase."""
     from evals.metrics.intent import focus_agreement
 
     records = json.loads((shared_data / "prist" / "test_dev.json").read_text())
@@ -68,7 +69,7 @@ def test_focus_agreement_with_head_noun_on_prist(shared_data):
     heads = statistics.mean(s["head_match"] for s in scores)
     mean = statistics.mean(s["score"] for s in scores)
     print(f"PRIST focus agreement: {mean:.3f} (head-noun match {heads:.3f})")
-    assert mean >= 0.47 and heads >= 0.39
+    assert mean >= 0.50 and heads >= 0.42
 
 
 def _dialogue(*turns: str) -> list[dict[str, str]]:
@@ -96,10 +97,32 @@ def test_trailing_modifiers_leave_the_answered_phrase():
     assert infer_focus(dialogue) == "arabic text"
 
 
+def test_a_trailing_modifier_does_not_become_the_head():
+    dialogue = _dialogue("Is the bottle easy to spot?", "It is a yellow bottle in the bottom part of the image.",
+                         "In which part of the picture does it sit?", "It sits in the bottom part of the image.",
+                         "What is its main colour?", "Its main colour is yellow.")
+    assert infer_focus(dialogue) == "yellow bottle"
+
+
+def test_a_quoted_name_keeps_its_quoted_form_and_filler_leaves():
+    dialogue = _dialogue("What words are clearly visible on the awning?", "The awning reads 'JAVA HOUSE'.",
+                         "Why is 'JAVA HOUSE' on the awning?", "'JAVA HOUSE' is the name of the cafe.",
+                         "Is the awning clearly visible from the street?", "Yes, the awning is clearly visible.")
+    assert infer_focus(dialogue) == "'JAVA HOUSE' awning"
+
+
+def test_words_of_a_recurring_phrase_with_the_same_head_go_before_it():
+    dialogue = _dialogue("What Arabic text is visible on the van?", "The English text reads 'Al Shamel'.",
+                         "Is the Arabic text large?", "The Arabic text is larger than the English one.",
+                         "What colour is the Arabic text?", "The Arabic text is white.")
+    assert infer_focus(dialogue).split()[-2:] == ["arabic", "text"]
+
+
 def test_focus_agreement_on_synthetic_closing_turns():
     """The generator's closing turns ("Please use the conversation above to ...") against the target it recorded,
     with the generator's own answers as history (test split, seed 0, first 200 records: 92 closing turns;
-    0.502 before the answered noun could stay the head, measured 0.546 after)."""
+    0.502 before the answered noun could stay the head, 0.546 after, 0.601 once trailing modifiers leave every
+    chunk)."""
     from evals.metrics.intent import focus_agreement
     from evals.synth import generate_record
 
@@ -114,4 +137,4 @@ def test_focus_agreement_on_synthetic_closing_turns():
             dialogue.append({"role": "assistant", "content": turn["gpt"]})
     mean = statistics.mean(scores)
     print(f"synthetic closing-turn focus agreement: {mean:.3f} over {len(scores)} turns")
-    assert len(scores) >= 50 and mean >= 0.52
+    assert len(scores) >= 50 and mean >= 0.58
