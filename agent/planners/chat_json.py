@@ -53,6 +53,11 @@ def jpeg_bytes(image: Image.Image, quality: int = 85) -> bytes:
     return buf.getvalue()
 
 
+# a sentence that opens with a noun phrase ("Now the woman in the white shirt.", "And that one."), not with a
+# statement about something ("That is great.", "This works.")
+NAMED_THING = re.compile(r"^\s*(?:(?:now|and|then|also|next|okay|ok|instead|actually|no|what about|how about)\b,?\s*)*"
+                         r"(?:the|a|an|that|this|those|these)\s+(?!(?:is|was|looks|seems|works|helps|makes)\b)[a-z]",
+                         re.IGNORECASE)
 CONVERSATION_WORDS = frozenset("conversation dialogue dialog discussion exchange chat answer segmentation".split())
 
 
@@ -60,9 +65,10 @@ def consistent_intent(intent: Intent, context: PlannerContext) -> Intent:
     """The intent, or ReplyFormatError (fed back to the model as a retry) when it contradicts the request: a mask
     target that names nothing visible ("the conversation": only CONVERSATION_WORDS), or no mask for
     a request that asks for one ("Mask the pink circle" read as a question; the rule planner's mask words,
-    agent.planners.rule_based.WANTS_MASK, decide what asks for one)."""
+    agent.planners.rule_based.WANTS_MASK, decide what asks for one, and so does a request sentence that names a thing
+    and asks no question: "Now the woman in the white shirt.", which qwen2.5-coder-0.5b read as answer_only)."""
     from agent.planners.focus import focus_tokens, is_closing_request
-    from agent.planners.rule_based import WANTS_MASK
+    from agent.planners.rule_based import QUESTION_START, WANTS_MASK, request_sentence
 
     if intent.wants_mask and intent.target and set(focus_tokens(intent.target)) <= CONVERSATION_WORDS:
         raise ReplyFormatError(f"target {intent.target!r} names no visible thing; name the object the dialogue was about")
@@ -71,6 +77,11 @@ def consistent_intent(intent: Intent, context: PlannerContext) -> Intent:
     if intent.kind == "answer_only" and WANTS_MASK.search(context.user_text):
         found = WANTS_MASK.search(context.user_text).group(0)
         raise ReplyFormatError(f"the request asks for a mask ({found!r}), so kind cannot be answer_only")
+    request = request_sentence(context.user_text.strip())
+    if intent.kind == "answer_only" and NAMED_THING.search(request) and not (
+            QUESTION_START.search(request) or request.rstrip().endswith("?")):
+        raise ReplyFormatError(f"the request {request!r} names a thing and asks no question, so it asks for a mask;"
+                               " kind cannot be answer_only")
     return intent
 
 

@@ -52,6 +52,17 @@ def test_a_mask_request_read_as_a_question_is_sent_back():
     assert consistent_intent(question, ctx("what colour is it?")) is question
 
 
+def test_a_bare_noun_phrase_request_read_as_a_question_is_sent_back():
+    """qwen2.5-coder-0.5b read "Now the woman in the white shirt." as answer_only; a turn that only names a thing
+    asks for its mask. Chit-chat and questions may still be answered without one."""
+    answer = Intent(kind="answer_only", target="the woman in the white shirt", wants_mask=False)
+    current = {"phrase": "the man"}
+    with pytest.raises(ReplyFormatError, match="names a thing and asks no question"):
+        consistent_intent(answer, ctx("Segment the man.", "Done.", "Now the woman in the white shirt.", current=current))
+    for said in ("That is great, thanks.", "Thanks a lot.", "Is the woman in the white shirt smiling?"):
+        assert consistent_intent(answer, ctx("Segment the man.", "Done.", said, current=current)) is answer
+
+
 def test_a_target_that_is_the_conversation_itself_is_sent_back():
     closing = "Please use the conversation above to outline a segmentation that aligns with the answers provided."
     with pytest.raises(ReplyFormatError, match="names no visible thing"):
