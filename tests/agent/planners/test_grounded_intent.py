@@ -58,7 +58,8 @@ def test_a_bare_noun_phrase_request_read_as_a_question_is_sent_back():
     answer = Intent(kind="answer_only", target="the woman in the white shirt", wants_mask=False)
     current = {"phrase": "the man"}
     with pytest.raises(ReplyFormatError, match="names a thing and asks no question"):
-        consistent_intent(answer, ctx("Segment the man.", "Done.", "Now the woman in the white shirt.", current=current))
+        consistent_intent(answer, ctx("Segment the man.", "Done.", "Now the woman in the white shirt.",
+                                      current=current))
     for said in ("That is great, thanks.", "Thanks a lot.", "Is the woman in the white shirt smiling?"):
         assert consistent_intent(answer, ctx("Segment the man.", "Done.", said, current=current)) is answer
 
