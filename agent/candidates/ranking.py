@@ -64,7 +64,8 @@ def saliency(region: Region, width: int, height: int) -> float:
 def order_by_position(regions: list[Region], position: str | None, size: str | None,
                       center: tuple[float, float] | None = None) -> list[Region]:
     """Sort a group of regions by a position word (leftmost first for "left") or by size; "center" sorts by
-    distance to `center` (the image centre when given, else the group's mean centre)."""
+    distance to `center` (the image centre when given, else the group's mean centre). By position, regions much
+    smaller than the group's largest come last (_faint)."""
     if size == "largest":
         return sorted(regions, key=lambda r: -float(r.attributes.get("area_fraction", 0.0)))
     if size == "smallest":
@@ -76,8 +77,19 @@ def order_by_position(regions: list[Region], position: str | None, size: str | N
             "bottom left": lambda c: c[0] - c[1], "bottom right": lambda c: -c[0] - c[1]}
     if position == "center":
         mx, my = center or _mid(regions)
-        return sorted(regions, key=lambda r: float(np.hypot(box_center(r.box)[0] - mx, box_center(r.box)[1] - my)))
-    return sorted(regions, key=lambda r: keys[position](box_center(r.box)))
+        return sorted(regions, key=lambda r: (_faint(r, regions),
+                                              float(np.hypot(box_center(r.box)[0] - mx, box_center(r.box)[1] - my))))
+    return sorted(regions, key=lambda r: (_faint(r, regions), keys[position](box_center(r.box))))
+
+
+FAINT_AREA_RATIO = 0.1  # a region under a tenth of the group's largest comes after the others in position order
+
+
+def _faint(region: Region, group: list[Region]) -> bool:
+    """Whether a region is much smaller than the largest of its group (a passer-by far behind the two men in front):
+    "the man on the right" means the rightmost of the prominent ones. Needs attributes["area_fraction"]."""
+    largest = max(float(r.attributes.get("area_fraction", 0.0)) for r in group)
+    return float(region.attributes.get("area_fraction", 0.0)) < FAINT_AREA_RATIO * largest
 
 
 def _mid(regions: list[Region]) -> tuple[float, float]:

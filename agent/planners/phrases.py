@@ -30,12 +30,15 @@ PART_PATTERNS = [
 ]
 
 # relation phrases -> Intent.relation (the target stands in that relation to the reference)
+ACTION_RELATION = (r"\b(kicking|hitting|touching|throwing|catching|chasing|feeding|petting|pushing|pulling|riding|"
+                   r"carrying|walking|leading|playing with|talking to|looking at)\b")
 RELATION_PATTERNS = [
     (r"\b(to the )?left of\b", "left_of"), (r"\b(to the )?right of\b", "right_of"),
     (r"\b(under|below|beneath|underneath)\b", "below"), (r"\b(above|over|on top of)\b", "above"),
     (r"\b(next to|beside|besides|near|nearby|adjacent to|close to|by the side of|neighbou?ring|around)\b", "next_to"),
     (r"\b(inside|within|in it|in that)\b", "inside"), (r"\b(containing|contains|holding|that holds)\b", "contains"),
     (r"\b(overlapping|overlaps|on it|on that)\b", "overlaps"),
+    (ACTION_RELATION, "next_to"),  # an action between two things ("the man kicking the ball"): the nearest one
 ]
 
 PRONOUN_REF = r"\b(it|that|this|them|that one|this one|the previous one|the last one|the same one)\b"
@@ -134,13 +137,19 @@ def relation_start(text: str) -> int | None:
 
 def find_relation(text: str) -> tuple[str, str] | None:
     """(relation, the words after the relation phrase) or None."""
+    found = relation_match(text)
+    return None if found is None else (found[0], text.lower()[found[1].end():].strip(" ?.!,"))
+
+
+def relation_match(text: str) -> tuple[str, re.Match] | None:
+    """(relation, its match in the lower-cased text) for the earliest relation phrase, or None."""
     low = text.lower()
-    best: tuple[int, str, str] | None = None
+    best: tuple[str, re.Match] | None = None
     for pattern, canon in RELATION_PATTERNS:
         m = re.search(pattern, low)
-        if m and (best is None or m.start() < best[0]):
-            best = (m.start(), canon, low[m.end():].strip(" ?.!,"))
-    return None if best is None else (best[1], best[2])
+        if m and (best is None or m.start() < best[1].start()):
+            best = (canon, m)
+    return best
 
 
 def refers_back(text: str) -> bool:

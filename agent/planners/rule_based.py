@@ -16,8 +16,9 @@ from agent.memory import record_of_turn, turn_reference
 from agent.planners.base import PlannerContext
 from agent.planners.focus import infer_focus, is_closing_request
 from agent.planners.phrases import (
-    COLORS, LARGEST, SHAPE_NOUNS, SHAPES, SMALLEST, chunks, find_colors, find_part, find_position, first_match,
-    find_relation, find_shape, find_size, placeholder_phrase, quoted, refers_back, relation_start, singular,
+    ACTION_RELATION, COLORS, LARGEST, SHAPE_NOUNS, SHAPES, SMALLEST, chunks, find_colors, find_part, find_position,
+    first_match, find_relation, find_shape, find_size, placeholder_phrase, quoted, refers_back, relation_match,
+    relation_start, singular,
 )
 
 CORRECTION = re.compile(
@@ -212,13 +213,14 @@ class RuleBasedPlanner:
         if relation:
             rel, rest = relation
             head_text = low[: low.find(rest)] if rest and rest in low else low
-            category, words = _noun_phrase(re.sub(r"\b(next to|left of|right of|under|below|above|beneath|"
-                                                  r"underneath|beside|near|inside|over|around)\b.*", "", head_text))
+            _, said = relation_match(low)
+            category, words = _noun_phrase(low[:said.start()])
             if not rest or refers_back(rest) and len(rest.split()) <= 3:
                 reference, ref_words = "previous", prev_phrase or "it"
             else:
                 reference, ref_words = rest, rest
-            rel_words = rel.replace("_", " ").replace("below", "under")
+            rel_words = said.group(0) if re.fullmatch(ACTION_RELATION, said.group(0)) else (
+                rel.replace("_", " ").replace("below", "under"))  # "kicking", else the relation's name
             target = f"{_phrase(words, 'the thing')} {rel_words} {ref_words}"
             own = dict(colors=find_colors(head_text), position=None, size=find_size(head_text),
                        shape=find_shape(head_text))

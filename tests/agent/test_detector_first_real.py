@@ -71,3 +71,16 @@ def test_a_model_planner_sees_the_detections_on_the_first_turn(photo, tmp_path):
     labels = {d["label"] for d in planner.seen[0].get("detections", [])}
     assert {"person", "pizza"} <= labels
     s.close()
+
+
+def test_an_action_names_the_instance_and_a_position_means_a_prominent_one(coco, shared_data, tmp_path):
+    """COCO 566282: two men in front (left one kicking the ball), six passers-by far behind on the right. "kicking
+    the ball" picks the man nearest the ball, not the most confident person; "the man on the right" is the man in
+    front, not the rightmost passer-by (before: a 0.1% figure far behind)."""
+    photo = shared_data / "coco_tiny" / "val2017" / coco.loadImgs(566282)[0]["file_name"]
+    s = Session(photo, db_path=tmp_path / "c.sqlite")
+    r = s.ask("Segment the man kicking the ball.")
+    assert iou(r.mask, instance(coco, 497982)) > 0.7 and "the man kicking the ball" in r.text
+    r = s.ask("Now the man on the right.")
+    assert iou(r.mask, instance(coco, 1209544)) > 0.7
+    s.close()

@@ -61,6 +61,12 @@ def test_relation(text, relation, reference):
     assert i.kind == "relate" and i.relation == relation and i.reference == reference and i.wants_mask
 
 
+def test_an_action_between_two_things_is_a_nearness_relation_named_by_its_verb():
+    i = interpret("Segment the man kicking the ball.", memory={})
+    assert (i.kind, i.relation, i.reference, i.category, i.target) == (
+        "relate", "next_to", "the ball", "man", "the man kicking the ball")
+
+
 @pytest.mark.parametrize("text,colors,size", [
     ("the red ones", ["red"], None), ("the biggest", [], "largest"), ("the smallest one", [], "smallest"),
     ("only the blue ones", ["blue"], None), ("the largest green one", ["green"], "largest"),
