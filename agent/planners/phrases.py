@@ -144,11 +144,14 @@ def find_relation(text: str) -> tuple[str, str] | None:
 def relation_match(text: str) -> tuple[str, re.Match] | None:
     """(relation, its match in the lower-cased text) for the earliest relation phrase, or None."""
     low = text.lower()
-    best: tuple[str, re.Match] | None = None
-    for pattern, canon in RELATION_PATTERNS:
-        m = re.search(pattern, low)
-        if m and (best is None or m.start() < best[1].start()):
-            best = (canon, m)
+    found = [(canon, m) for pattern, canon in RELATION_PATTERNS for m in [re.search(pattern, low)] if m]
+    if not found:
+        return None
+    best = min(found, key=lambda f: f[1].start())
+    if re.fullmatch(ACTION_RELATION, best[1].group(0)):  # "walking next to the bikes": the relation after the verb
+        after = [f for f in found if f[1].start() > best[1].start() and not low[best[1].end():f[1].start()].strip()]
+        if after:
+            return after[0]
     return best
 
 

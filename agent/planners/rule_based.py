@@ -214,13 +214,16 @@ class RuleBasedPlanner:
             rel, rest = relation
             head_text = low[: low.find(rest)] if rest and rest in low else low
             _, said = relation_match(low)
-            category, words = _noun_phrase(low[:said.start()])
+            verb = re.search(ACTION_RELATION, low[:said.start()])  # "the person walking next to the bikes"
+            category, words = _noun_phrase(low[:verb.start() if verb else said.start()])
             if not rest or refers_back(rest) and len(rest.split()) <= 3:
                 reference, ref_words = "previous", prev_phrase or "it"
             else:
                 reference, ref_words = rest, rest
             rel_words = said.group(0) if re.fullmatch(ACTION_RELATION, said.group(0)) else (
                 rel.replace("_", " ").replace("below", "under"))  # "kicking", else the relation's name
+            if verb:
+                rel_words = f"{verb.group(0)} {rel_words}"  # "walking next to"
             target = f"{_phrase(words, 'the thing')} {rel_words} {ref_words}"
             own = dict(colors=find_colors(head_text), position=None, size=find_size(head_text),
                        shape=find_shape(head_text))

@@ -65,6 +65,11 @@ def test_an_action_between_two_things_is_a_nearness_relation_named_by_its_verb()
     i = interpret("Segment the man kicking the ball.", memory={})
     assert (i.kind, i.relation, i.reference, i.category, i.target) == (
         "relate", "next_to", "the ball", "man", "the man kicking the ball")
+    i = interpret("The person walking next to the bikes.", memory={})  # a relation after the verb is the relation
+    assert (i.relation, i.reference, i.category, i.target) == (
+        "next_to", "the bikes", "person", "the person walking next to the bikes")
+    i = interpret("the dog walking under the table", memory={})
+    assert (i.relation, i.reference, i.category) == ("below", "the table", "dog")
 
 
 @pytest.mark.parametrize("text,colors,size", [
