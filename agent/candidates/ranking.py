@@ -75,21 +75,23 @@ def order_by_position(regions: list[Region], position: str | None, size: str | N
     keys = {"left": lambda c: c[0], "right": lambda c: -c[0], "top": lambda c: c[1], "bottom": lambda c: -c[1],
             "top left": lambda c: c[0] + c[1], "top right": lambda c: -c[0] + c[1],
             "bottom left": lambda c: c[0] - c[1], "bottom right": lambda c: -c[0] - c[1]}
+    faint = _faint(regions)
     if position == "center":
         mx, my = center or _mid(regions)
-        return sorted(regions, key=lambda r: (_faint(r, regions),
+        return sorted(regions, key=lambda r: (id(r) in faint,
                                               float(np.hypot(box_center(r.box)[0] - mx, box_center(r.box)[1] - my))))
-    return sorted(regions, key=lambda r: (_faint(r, regions), keys[position](box_center(r.box))))
+    return sorted(regions, key=lambda r: (id(r) in faint, keys[position](box_center(r.box))))
 
 
 FAINT_AREA_RATIO = 0.1  # a region under a tenth of the group's largest comes after the others in position order
 
 
-def _faint(region: Region, group: list[Region]) -> bool:
-    """Whether a region is much smaller than the largest of its group (a passer-by far behind the two men in front):
-    "the man on the right" means the rightmost of the prominent ones. Needs attributes["area_fraction"]."""
-    largest = max(float(r.attributes.get("area_fraction", 0.0)) for r in group)
-    return float(region.attributes.get("area_fraction", 0.0)) < FAINT_AREA_RATIO * largest
+def _faint(group: list[Region]) -> set[int]:
+    """id() of the regions much smaller than the largest of their group (a passer-by far behind the two men in
+    front): "the man on the right" means the rightmost of the prominent ones. Needs attributes["area_fraction"]."""
+    areas = {id(r): float(r.attributes.get("area_fraction", 0.0)) for r in group}
+    largest = max(areas.values(), default=0.0)
+    return {key for key, area in areas.items() if area < FAINT_AREA_RATIO * largest}
 
 
 def _mid(regions: list[Region]) -> tuple[float, float]:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 
-from agent.planners.phrases import COLORS, STOP, chunks, quoted, singular
+from agent.planners.phrases import COLORS, STOP, WORD, chunks, quoted, singular
 from tools.vocabulary import LARGEST_WORDS, POSITION_WORDS, SMALLEST_WORDS
 
 CLOSING_PATTERN = re.compile(
@@ -148,7 +148,7 @@ def _quote_in_place(words: list[str], quote: str) -> list[str]:
 
 def _content_words(text: str) -> list[str]:
     """The words of a phrase that are not stop words ("'The Farm'" -> ["Farm"])."""
-    return [w for w in re.findall(r"[^\W_][\w'\-]*", text) if w.lower() not in STOP]
+    return [w for w in re.findall(WORD, text) if w.lower() not in STOP]
 
 
 def _word_key(word: str) -> str:
@@ -231,7 +231,7 @@ def recurring_focus(dialogue: list[dict[str, str]]) -> str:
     best = head
     # extend to the longest recurring n-gram that ends with (or contains) the head
     for gram, wt in weight.items():
-        if len(gram) <= len(best) or head[0] not in gram or _trim_modifiers(list(gram)) != list(gram):
+        if len(gram) <= len(best) or head[0] not in gram or _is_trailing_modifier(gram[-1]):
             continue  # shorter, without the head, or ending in a modifier ("bottle easy")
         if wt >= max(3.0, 0.5 * weight[head]) and (gram[-1] == head[0] or wt >= 0.8 * weight[head]):
             if len(gram) > len(best) or wt > weight[best]:

@@ -41,6 +41,8 @@ RELATION_PATTERNS = [
     (ACTION_RELATION, "next_to"),  # an action between two things ("the man kicking the ball"): the nearest one
 ]
 
+WORD = r"[^\W_][\w'\-]*"  # a word: letters of any script ("Région"), digits, inner ' and -
+
 PRONOUN_REF = r"\b(it|that|this|them|that one|this one|the previous one|the last one|the same one)\b"
 
 STOP = set("""a an the this that these those it its it's is are was were be been being am do does did of in on at to
@@ -168,7 +170,7 @@ def chunks(text: str, extra_stop: set[str] | None = None) -> list[list[str]]:
     stop = STOP | VERBISH | (extra_stop or set())
     out: list[list[str]] = []
     run: list[str] = []
-    for raw in re.findall(r"[^\W_][\w'\-]*|[^\s\w]", text):  # \w: letters of any script ("Région")
+    for raw in re.findall(rf"{WORD}|[^\s\w]", text):
         tok = raw.lower()
         if tok.endswith("'s") or tok.endswith("s'"):
             tok = tok[:-2] if tok.endswith("'s") else tok[:-1]

@@ -7,6 +7,8 @@ import statistics
 import subprocess
 import sys
 
+import pytest
+
 from agent.planners.focus import focus_f1, infer_focus, is_closing_request, prist_dialogue
 
 
@@ -76,11 +78,25 @@ def _dialogue(*turns: str) -> list[dict[str, str]]:
     return [{"role": "user" if i % 2 == 0 else "assistant", "content": t} for i, t in enumerate(turns)]
 
 
-def test_a_common_noun_the_first_answer_names_stays_the_head():
-    dialogue = _dialogue("What is engraved on the medal?", "The medal shows an inscription around its rim.",
-                         "Why would a medal carry text?", "Medals often commemorate an event.",
-                         "Is the medal old?", "The medal looks worn, so it is probably old.")
-    assert infer_focus(dialogue) == "inscription on medal"
+@pytest.mark.parametrize("turns, focus", [
+    pytest.param(("What is engraved on the medal?", "The medal shows an inscription around its rim.",
+                  "Why would a medal carry text?", "Medals often commemorate an event.",
+                  "Is the medal old?", "The medal looks worn, so it is probably old."),
+                 "inscription on medal", id="a common noun the first answer names stays the head"),
+    pytest.param(("What script is on the van?", "There is Arabic text written below the window.",
+                  "What does the Arabic text mean?", "The Arabic text gives the company name."),
+                 "arabic text", id="trailing modifiers leave the answered phrase"),
+    pytest.param(("Is the bottle easy to spot?", "It is a yellow bottle in the bottom part of the image.",
+                  "In which part of the picture does it sit?", "It sits in the bottom part of the image.",
+                  "What is its main colour?", "Its main colour is yellow."),
+                 "yellow bottle", id="a trailing modifier does not become the head"),
+    pytest.param(("What words are clearly visible on the awning?", "The awning reads 'JAVA HOUSE'.",
+                  "Why is 'JAVA HOUSE' on the awning?", "'JAVA HOUSE' is the name of the cafe.",
+                  "Is the awning clearly visible from the street?", "Yes, the awning is clearly visible."),
+                 "'JAVA HOUSE' awning", id="a quoted name keeps its quoted form and filler leaves"),
+])
+def test_inferred_focus_of_a_small_dialogue(turns, focus):
+    assert infer_focus(_dialogue(*turns)) == focus
 
 
 def test_a_name_the_first_answer_reads_is_carried_by_the_recurring_noun():
@@ -89,26 +105,6 @@ def test_a_name_the_first_answer_reads_is_carried_by_the_recurring_noun():
                          "Is the tattoo colourful?", "The tattoo is mostly red.")
     target = infer_focus(dialogue)
     assert target.startswith("hot wheels") and target.split()[-1] == "tattoo"
-
-
-def test_trailing_modifiers_leave_the_answered_phrase():
-    dialogue = _dialogue("What script is on the van?", "There is Arabic text written below the window.",
-                         "What does the Arabic text mean?", "The Arabic text gives the company name.")
-    assert infer_focus(dialogue) == "arabic text"
-
-
-def test_a_trailing_modifier_does_not_become_the_head():
-    dialogue = _dialogue("Is the bottle easy to spot?", "It is a yellow bottle in the bottom part of the image.",
-                         "In which part of the picture does it sit?", "It sits in the bottom part of the image.",
-                         "What is its main colour?", "Its main colour is yellow.")
-    assert infer_focus(dialogue) == "yellow bottle"
-
-
-def test_a_quoted_name_keeps_its_quoted_form_and_filler_leaves():
-    dialogue = _dialogue("What words are clearly visible on the awning?", "The awning reads 'JAVA HOUSE'.",
-                         "Why is 'JAVA HOUSE' on the awning?", "'JAVA HOUSE' is the name of the cafe.",
-                         "Is the awning clearly visible from the street?", "Yes, the awning is clearly visible.")
-    assert infer_focus(dialogue) == "'JAVA HOUSE' awning"
 
 
 def test_words_of_a_recurring_phrase_with_the_same_head_go_before_it():
