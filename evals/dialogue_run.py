@@ -18,6 +18,7 @@ import numpy as np
 
 from evals.datasets.records import Record, RefTurn
 from evals.errors import EvalError
+from evals.metrics.answers import answers_question
 from evals.metrics.segmentation import turn_overlap
 from tools.masks import as_bool_mask, encode_rle
 
@@ -39,7 +40,7 @@ def _base_row(record: Record, turn: RefTurn, position: int | None) -> dict:
         "kind": "turn", "record": record.id, "turn": turn.index, "n_turns": len(record.turns),
         "scored": turn.scored, "position": position, "closing": turn.closing, "tags": record.tags, "turn_tags": turn.tags,
         "focus": record.focus, "human": turn.human, "reference": turn.reference, "ref_target": turn.target,
-        "image": str(record.image) if record.image else None,
+        "image": str(record.image) if record.image else None, "expected_answers": turn.answers or None,
     }
 
 
@@ -88,6 +89,8 @@ def run_dialogue(system, record: Record, emit: Callable[[dict], None], history: 
             fallback = (getattr(result, "extra", None) or {}).get("planner_fallback")
             if fallback:  # the served planner failed (down, overloaded, junk) and the rule planner answered
                 row["planner_fallback"] = " ".join(str(fallback).split())[:300]
+            if turn.answers:
+                row["answered"] = answers_question(row["answer"], turn.answers)
             if turn.scored:
                 _score(row, turn, result.mask)
             emit(row)

@@ -1,7 +1,8 @@
 """Build report.json + report.md from the rows of a run's turns.jsonl.
 
 report.json keys: counts, segmentation {overall, by_position, by_phenomenon, by_tag, by_dialogue_length}, text, focus,
-target_agreement (per scored turn, where the dataset names the reference target), latency, failures,
+target_agreement (per scored turn, where the dataset names the reference target), questions (turns with
+expected answer keywords and the share answered), latency, failures,
 notes, config, judge (when given), throughput (when the report follows a run: per worker dialogues, turns,
 turns/s, busy/build/idle seconds). Only rows of the dataset's records are used.
 """
@@ -68,6 +69,10 @@ def build_report(rows: list[dict], record_ids: list[str] | None = None, meteor: 
     if named:
         for key in ("token_f1", "head_match", "score"):
             target_agreement[key] = statistics.fmean(a[key] for a in named)
+    asked = [r for r in turns if r.get("expected_answers")]
+    questions = {"turns": len(asked), "answered": sum(1 for r in asked if r.get("answered"))}
+    if asked:
+        questions["share_answered"] = questions["answered"] / len(asked)
     latencies = [r["latency"] for r in turns if r.get("latency") is not None]
     stages: dict[str, list[float]] = defaultdict(list)
     for r in turns:
@@ -90,6 +95,7 @@ def build_report(rows: list[dict], record_ids: list[str] | None = None, meteor: 
         "text": text,
         "focus": focus,
         "target_agreement": target_agreement,
+        "questions": questions,
         "latency": {"per_turn": latency_summary(latencies),
                     "stages_mean": {k: statistics.fmean(v) for k, v in sorted(stages.items())}},
         "failures": [{"record": f["record"], "turn": f.get("turn"), "error": f["error"]} for f in failures],
@@ -178,6 +184,10 @@ def render_markdown(report: dict) -> str:
         lines += ["## Target agreement (target named at each scored turn vs the reference target phrase)", "",
                   f"turns {named['turns']}, token F1 {_fmt(named['token_f1'])}, head-noun match "
                   f"{_fmt(named['head_match'])}, score {_fmt(named['score'])}", ""]
+    asked = report.get("questions") or {}
+    if asked.get("turns"):
+        lines += ["## Questions (the reply holds an expected answer keyword)", "",
+                  f"{asked['answered']} of {asked['turns']} answered ({asked['share_answered']:.2f})", ""]
     judge = report.get("judge")
     if judge:
         lines += ["## LLM judge", "", f"`{json.dumps(judge.get('summary', judge), sort_keys=True)}`", ""]

@@ -1,5 +1,6 @@
 """Dialogue records with PNG masks: `[{id, image, dialogue:[{from, value, mask?, target?, phenomena?}], focus?, tags?}]`.
 
+A `gpt` entry may carry "answer": keywords any of which the reply to a question turn should hold.
 Every `gpt` entry carrying "mask" (a 0/255 PNG path relative to the dataset folder) makes the human turn before
 it a scored turn. Paths must stay inside the dataset folder. `image` may be absent/null: the record is text-only.
 The closing turn (for focus agreement) is the last scored turn, else the last turn.
@@ -47,9 +48,11 @@ def load_png_records(items: list, root: Path) -> list[Record]:
                     raise DatasetError(f"{where}: mask {gpt['mask']!r} not found in {root}")
             target = gpt.get("target") if gpt else None
             phenomena = gpt.get("phenomena") if gpt else None
+            answers = gpt.get("answer") if gpt else None
             turns.append(RefTurn(index=i, human=human, reference=gpt["value"] if gpt else None,
                                  mask_png=mask_png, target=target if isinstance(target, str) else None,
-                                 tags=[str(p) for p in phenomena] if isinstance(phenomena, list) else []))
+                                 tags=[str(p) for p in phenomena] if isinstance(phenomena, list) else [],
+                                 answers=[str(a) for a in answers] if isinstance(answers, list) else []))
         closing = next((t for t in reversed(turns) if t.scored), turns[-1])
         closing.closing = True
         tags = item.get("tags") or []

@@ -26,6 +26,7 @@ class RefTurn:
     closing: True for the dialogue's final segmentation request (where focus agreement is measured).
     target: the reference target phrase for this turn, when the dataset gives one.
     tags: per-turn phenomena, when the dataset gives them (gpt entry "phenomena").
+    answers: for a question turn, keywords any of which the reply should hold (gpt entry "answer").
     """
 
     index: int
@@ -37,6 +38,7 @@ class RefTurn:
     closing: bool = False
     target: str | None = None
     tags: list[str] = field(default_factory=list)
+    answers: list[str] = field(default_factory=list)
 
     @property
     def scored(self) -> bool:
