@@ -128,3 +128,29 @@ def answer_question(question: str | None, phrase: str, facts: dict[str, Any] | N
         return f"I chose {phrase} because {why}. It is {_where(facts)}, {_how_big(facts)}."
     colors = "/".join(facts.get("colors") or []) or "unclear colour"
     return f"{phrase[0].upper() + phrase[1:]}: {colors}, {facts.get('shape', 'irregular')}, {_where(facts)}, {_how_big(facts)}."
+
+
+def article(noun: str) -> str:
+    """ "a cup", "an umbrella" (by the first letter; good enough for the COCO names)."""
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
+
+
+def scene_summary(counts: dict[str, int], limit: int = 5) -> str:
+    """ {"person": 1, "cup": 2} -> "1 person and 2 cups" (the most frequent classes first, at most `limit`)."""
+    from tools.vocabulary import plural_of
+
+    items = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+    parts = [f"{n} {plural_of(name, n)}" for name, n in items]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1] if parts else ""
+
+
+def miss_text(category: str, seen: dict[str, int]) -> str:
+    """The answer when a named class is nowhere in the photo: what is there instead, no mask."""
+    there = scene_summary({k: v for k, v in seen.items() if k != category})
+    return f"I don't see {article(category)} in this photo" + (f"; I see {there}." if there else ".") + \
+        " No mask this turn; the current target stays as it was."
+
+
+def held_miss_text(who: str, verb: str) -> str:
+    return (f"I can't tell what {who} is {verb}: none of the objects I can detect lies on {who}. "
+            "No mask this turn.")

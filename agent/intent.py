@@ -26,7 +26,9 @@ INTENT_KINDS = (
     "segment_from_dialogue",
 )
 
-RELATIONS = ("left_of", "right_of", "above", "below", "inside", "contains", "next_to", "overlaps")
+RELATIONS = ("left_of", "right_of", "above", "below", "inside", "contains", "next_to", "overlaps", "in_front_of",
+             "behind", "held_by")  # held_by: the thing the reference (a person) holds, carries or eats
+DEPTHS = ("front", "back")
 SIZES = ("largest", "smallest")
 QUESTIONS = ("count", "exists", "color", "where", "size", "shape", "text", "why", "describe")  # answer_only topics
 
@@ -41,6 +43,8 @@ class Intent:
     relation + reference: e.g. ("below", "previous") = the thing below the previous target.
     exclude_previous: a correction rejects the previous choice.
     question: for answer_only turns, what is being asked.
+    garment: a garment or hair word the colours are said of ("shirt": measured on the person's torso).
+    notes: how the request was read, for the explanation ("read 'frig' as 'fridge'").
     """
 
     kind: str = "new_target"
@@ -51,6 +55,8 @@ class Intent:
     position: str | None = None
     size: str | None = None
     shape: str | None = None
+    depth: str | None = None
+    garment: str | None = None
     text_cue: str | None = None
     part: str | None = None
     relation: str | None = None
@@ -58,12 +64,15 @@ class Intent:
     exclude_previous: bool = False
     question: str | None = None
     confidence: float = 1.0
+    notes: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.kind not in INTENT_KINDS:
             raise ValueError(f"unknown intent kind {self.kind!r}; expected one of {', '.join(INTENT_KINDS)}")
         if self.relation is not None and self.relation not in RELATIONS:
             raise ValueError(f"unknown relation {self.relation!r}; expected one of {', '.join(RELATIONS)}")
+        if self.depth is not None and self.depth not in DEPTHS:
+            raise ValueError(f"unknown depth {self.depth!r}; expected one of {', '.join(DEPTHS)}")
         if self.size is not None and self.size not in SIZES:
             raise ValueError(f"unknown size {self.size!r}; expected one of {', '.join(SIZES)}")
 
@@ -88,6 +97,8 @@ INTENT_JSON_SCHEMA: dict[str, Any] = {
         "position": {"type": ["string", "null"]},
         "size": {"type": ["string", "null"], "enum": [*SIZES, None]},
         "shape": {"type": ["string", "null"]},
+        "depth": {"type": ["string", "null"], "enum": [*DEPTHS, None]},
+        "garment": {"type": ["string", "null"]},
         "text_cue": {"type": ["string", "null"]},
         "part": {"type": ["string", "null"]},
         "relation": {"type": ["string", "null"], "enum": [*RELATIONS, None]},

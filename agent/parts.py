@@ -18,6 +18,9 @@ from tools.masks import bbox
 from tools.regions import Region
 
 HALVES = {"top half", "bottom half", "left half", "right half", "center"}
+# Body parts of a standing person as bands of the mask's height (no keypoints: a band of the mask, top 0 .. 1)
+BODY_PARTS: dict[str, tuple[float, float]] = {"head": (0.0, 0.17), "upper body": (0.15, 0.55), "legs": (0.5, 0.95),
+                                              "feet": (0.88, 1.0)}
 TINY_PART = 0.005  # parts below this share of the previous mask are flagged uncertain
 
 
@@ -150,6 +153,10 @@ def part_candidates(part: str, mask: np.ndarray, proposals: list[Region] | None 
     if part in HALVES:
         out.append((_half(mask, part), 0.9, f"the {part} of the previous mask (split at its box midline)"))
         return out
+    if part in BODY_PARTS:
+        lo, hi = BODY_PARTS[part]
+        return [(_band(mask, lo, hi), 0.7, f"the {part}: {100 * lo:.0f}-{100 * hi:.0f}% down the previous mask "
+                 "(an estimate for an upright person, not a body-part model)")]
     x0, y0, x1, y1 = bbox(mask)
     geometric = {
         "handle": (protrusion(mask), "the thin part that a morphological opening removes from the previous mask"),

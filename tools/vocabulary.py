@@ -61,7 +61,13 @@ CATEGORY_SYNONYMS: dict[str, str] = {
     "television": "tv", "tv set": "tv", "monitor": "tv", "screen": "tv", "computer": "laptop",
     "notebook": "laptop", "remote control": "remote", "controller": "remote",
     "phone": "cell phone", "cellphone": "cell phone", "mobile": "cell phone", "mobile phone": "cell phone",
-    "smartphone": "cell phone", "iphone": "cell phone", "fridge": "refrigerator", "stove": "oven",
+    "smartphone": "cell phone", "iphone": "cell phone", "fridge": "refrigerator", "frig": "refrigerator", "frige": "refrigerator", "stove": "oven",
+    "telly": "tv", "tele": "tv", "doggie": "dog", "pooch": "dog", "kitty cat": "cat", "tabby": "cat", "moto": "motorcycle",
+    "hoagie": "sandwich", "sub": "sandwich", "burger": "sandwich", "hamburger": "sandwich", "wiener": "hot dog",
+    "frank": "hot dog", "gal": "person", "dude": "person", "fella": "person", "kiddo": "person", "bloke": "person",
+    "youngster": "person", "infant": "person", "toddlers": "person", "grandma": "person", "grandpa": "person",
+    "mom": "person", "mum": "person", "dad": "person", "wife": "person", "husband": "person", "bride": "person",
+    "groom": "person", "goalie": "person", "coach": "bus",
     "hair dryer": "hair drier", "hairdryer": "hair drier", "toothbrush": "toothbrush",
 }
 
@@ -110,6 +116,18 @@ LARGEST_WORDS: frozenset[str] = frozenset({"biggest", "largest", "big", "large",
                                            "tallest", "giant"})
 SMALLEST_WORDS: frozenset[str] = frozenset({"smallest", "small", "tiny", "little", "smaller", "narrowest",
                                             "tiniest"})
+# Depth: how near the camera a thing stands ("the front apple", "the cat nearest to us", "the bike in the back").
+# An attribute that ranks instances (by box bottom edge and size), never a relation to a thing named "camera".
+_VIEWER = r"(?:the )?(?:camera|cam|us|me|you|viewer|photographer|lens)"
+# "near the camera", "closest to us": a depth, never a relation to a thing (relation patterns skip these spans)
+VIEWER_PHRASE = rf"\b(?:closest|nearest|closer|nearer|close|near|farthest|furthest|far)(?: (?:to|by|from))? {_VIEWER}\b"
+DEPTH_PATTERNS: tuple[tuple[str, str], ...] = (
+    (rf"\b(?:closest|nearest|closer|nearer|close|near)(?: to| by)? {_VIEWER}\b|\b(?:in (?:the )?front|front ?most|"
+     r"foreground|front|closest|nearest|closer|nearer)\b(?! of\b)", "front"),
+    (rf"\b(?:farthest|furthest|far)(?: away)?(?: from {_VIEWER})?\b(?! (?:left|right|top|bottom|end|side|corner|edge)\b)|\b(?:in the back(?:ground)?|at the back|"
+     r"background|in the distance|distant|behind)\b(?! (?:the|a|an|it|him|her|them|that|this|those|his)\b)|"
+     r"(?<!go )(?<!going )(?<!come )(?<!get )\bback\b(?! to\b)(?! of\b)", "back"),
+)
 # Canonical position words (as tools.masks.position_words writes them) and the phrases that mean them.
 POSITION_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"\b(top|upper)[ -]left\b", "top left"), (r"\b(top|upper)[ -]right\b", "top right"),
@@ -122,7 +140,7 @@ POSITION_PATTERNS: tuple[tuple[str, str], ...] = (
 )
 POSITION_WORDS: frozenset[str] = frozenset({
     "left", "right", "top", "bottom", "upper", "lower", "middle", "center", "centre", "central", "leftmost",
-    "rightmost", "topmost", "bottommost", "side", "corner", "highest", "lowest"})
+    "rightmost", "topmost", "bottommost", "side", "corner", "highest", "lowest", "edge"})
 
 
 def singular(word: str) -> str:
@@ -134,6 +152,34 @@ def singular(word: str) -> str:
     if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
         return word[:-1]
     return word
+
+
+# Clothing and hair: a colour said of them is measured on that band of the person's box (top 0.0 .. bottom 1.0),
+# and a garment named alone ("red jacket on the right") stands for the person who wears it.
+BODY_BANDS: dict[str, tuple[float, float]] = {"head": (0.0, 0.16), "torso": (0.2, 0.52), "legs": (0.55, 0.9),
+                                              "feet": (0.88, 1.0)}
+GARMENT_WORDS: dict[str, str] = {
+    **{w: "torso" for w in """shirt shirts tshirt t-shirt tee top jacket coat sweater sweatshirt hoodie jumper vest jersey
+       blouse dress uniform suit tank cardigan parka blazer apron robe outfit clothes""".split()},
+    **{w: "legs" for w in "pants trousers jeans shorts skirt leggings".split()},
+    **{w: "head" for w in "hat cap helmet beanie hood hair scarf".split()},
+    **{w: "feet" for w in "shoes shoe sneakers boots socks sandals".split()},
+}
+
+# Words a request says that are not names of things: fillers, greetings, agreement ("ok now the fire hydrant").
+FILLER_WORDS: frozenset[str] = frozenset("""ok okay k kk now hmm hm hey hi hello thanks thank thx ty cool great nice
+yes yeah yep yup alright so well um uh oh u pls plz lol also and then next wait meant mean sorry""".split())
+
+
+def request_vocabulary() -> frozenset[str]:
+    """Every single word the vocabulary knows (category names and synonyms, colours, shapes, sizes, positions,
+    depth and filler words): what a typo is read as when it is close to one."""
+    words: set[str] = set()
+    for phrase in [*CATEGORY_SYNONYMS, *COLOR_WORDS, *SHAPE_WORDS, *LARGEST_WORDS, *SMALLEST_WORDS, *POSITION_WORDS,
+                   *FILLER_WORDS, "front", "back", "behind", "closest", "nearest", "farthest", "background",
+                   "foreground", "holding", "wearing", "sitting", "standing", *GARMENT_WORDS]:
+        words.update(phrase.split())
+    return frozenset(w for w in words if w.isalpha())
 
 
 _MAX_NAME_WORDS = max(len(k.split()) for k in CATEGORY_SYNONYMS)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from agent.candidates.category import detector_category, implied_category
 from agent.candidates.correct import exclude_previous, redo_search
 from agent.candidates.count import count_matching
 from agent.candidates.describe import describe_candidates, proposal_candidates
@@ -42,6 +43,13 @@ SEARCHES: dict[str, Search] = {
 
 def gather(intent: dict, memory: dict, vision, runtime, turn: int) -> list[Candidate]:
     """Candidates for this turn's intent, best first (see the module docstring)."""
+    if intent["kind"] == "filter_attribute" and runtime.has_detector() and not detector_category(intent, runtime):
+        implied = implied_category(memory, vision, runtime)
+        if implied:  # "the one on the left" in a photo of three elephants: an elephant
+            found = describe_candidates({**intent, "category": implied}, vision, runtime, turn)
+            for c in found:
+                c["evidence"] = [*c["evidence"], f"no noun named: read as {implied}, the class the photo shows several of"]
+            return found
     search = SEARCHES.get(intent["kind"])
     found = search(intent, memory, vision, runtime, turn) if search else None
     if found is not None:

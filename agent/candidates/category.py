@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from agent.candidates.ranking import order_by_position
+from agent.candidates.ranking import rank_order
 from agent.candidates.record import Candidate, candidate
 from agent.planners.phrases import relation_start
 from tools.grounders.region_cues import color_share
 from tools.regions import Region
-from tools.vocabulary import coco_category, plural_of, plural_request
+from tools.vocabulary import BODY_BANDS, GARMENT_WORDS, coco_category, plural_of, plural_request
 
 MIN_SCORE = 0.3    # detections at or above this are instances of the category
 WEAK_SCORE = 0.12  # when none reaches MIN_SCORE, the best one above this is offered, flagged weak
+RETRY_SCORE = 0.08  # a named class found nowhere above WEAK_SCORE is looked for once more down to this
 MAX_INSTANCES = 12
 
 
@@ -43,27 +44,29 @@ def detector_category(intent: dict, runtime) -> str | None:
     return intent_category(intent, runtime.has_open_vocabulary())
 
 
-def category_regions(category: str, vision, runtime) -> tuple[list[Region], bool]:
-    """(instances of `category` best first, weak): detections >= MIN_SCORE, else the best one >= WEAK_SCORE
+def category_regions(category: str, vision, runtime, floor: float = WEAK_SCORE) -> tuple[list[Region], bool]:
+    """(instances of `category` best first, weak): detections >= MIN_SCORE, else the best one >= `floor`
     (weak=True); boxes in image pixels."""
     hits = sorted(runtime.detect_category(vision, category), key=lambda r: -float(r.score))
     strong = [r for r in hits if r.score >= MIN_SCORE][:MAX_INSTANCES]
     if strong:
         return strong, False
-    weak = [r for r in hits if r.score >= WEAK_SCORE][:1]
+    weak = [r for r in hits if r.score >= floor][:1]
     return weak, bool(weak)
 
 
-def _box_region(region: Region, width: int, height: int, with_mask: bool) -> Region:
-    """The detection with area_fraction set and, with_mask, the inner half of its box as a mask (colour shares)."""
+def _box_region(region: Region, width: int, height: int, with_mask: bool,
+                band: tuple[float, float] = (0.25, 0.75)) -> Region:
+    """The detection with area_fraction set and, with_mask, the middle half of its box's width over the rows of
+    `band` (top 0 .. bottom 1; default the inner half) as a mask where colour shares are measured."""
     x0, y0, x1, y1 = region.box
     attrs = dict(region.attributes)
     attrs["area_fraction"] = max(x1 - x0, 0) * max(y1 - y0, 0) / float(width * height)
     mask = None
     if with_mask:
         mask = np.zeros((height, width), bool)
-        qx, qy = (x1 - x0) / 4, (y1 - y0) / 4
-        mask[int(max(y0 + qy, 0)):int(min(y1 - qy, height)) + 1,
+        qx, bh = (x1 - x0) / 4, y1 - y0
+        mask[int(max(y0 + band[0] * bh, 0)):int(min(y0 + band[1] * bh, height)) + 1,
              int(max(x0 + qx, 0)):int(min(x1 - qx, width)) + 1] = True
     return Region(box=list(region.box), score=region.score, label=region.label, source=region.source, mask=mask,
                   attributes=attrs, id=region.id)
@@ -73,18 +76,21 @@ def _what(category: str, n: int) -> str:
     return f"{n} {plural_of(category, n)}"
 
 
-def category_candidates(intent: dict, category: str, vision, runtime, turn: int) -> list[Candidate]:
-    """Candidates for a named category, best first; [] when the detector finds none."""
+def category_candidates(intent: dict, category: str, vision, runtime, turn: int,
+                        floor: float = WEAK_SCORE) -> list[Candidate]:
+    """Candidates for a named category, best first; [] when the detector finds none (weak ones down to `floor`)."""
     w, h = vision.image.width, vision.image.height
-    regions, weak = category_regions(category, vision, runtime)
+    regions, weak = category_regions(category, vision, runtime, floor)
     if not regions:
         return []
     colors = intent.get("colors") or []
-    boxed = [_box_region(r, w, h, with_mask=bool(colors)) for r in regions]
+    body = GARMENT_WORDS.get(str(intent.get("garment") or "")) or ("torso" if category == "person" else None)
+    band = BODY_BANDS[body] if body else (0.25, 0.75)  # a person's colour is their clothing's
+    boxed = [_box_region(r, w, h, with_mask=bool(colors), band=band) for r in regions]
     n = len(boxed)
     shares = {id(r): max((color_share(r, vision.image.pixels, c) for c in colors), default=0.0) for r in boxed}
-    position, size = intent.get("position"), intent.get("size")
-    ordered = order_by_position(boxed, position, size, (w / 2, h / 2)) if (position or size) else boxed
+    position, size, depth = intent.get("position"), intent.get("size"), intent.get("depth")
+    ordered = rank_order(boxed, position, size, depth, w, h)
     rank = {id(r): i for i, r in enumerate(ordered)}
     group = f"all:{category}" if plural_request(head_phrase(intent)) and n > 1 else None
     out: list[Candidate] = []
@@ -93,19 +99,39 @@ def category_candidates(intent: dict, category: str, vision, runtime, turn: int)
         score = 2.0 + float(r.score)
         if colors:
             score += 1.5 * shares[id(r)]
-            evidence.append(f"{100 * shares[id(r)]:.0f}% {'/'.join(colors)} inside its box")
-        if position or size:
+            where = f"on its {body}" if body else "inside its box"
+            evidence.append(f"{100 * shares[id(r)]:.0f}% {'/'.join(colors)} {where}")
+        if position or size or depth:
             score -= 0.5 * rank[id(r)]
             if rank[id(r)] == 0 and n > 1:
-                word = f"{position}most".replace("centermost", "most central") if position else size
-                evidence.append(f"the {word} of {_what(category, n)}")
+                words = [f"{position}most".replace("centermost", "most central") if position else size,
+                         {"front": "nearest", "back": "farthest"}.get(depth or "")]
+                evidence.append(f"the {' and '.join(w for w in words if w)} of {_what(category, n)}")
         elif n == 1:
             evidence.append(f"the only {category} found")
         if group:
             evidence.append(f"all {_what(category, n)} together")
-        tied = n > 1 and not (position or size or colors or group)
+        tied = n > 1 and not (position or size or depth or colors or group)
         if tied and j == 0:
             evidence.append(f"the most confident of {_what(category, n)}")
         out.append(candidate(r, score, evidence, needs_mask=True, cid=f"det:{category}:{j}", group=group, tied=tied,
                              detector_score=round(float(r.score), 4), low_confidence=weak))
     return sorted(out, key=lambda c: -c["score"])
+
+
+IMPLIED_MIN_INSTANCES = 2  # a class the picture is "about" has at least this many confident instances
+
+
+def implied_category(memory: dict, vision, runtime) -> str | None:
+    """The class a request without a noun means ("the one on the left", "the big one"): the current target's
+    class when the detector sees at least two of it, else the class with the most confident instances (at least
+    two; the larger total box area breaks ties); None when no class has several."""
+    counts: dict[str, list[float]] = {}
+    for d in runtime.all_detections(vision):
+        if d.score >= MIN_SCORE:
+            counts.setdefault(d.label, []).append((d.box[2] - d.box[0]) * (d.box[3] - d.box[1]))
+    current = ((memory or {}).get("current") or {}).get("category")
+    if current in counts and len(counts[current]) >= IMPLIED_MIN_INSTANCES:
+        return current
+    several = [(len(a), sum(a), name) for name, a in counts.items() if len(a) >= IMPLIED_MIN_INSTANCES]
+    return max(several)[2] if several else None

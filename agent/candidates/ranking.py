@@ -83,6 +83,29 @@ def order_by_position(regions: list[Region], position: str | None, size: str | N
     return sorted(regions, key=lambda r: (id(r) in faint, keys[position](box_center(r.box))))
 
 
+def depth_key(region: Region, height: float) -> float:
+    """How near the camera a region stands (larger is nearer): its box's bottom edge as a share of the image
+    height plus the square root of its area share (on a ground plane, near things reach lower and look bigger)."""
+    return float(region.box[3]) / max(height, 1.0) + float(np.sqrt(region.attributes.get("area_fraction", 0.0)))
+
+
+def rank_order(regions: list[Region], position: str | None, size: str | None, depth: str | None,
+               width: float, height: float) -> list[Region]:
+    """Regions ordered by every cue the request gives (position, size, depth): the sum of their ranks, ties
+    kept in the given order. One cue alone is order_by_position or the depth order."""
+    orders = []
+    if position or size:
+        orders.append(order_by_position(regions, position, size, (width / 2, height / 2)))
+    if depth:
+        orders.append(sorted(regions, key=lambda r: depth_key(r, height), reverse=depth == "front"))
+    if not orders:
+        return list(regions)
+    if len(orders) == 1:
+        return orders[0]
+    rank = {id(r): sum(o.index(r) for o in orders) for r in regions}
+    return sorted(regions, key=lambda r: rank[id(r)])
+
+
 FAINT_AREA_RATIO = 0.1  # a region under a tenth of the group's largest comes after the others in position order
 
 
@@ -143,9 +166,10 @@ def rank_by_description(intent: dict, regions: list[Region], width: int, height:
              and (bg_ok or not background_like(r, width, height))]
     group = group or [r for (s, _), r in scored if s >= best - margin] or [r for _, r in scored]
     by_saliency = sorted(group, key=lambda r: -saliency(r, width, height))
-    pieces = _pieces_of_wholes(group) if (intent.get("position") or intent.get("size") or intent.get("category")) else set()
+    pieces = _pieces_of_wholes(group) if (intent.get("position") or intent.get("size") or intent.get("depth")
+                                          or intent.get("category")) else set()
     wholes = [r for r in by_saliency if id(r) not in pieces]
-    ordered = order_by_position(wholes, intent.get("position"), intent.get("size"), (width / 2, height / 2))
+    ordered = rank_order(wholes, intent.get("position"), intent.get("size"), intent.get("depth"), width, height)
     ordered += [r for r in by_saliency if id(r) in pieces]
     why_of = {id(r): why for (_, why), r in scored}
     out = []
@@ -157,6 +181,8 @@ def rank_by_description(intent: dict, regions: list[Region], width: int, height:
             why.append(f"the {intent['position']}most of {n} {what}".replace("centermost", "most central"))
         if intent.get("size") and i == 0 and n > 1:
             why.append(f"the {intent['size']} of {n} {what}")
+        if intent.get("depth") and i == 0 and n > 1:
+            why.append(f"the {'nearest' if intent['depth'] == 'front' else 'farthest'} of {n} {what}")
         rec = candidate(r, best + 1.0 - i / max(len(ordered), 1) + 0.1 * saliency(r, width, height), why)
         rec["tied"] = n > 1 and not (intent.get("position") or intent.get("size"))
         out.append(rec)

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from agent.candidates.category import category_candidates, detector_category
+from agent.candidates.category import category_candidates, detector_category, implied_category
+from agent.candidates.held import held_candidates
 from agent.candidates.ranking import rank_by_description, saliency, wants_background
 from agent.candidates.record import Candidate, box_center, candidate
 from agent.memory import current_target, target_mask
@@ -44,6 +45,9 @@ def relation_score(box: list[float], ref: list[float], relation: str, mask_overl
         return float(inside) * 0.8
     if relation == "overlaps":
         return float(mask_overlap > 0.05)
+    if relation in ("in_front_of", "behind"):  # near it, and standing lower (in front) or higher (behind) in the image
+        lower = box[3] > ref[3] if relation == "in_front_of" else box[3] < ref[3]
+        return float(lower) * (0.5 + 0.5 * near) * (1.0 if mask_overlap < 0.9 else 0.5)
     return 0.0
 
 
@@ -54,9 +58,9 @@ def reference(intent: dict, memory: dict, vision, runtime) -> tuple[np.ndarray |
     if ref in (None, "previous") or not ref:
         cur = current_target(memory)
         return target_mask(cur), (cur or {}).get("region_id"), (cur or {}).get("phrase", "the previous target")
-    from agent.planners.phrases import find_colors, find_position, find_shape, find_size
+    from agent.planners.phrases import find_colors, find_depth, find_position, find_shape, find_size
     sub = {"kind": "new_target", "target": ref, "colors": find_colors(ref), "position": find_position(ref),
-           "size": find_size(ref), "shape": find_shape(ref)}
+           "size": find_size(ref), "shape": find_shape(ref), "depth": find_depth(ref)}
     named = coco_category(ref)
     if named and runtime.has_detector():
         found = category_candidates(sub, named, vision, runtime, 0)
@@ -100,11 +104,18 @@ def relate_candidates(intent: dict, memory: dict, vision, runtime, turn: int) ->
     w, h = vision.image.width, vision.image.height
     ref_box = bbox(ref_mask)
     rel = intent.get("relation") or "next_to"
+    if rel == "held_by":
+        verb = str(intent.get("target") or "").split(" is ")[-1] if " is " in str(intent.get("target")) else "with"
+        named = intent.get("category")  # the thing's own noun ("his tie"), never the owner the target phrase names
+        held = coco_category(named) or (named if runtime.has_open_vocabulary() else None)
+        return held_candidates(ref_box, ref_words, verb, vision, runtime, turn, held)
     category = detector_category(intent, runtime)
+    if not category and runtime.has_detector() and str(intent.get("target") or "").startswith(("the thing", "the one")):
+        category = implied_category(memory, vision, runtime)  # "the one behind it" among giraffes: a giraffe
     if category:
         found = _detected(intent, category, ref_box, rel, ref_words, vision, runtime, turn)
-        if found:
-            return found
+        if found or not runtime.detect_category(vision, category):
+            return found  # none of that class anywhere: an honest miss, not an unrelated region
     proposals = runtime.proposals(vision)
     graph = runtime.relation_graph(vision) if ref_id in vision.masks and not str(ref_id).startswith("t") else None
     graph_rel = "touching" if rel == "next_to" else rel

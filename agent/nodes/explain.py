@@ -5,12 +5,25 @@ import time
 from typing import Any
 
 from agent.candidates.category import detector_category
-from agent.explain import answer_question, change_from, explain_mask, mask_facts
+from agent.explain import answer_question, change_from, explain_mask, held_miss_text, mask_facts, miss_text
 from agent.intent import Intent
 from agent.memory import current_target, target_mask
 from agent.nodes.interpret import planner_context
 from agent.nodes.runtime import AgentRuntime
 from tools.masks import decode_rle
+
+
+SEEN_SCORE = 0.4  # detections this confident are named in "I don't see a cat; I see ..."
+
+
+GROUNDED_QUESTIONS = ("color", "where", "size", "shape", "text", "exists")  # answered from a target found this turn
+
+
+def _text_inside(box: list[float], vision, runtime) -> str | None:
+    """The OCR lines whose centre lies in `box` ([x0, y0, x1, y1]), joined, or None."""
+    lines = [t for t in runtime.read_text(vision, "read the text")
+             if box[0] <= (t.box[0] + t.box[2]) / 2 <= box[2] and box[1] <= (t.box[1] + t.box[3]) / 2 <= box[3]]
+    return " ".join(t.text for t in lines if t.text) or None
 
 
 def _planner_answer(state: dict[str, Any], runtime: AgentRuntime, intent: dict[str, Any], facts: dict[str, Any]) -> str | None:
@@ -53,7 +66,17 @@ def explain(state: dict[str, Any], runtime: AgentRuntime) -> dict[str, Any]:
         text = answer_question(question, phrase, facts, count=count, evidence=evidence, counted=counted)
     else:
         chosen = state.get("chosen")
-        if not chosen:
+        missed = detector_category(intent, runtime) if not chosen else None
+        if not chosen and intent.get("relation") == "held_by":
+            who, _, verb = phrase.removeprefix("what ").partition(" is ")
+            text = held_miss_text(who, verb or "holding")
+        elif not chosen and missed:
+            seen: dict[str, int] = {}
+            for d in runtime.all_detections(vision):
+                if d.score >= SEEN_SCORE:
+                    seen[d.label] = seen.get(d.label, 0) + 1
+            text = miss_text(missed, seen)
+        elif not chosen:
             text = f"I could not find {phrase} in the image: no candidate region matched."
         else:
             mask = decode_rle(chosen["rle"])
@@ -61,5 +84,15 @@ def explain(state: dict[str, Any], runtime: AgentRuntime) -> dict[str, Any]:
             change = change_from(target_mask(previous), mask)
             text = explain_mask(phrase, facts, chosen.get("evidence", []), previous, change,
                                 chosen.get("confidence", 1.0), _change_kind(intent))
+            question = intent.get("question")
+            if question in GROUNDED_QUESTIONS:  # "what does the banner say?": found, then answered from it
+                if question == "text":
+                    facts["text"] = _text_inside(chosen["box"], vision, runtime)
+                reply = "Yes." if question == "exists" else answer_question(question, phrase, facts)
+                text = f"{reply} {text}"
     override = _planner_answer(state, runtime, intent, {**facts, "draft": text}) if vision is not None else None
-    return {"answer": override or text, "timings": {"explain": time.perf_counter() - t}}
+    notes = intent.get("notes") or []
+    text = override or text
+    if notes:
+        text += f" (I {'; '.join(notes)}.)"
+    return {"answer": text, "timings": {"explain": time.perf_counter() - t}}

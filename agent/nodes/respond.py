@@ -1,7 +1,7 @@
 """respond: append the AI message and the turn record, update the intent memory, clear transient fields.
 
-Writes only this turn's additions: one AIMessage, one TurnRecord, and (unless the turn only answered) the one
-TargetRecord that becomes the current target (agent.channels folds it into the memory).
+Writes only this turn's additions: one AIMessage, one TurnRecord, and (unless the turn only answered, or found
+nothing in its image) the one TargetRecord that becomes the current target (agent.channels folds it into the memory).
 """
 from __future__ import annotations
 
@@ -29,7 +29,8 @@ def respond(state: dict[str, Any], runtime: Any) -> dict[str, Any]:
     previous = current_target(state.get("memory")) or {}
     update: dict[str, Any] = {}
     evidence = list((chosen or {}).get("evidence", []))
-    if intent.get("kind") != "answer_only":
+    keeps_target = not chosen and state.get("image")  # nothing found in the photo: the current target stays
+    if intent.get("kind") != "answer_only" and not keeps_target:
         record = {"turn": turn, "kind": intent.get("kind"), "phrase": intent.get("target"),
                   "category": intent.get("category") or previous.get("category"), "text_cue": intent.get("text_cue"),
                   "part": intent.get("part"), "region_id": None, "box": None, "rle": None, "attributes": {},

@@ -106,4 +106,7 @@ def select(state: dict[str, Any], runtime: AgentRuntime) -> dict[str, Any]:
               "text": top.get("text"), "low_confidence": low}
     if len(chosen_ids) > 1 and not top.get("group"):
         chosen["evidence"].append(f"union of {len(chosen_ids)} matching regions")
-    return {"chosen": chosen, "timings": {"select": time.perf_counter() - t}}
+    update: dict[str, Any] = {"chosen": chosen, "timings": {"select": time.perf_counter() - t}}
+    if intent.get("relation") == "held_by" and top.get("label") and str(intent.get("target")).startswith("what "):  # "what is she holding?" -> "the book"
+        update["intent"] = {**intent, "target": f"the {top['label']}", "category": top["label"]}
+    return update

@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 
 from tools.vocabulary import (  # noqa: F401  (SHAPE_NOUNS, POSITION_PATTERNS, singular are re-exported)
-    COLOR_MODIFIERS, COLOR_WORDS, LARGEST_WORDS, POSITION_PATTERNS, SHAPE_NOUNS, SHAPE_WORDS, SMALLEST_WORDS, singular,
+    COLOR_MODIFIERS, COLOR_WORDS, DEPTH_PATTERNS, GARMENT_WORDS, LARGEST_WORDS, POSITION_PATTERNS, SHAPE_NOUNS, SHAPE_WORDS, SMALLEST_WORDS,
+    VIEWER_PHRASE, singular,
 )
 
 COLORS: dict[str, str | None] = {**COLOR_WORDS, **{m: None for m in COLOR_MODIFIERS}}  # None: a modifier
@@ -26,6 +27,8 @@ PART_PATTERNS = [
     (r"\b(just|only) the top\b|\bthe top of (it|that|this)\b|\bits top\b", "top half"),
     (r"\b(just|only) the bottom\b|\bthe bottom of (it|that|this)\b|\bits bottom\b|\bits base\b|\bthe base\b", "bottom half"),
     (r"\b(just|only) the left\b", "left half"), (r"\b(just|only) the right\b", "right half"),
+    (r"\b(head|face|hair)\b", "head"), (r"\b(upper body|torso|chest)\b", "upper body"), (r"\blegs?\b", "legs"),
+    (r"\b(feet|foot)\b", "feet"),
     (r"\b(whole|entire|full|complete)\b(?! (image|picture|photo|scene|frame|background))|\ball of (it|that|this)\b", "whole"),
 ]
 
@@ -34,6 +37,7 @@ ACTION_RELATION = (r"\b(kicking|hitting|touching|throwing|catching|chasing|feedi
                    r"carrying|walking|leading|playing with|talking to|looking at)\b")
 RELATION_PATTERNS = [
     (r"\b(to the )?left of\b", "left_of"), (r"\b(to the )?right of\b", "right_of"),
+    (r"\bin front of\b", "in_front_of"), (r"\bbehind\b(?= (the|a|an|it|him|her|them|that|this|those|his)\b)", "behind"),
     (r"\b(under|below|beneath|underneath)\b", "below"), (r"\b(above|over|on top of)\b", "above"),
     (r"\b(next to|beside|besides|near|nearby|adjacent to|close to|by the side of|neighbou?ring|around)\b", "next_to"),
     (r"\b(inside|within|in it|in that)\b", "inside"), (r"\b(containing|contains|holding|that holds)\b", "contains"),
@@ -111,6 +115,16 @@ def find_position(text: str) -> str | None:
     return first_match(POSITION_PATTERNS, text)
 
 
+def find_depth(text: str) -> str | None:
+    """ "front" (nearest the camera) or "back" (farthest), or None."""
+    return first_match(DEPTH_PATTERNS, text)
+
+
+def find_garment(text: str) -> str | None:
+    """The first garment or hair word of the request ("the guy in the red shirt" -> "shirt"), or None."""
+    return next((t for t in tokens(text) if t in GARMENT_WORDS), None)
+
+
 def find_part(text: str) -> str | None:
     return first_match(PART_PATTERNS, text)
 
@@ -132,7 +146,7 @@ def placeholder_phrase(text: str) -> str | None:
 
 def relation_start(text: str) -> int | None:
     """Word index where the first relation phrase starts, or None."""
-    low = text.lower()
+    low = re.sub(VIEWER_PHRASE, lambda m: " " * len(m.group(0)), text.lower())
     starts = [m.start() for pattern, _ in RELATION_PATTERNS for m in [re.search(pattern, low)] if m]
     return len(low[: min(starts)].split()) if starts else None
 
@@ -145,7 +159,7 @@ def find_relation(text: str) -> tuple[str, str] | None:
 
 def relation_match(text: str) -> tuple[str, re.Match] | None:
     """(relation, its match in the lower-cased text) for the earliest relation phrase, or None."""
-    low = text.lower()
+    low = re.sub(VIEWER_PHRASE, lambda m: " " * len(m.group(0)), text.lower())  # "near the camera" is a depth
     found = [(canon, m) for pattern, canon in RELATION_PATTERNS for m in [re.search(pattern, low)] if m]
     if not found:
         return None

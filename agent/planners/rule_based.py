@@ -15,8 +15,11 @@ from agent.intent import Intent
 from agent.memory import record_of_turn, turn_reference
 from agent.planners.base import PlannerContext
 from agent.planners.focus import infer_focus, is_closing_request
+from tools.spelling import read_words
+from tools.vocabulary import CATEGORY_SYNONYMS, FILLER_WORDS, GARMENT_WORDS, coco_category
+from tools.vocabulary import POSITION_WORDS as VOCABULARY_POSITION_WORDS
 from agent.planners.phrases import (
-    ACTION_RELATION, COLORS, LARGEST, SHAPE_NOUNS, SHAPES, SMALLEST, chunks, find_colors, find_part, find_position,
+    ACTION_RELATION, COLORS, LARGEST, SHAPE_NOUNS, SHAPES, SMALLEST, chunks, find_colors, find_depth, find_garment, find_part, find_position,
     first_match, find_relation, find_shape, find_size, placeholder_phrase, quoted, refers_back, relation_match,
     relation_start, singular,
 )
@@ -27,7 +30,8 @@ CORRECTION = re.compile(
     r"not that one|not this one|the other)\b",
     re.IGNORECASE,
 )
-QUESTION_START = re.compile(r"^\s*(what|which|how|why|where|is|are|does|do|did|can|could|was|were|who|whose)\b", re.IGNORECASE)
+QUESTION_START = re.compile(r"^\s*(what|whats|which|how|hows|why|where|wheres|is|are|does|do|did|can|could|was|were|who|whos|"
+                            r"whose)\b", re.IGNORECASE)
 WANTS_MASK = re.compile(
     r"\b(segment|segmentation|mask|highlight|outline|select|show|mark|point (out|to)|find|locate|circle|pick|"
     r"give me|cut out|isolate|where is|where are)\b",
@@ -38,11 +42,30 @@ TEXT_CUE = re.compile(
     r"spelling|showing the (?:text|word))\s+[\"'“‘]?([A-Za-z0-9][A-Za-z0-9 .\-&]{0,40}?)[\"'”’]?\s*[?.!,]?\s*$",
     re.IGNORECASE,
 )
+# what people are doing: the gerund ends a noun phrase, it never names the thing ("the small one hiding in the back")
+ACTION_WORDS = set("""wearing hiding sitting standing playing holding looking walking running eating drinking lying
+kneeling jumping bending smiling talking waiting grabbing throwing pulling pushing riding carrying using doing
+posing leaning facing watching reading writing working cooking cutting swinging flying skiing surfing""".split())
 COMMAND_WORDS = set("""segment mask highlight outline select show mark find locate pick out give cut isolate
-please now also then can could would you me us let's lets want need see point where which what""".split())
-POSITION_WORDS = {"left", "right", "top", "bottom", "upper", "lower", "middle", "center", "centre", "central",
-                  "leftmost", "rightmost", "topmost", "bottommost", "side", "corner"}
-ATTRIBUTE_WORDS = set(COLORS) | LARGEST | SMALLEST | set(SHAPES) | POSITION_WORDS | {"biggest", "largest", "smallest"}
+please now also then can could would you me us let's lets want need see point where which what whats wheres whos
+hows""".split()) | FILLER_WORDS | ACTION_WORDS
+
+# "what is she holding?", "whats the guy on the right carrying": the answer is the held thing, found and segmented
+HELD_QUESTION = re.compile(
+    r"^\s*(?:and\s+|so\s+)?what(?:'s|s| is| are| was)?\s+(?P<who>.*?)\s*(?:\b(?:is|are|was)\s+)?"
+    r"\b(?P<verb>holding|carrying|eating|drinking|using|playing with|holds|carries|has in (?:his|her|their) hands?)\b",
+    re.IGNORECASE)
+# "his board", "her bag", "the frisbee she's throwing", "the bike he is riding": a thing of the current person
+THEIR_THING = re.compile(
+    r"^\s*(?:(?:and|now|ok|okay|so|then|also)\s+)*(?:(?P<pos>his|her|their)\s+(?P<owned>[a-z][a-z\-]*(?: [a-z][a-z\-]*){0,2}?)|"
+    r"(?:the|that|this)\s+(?P<thing>[a-z][a-z \-]*?)\s+(?:that\s+|which\s+)?(?:he|she|they)(?:'s|'re|s| is| are)?\s+"
+    r"(?P<verb>holding|carrying|eating|drinking|riding|using|throwing|wearing|pulling|pushing|writing (?:in|on|with)|"
+    r"sitting on|standing on|playing with|holds|carries|rides|has))\s*[?.!]*\s*$", re.IGNORECASE)
+POSITION_WORDS = VOCABULARY_POSITION_WORDS  # the one vocabulary's
+DEPTH_WORDS = set("""front back behind closest nearest closer nearer near close far farther farthest furthest
+foreground distance distant camera cam us me viewer""".split())
+ATTRIBUTE_WORDS = (set(COLORS) | LARGEST | SMALLEST | set(SHAPES) | POSITION_WORDS | DEPTH_WORDS
+                   | {"biggest", "largest", "smallest"})
 PLACEHOLDER_NOUNS = {"one", "ones", "thing", "things", "object", "objects", "item", "items", "region", "part", "stuff"}
 
 
@@ -64,7 +87,7 @@ _question_kind = question_topic
 
 # predicate adjectives of questions ("is the cup easy to spot?"): they end a noun phrase, never head it
 PREDICATE_WORDS = set("""easy hard difficult visible noticeable obvious clear important possible likely present
-there here spot see find notice tell sure true""".split())
+there here spot see find notice tell sure true doing""".split())
 
 
 def _noun_phrase(text: str) -> tuple[str | None, list[str]]:
@@ -73,14 +96,18 @@ def _noun_phrase(text: str) -> tuple[str | None, list[str]]:
             for run in chunks(text, COMMAND_WORDS)]
     runs = [run for run in runs if run]
     best: list[str] = []
+    def is_noun(w: str) -> bool:  # "ball" and "orange" are attribute words and COCO names: the name wins
+        return (w not in ATTRIBUTE_WORDS or singular(w) in CATEGORY_SYNONYMS) and w not in PLACEHOLDER_NOUNS
+
     for run in runs:
-        nouns = [w for w in run if w not in ATTRIBUTE_WORDS and w not in PLACEHOLDER_NOUNS]
-        if nouns:
+        if any(is_noun(w) for w in run):
             best = run
             break
-    nouns = [w for w in best if w not in ATTRIBUTE_WORDS and w not in PLACEHOLDER_NOUNS]
+    nouns = [w for w in best if is_noun(w)]
     if not nouns:
         return None, [w for r in runs for w in r if w in ATTRIBUTE_WORDS]
+    if nouns[-1] in GARMENT_WORDS and not any(singular(w) in CATEGORY_SYNONYMS for w in nouns):
+        return "person", best  # "red jacket on the right": the person who wears it
     head = singular(nouns[-1])
     if head in SHAPE_NOUNS:  # "the red circle": a shape, not a category
         return None, best
@@ -105,6 +132,17 @@ def request_sentence(text: str) -> str:
         return questions[-1]
     asks = [x for x in sentences if WANTS_MASK.search(x.lower())]
     return asks[-1] if asks else text
+
+
+def _person_named_by_pronoun(low: str, memory: dict | None) -> dict | None:
+    """The latest whole-person target when the turn says he/she/his/her/him but the current target is no whole
+    person (the cup he held, her head), else None."""
+    current = (memory or {}).get("current") or {}
+    whole_person = coco_category(current.get("category")) == "person" and not current.get("part")
+    if whole_person or not current or not re.search(r"\b(he|she|his|her|him|hers)\b", low):
+        return None
+    return next((r for r in reversed((memory or {}).get("history") or [])
+                 if coco_category(r.get("category")) == "person" and not r.get("part") and r.get("rle", True)), None)
 
 
 def closing_target(focus: str, memory: dict | None) -> dict | None:
@@ -147,12 +185,18 @@ class RuleBasedPlanner:
     name = "rule"
 
     def interpret(self, context: PlannerContext) -> Intent:
-        text = request_sentence(context.user_text.strip())
+        """The turn's Intent; unknown words are read as their spelling correction first (noted on the Intent)."""
+        reading = read_words(request_sentence(context.user_text.strip()))
+        intent = self._interpret(context, reading.text)
+        intent.notes = reading.notes()
+        return intent
+
+    def _interpret(self, context: PlannerContext, text: str) -> Intent:
         low = text.lower()
         current = (context.memory or {}).get("current") or None
         prev_phrase = current.get("phrase") if current else None
         attrs = dict(colors=find_colors(text), position=find_position(text), size=find_size(text),
-                     shape=find_shape(text))
+                     shape=find_shape(text), depth=find_depth(text), garment=find_garment(text))
         cue = self._text_cue(text)
 
         if is_closing_request(text):
@@ -171,6 +215,24 @@ class RuleBasedPlanner:
             target = _phrase(words) if category else (prev_phrase or "the other one")
             return Intent(kind="correct", target=target, category=category or current.get("category"),
                           exclude_previous=True, text_cue=cue, **attrs, confidence=0.7)
+
+        held = HELD_QUESTION.search(low)
+        if held and context.image_path:
+            return self._held_question(held, context)
+        theirs = THEIR_THING.search(low)
+        if theirs and current and context.image_path:
+            words = (theirs.group("owned") or theirs.group("thing") or "").strip()
+            worn = GARMENT_WORDS.get(words.split()[-1]) if words else None
+            part = find_part(words) or {"torso": "upper body"}.get(worn or "", worn)
+            if part and part != "whole":  # "her legs", "his hat": a part of the person
+                owner = _person_named_by_pronoun(low, context.memory) or current
+                return Intent(kind="refine_part", target=f"{owner.get('phrase') or 'their'}'s {words}", part=part,
+                              category=owner.get("category"), reference=turn_reference(owner.get("turn")), confidence=0.8)
+            category, _ = _noun_phrase(words)
+            if category != "person" and not set(words.split()) & (set(GARMENT_WORDS) | {"is", "are", "was"}):
+                owner = f"{prev_phrase}'s" if prev_phrase else "their"
+                return Intent(kind="relate", target=f"{owner} {words}", category=category, relation="held_by",
+                              reference="previous", **attrs, confidence=0.7)
 
         is_question = bool(QUESTION_START.search(low)) or low.endswith("?")
         relation = find_relation(text)
@@ -206,7 +268,11 @@ class RuleBasedPlanner:
             whole_of = (prev_phrase or "it").removeprefix("the ").removeprefix("whole ")
             return Intent(kind="refine_part", target=f"the whole {whole_of}", part=part,
                           category=current.get("category"), confidence=0.8)
-        if current and part and part != "whole" and (refers_back(low) or re.search(r"\b(only|just|its|their)\b", low)):
+        if current and part and part != "whole" and (refers_back(low) or re.search(r"\b(only|just|its|their|his|her)\b", low)):
+            owner = _person_named_by_pronoun(low, context.memory)
+            if owner is not None:  # "only her head" after "what is she holding?": her, not the thing she holds
+                return Intent(kind="refine_part", target=f"the {part} of {owner.get('phrase') or 'that person'}",
+                              part=part, category="person", reference=turn_reference(owner.get("turn")), confidence=0.8)
             return Intent(kind="refine_part", target=f"the {part} of {prev_phrase or 'it'}", part=part,
                           category=current.get("category"), confidence=0.8)
 
@@ -239,7 +305,11 @@ class RuleBasedPlanner:
             return Intent(kind="read_text", target=phrase, category=category, text_cue=cue, **attrs)
 
         category, words = _noun_phrase(text)
-        if category is None and (attrs["colors"] or attrs["size"] or attrs["shape"] or attrs["position"]):
+        if attrs["garment"] and category and attrs["garment"] not in words:  # "the guy in the red shirt"
+            worn = " ".join([*[c for c in find_colors(text)], attrs["garment"]])
+            return Intent(kind="new_target", target=f"{_phrase(words)} in the {worn}", category=category, **attrs,
+                          confidence=0.8)
+        if category is None and (attrs["colors"] or attrs["size"] or attrs["shape"] or attrs["position"] or attrs["depth"]):
             shape_noun = [w for w in words if w in SHAPE_NOUNS]
             if shape_noun and not shape_noun[-1].endswith("s"):
                 return Intent(kind="new_target", target=_phrase(words), **attrs, confidence=0.8)
@@ -248,8 +318,29 @@ class RuleBasedPlanner:
                 filter(None, [attrs["size"] and ("biggest" if attrs["size"] == "largest" else "smallest"),
                               *attrs["colors"], attrs["shape"], "one"])))
             return Intent(kind="filter_attribute", target=target, **attrs, confidence=0.8 if not plural else 0.7)
+        portion = re.search(r"\bof\s+(?:the\s+|a\s+|an\s+)?([a-z][a-z ]*)", low) if words else None
+        if portion and not coco_category(_phrase(words)) and coco_category(portion.group(1)):
+            # "the slice of cake", "a piece of pizza": the thing it is a portion of
+            return Intent(kind="new_target", target=f"{_phrase(words)} of {portion.group(1).strip()}",
+                          category=coco_category(portion.group(1)), **attrs, confidence=0.7)
         return Intent(kind="new_target", target=_phrase(words, text.strip(" ?.!") or "the thing"),
                       category=category, **attrs, confidence=0.8 if category else 0.4)
+
+    @staticmethod
+    def _held_question(held: re.Match, context: PlannerContext) -> Intent:
+        """ "what is she holding?": the thing held by the current target (a pronoun) or by the person named."""
+        who = held.group("who").strip()
+        verb = held.group("verb").split()[0]
+        verb = {"holds": "holding", "carries": "carrying", "has": "holding"}.get(verb, verb)
+        pronoun = not who or bool(re.fullmatch(r"(he|she|they|it|him|her|this|that|the (guy|girl|man|woman|person|kid))", who))
+        current = (context.memory or {}).get("current") or None
+        if pronoun and current:
+            reference, ref_words = "previous", who or "it"
+        else:
+            reference = who if who and not pronoun else "the person"
+            ref_words = who or "the person"
+        return Intent(kind="relate", target=f"what {ref_words} is {verb}", relation="held_by", reference=reference,
+                      question="describe", confidence=0.7)
 
     @staticmethod
     def _text_cue(text: str) -> str | None:

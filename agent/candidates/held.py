@@ -1,0 +1,55 @@
+"""Held: what a person holds, carries or eats ("what is she holding?"): detections of other classes that lie on
+the person's box, small beside the person, best first. The reference is the current target (a pronoun) or the
+person the question names ("what is the man on the left holding").
+"""
+from __future__ import annotations
+
+from agent.candidates.category import WEAK_SCORE
+from agent.candidates.record import Candidate, candidate
+from tools.regions import Region
+
+HELD_MIN_SCORE = 0.2       # a detection this confident may be the held thing
+MIN_INSIDE = 0.5           # at least this share of the thing's box lies on the person's box
+MAX_AREA_RATIO = 0.6       # a held thing is smaller than this share of the person's box
+NEVER_HELD = frozenset({"person", "dining table", "bed", "couch", "car", "bus", "train", "truck", "airplane", "boat",
+                        "bench", "chair", "toilet", "refrigerator", "oven", "sink", "elephant", "giraffe", "horse",
+                        "cow", "bear", "zebra", "motorcycle", "bicycle", "potted plant", "traffic light",
+                        "fire hydrant", "stop sign", "parking meter", "tv"})
+
+
+def _inside_share(box: list[float], ref: list[float]) -> float:
+    inter = max(0.0, min(box[2], ref[2]) - max(box[0], ref[0])) * max(0.0, min(box[3], ref[3]) - max(box[1], ref[1]))
+    return inter / max((box[2] - box[0]) * (box[3] - box[1]), 1.0)
+
+
+def held_regions(ref_box: list[float], detections: list[Region],
+                 category: str | None = None) -> list[tuple[float, Region, float]]:
+    """(score, detection, share on the person) for the things the person in `ref_box` may hold, best first.
+    Score: detector confidence + share on the person + nearness to the person's middle band (hands are there).
+    With `category` ("his board" named a surfboard) only that class counts, of any size, touching the person."""
+    ref_area = max((ref_box[2] - ref_box[0]) * (ref_box[3] - ref_box[1]), 1.0)
+    out = []
+    for d in detections:
+        share = _inside_share(d.box, ref_box)
+        area = (d.box[2] - d.box[0]) * (d.box[3] - d.box[1])
+        if category is not None:
+            if d.label != category or d.score < WEAK_SCORE or share <= 0:
+                continue
+        elif d.label in NEVER_HELD or d.score < HELD_MIN_SCORE or share < MIN_INSIDE or area > MAX_AREA_RATIO * ref_area:
+            continue
+        cy = (d.box[1] + d.box[3]) / 2
+        band = 1.0 - min(1.0, abs((cy - ref_box[1]) / max(ref_box[3] - ref_box[1], 1.0) - 0.5) * 2)
+        out.append((float(d.score) + 0.5 * share + 0.3 * band, d, share))
+    return sorted(out, key=lambda t: -t[0])
+
+
+def held_candidates(ref_box: list[float], ref_words: str, verb: str, vision, runtime, turn: int,
+                    category: str | None = None) -> list[Candidate]:
+    """Candidates for the thing held by the person in `ref_box` (box prompts), best first; [] when none."""
+    out = []
+    for j, (score, d, share) in enumerate(held_regions(ref_box, runtime.all_detections(vision), category)):
+        evidence = [f"{d.label} (detector {d.score:.2f})", f"{100 * share:.0f}% of its box lies on {ref_words}, "
+                    f"the thing {verb}"]
+        out.append(candidate(d, 2.0 + score, evidence, needs_mask=True, cid=f"held:{d.label}:{j}",
+                             detector_score=round(float(d.score), 4)))
+    return out

@@ -1,0 +1,80 @@
+"""The rule planner on the words people type: depth words, typos, fillers, what a person holds, their things and
+parts, garments and nouns that name a portion of a COCO thing."""
+import pytest
+
+from agent.planners.base import PlannerContext
+from agent.planners.rule_based import RuleBasedPlanner
+
+WOMAN = {"current": {"phrase": "the woman", "category": "woman", "turn": 1, "region_id": "det:person:0"},
+         "history": [{"phrase": "the woman", "category": "woman", "turn": 1, "region_id": "det:person:0"}]}
+HELD = {"current": {"phrase": "the book", "category": "book", "turn": 2, "region_id": "held:book:0"},
+        "history": [*WOMAN["history"], {"phrase": "the book", "category": "book", "turn": 2}]}
+
+
+def interpret(text, memory=None):
+    return RuleBasedPlanner().interpret(PlannerContext(dialogue=[{"role": "user", "content": text}],
+                                                       memory=memory or {}, image_path="photo.jpg"))
+
+
+@pytest.mark.parametrize("text, depth, position, category", [
+    ("the cat nearest to us", "front", None, "cat"), ("left cup near the camera", "front", "left", "cup"),
+    ("cake in back top left", "back", "top left", "cake"), ("the bike in the back", "back", None, "bike"),
+    ("front apple", "front", None, "apple"), ("and the one at the far left edge in blue", None, "left", None),
+])
+def test_depth_is_an_attribute_never_a_relation_to_the_camera(text, depth, position, category):
+    i = interpret(text)
+    assert (i.depth, i.position, i.category, i.relation) == (depth, position, category, None)
+
+
+def test_in_front_of_and_behind_a_thing_are_relations():
+    assert (interpret("the dog in front of the couch").relation, interpret("the man behind the car").relation) == \
+        ("in_front_of", "behind")
+
+
+def test_typos_are_read_and_noted():
+    i = interpret("the gurl on the rihgt")
+    assert (i.category, i.position) == ("girl", "right")
+    assert i.notes == ["read 'gurl' as 'girl'", "read 'rihgt' as 'right'"]
+
+
+@pytest.mark.parametrize("text", ["ok now the fire hydrant", "no wait the fire hydrant", "hmm the fire hydrant pls"])
+def test_fillers_name_nothing(text):
+    assert interpret(text, WOMAN).category == "hydrant"
+
+
+@pytest.mark.parametrize("text, memory, reference, words", [
+    ("what is she holding?", WOMAN, "previous", "she"),
+    ("whats the guy on the right carrying", None, "the guy on the right", "carrying"),
+])
+def test_what_a_person_holds_is_a_relation_not_a_target_of_question_words(text, memory, reference, words):
+    i = interpret(text, memory)
+    assert (i.kind, i.relation, i.reference) == ("relate", "held_by", reference) and words in i.target
+
+
+@pytest.mark.parametrize("text, kind, part", [
+    ("his board", "relate", None), ("the notebook she's writing in", "relate", None), ("her legs", "refine_part", "legs"),
+    ("his hat", "refine_part", "head"), ("only her head", "refine_part", "head"),
+])
+def test_their_things_and_parts(text, kind, part):
+    i = interpret(text, WOMAN)
+    assert (i.kind, i.part) == (kind, part)
+
+
+def test_her_head_after_what_she_holds_is_hers():
+    i = interpret("only her head", HELD)
+    assert (i.kind, i.part, i.reference) == ("refine_part", "head", "turn:1")
+
+
+@pytest.mark.parametrize("text, garment, colors, category", [
+    ("the guy in the red shirt", "shirt", ["red"], "guy"), ("girl with white pants", "pants", ["white"], "girl"),
+    ("red jacket on the right", "jacket", ["red"], "person"),
+])
+def test_garments_carry_the_colour_and_a_garment_alone_is_its_wearer(text, garment, colors, category):
+    i = interpret(text)
+    assert (i.garment, i.colors, i.category) == (garment, colors, category)
+
+
+def test_a_portion_names_the_thing_and_gerunds_end_the_phrase():
+    assert interpret("just the slice of cake").category == "cake"
+    assert interpret("the small one hiding in the back").kind == "filter_attribute"
+    assert interpret("what is the dog doing?").category == "dog"

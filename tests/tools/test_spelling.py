@@ -1,0 +1,25 @@
+"""Typo-tolerant reading: unknown words become close vocabulary words (or the dictionary's frequent ones); known
+words, quoted text and words in capitals stay as typed."""
+import pytest
+
+from tools.spelling import read_words
+
+
+@pytest.mark.parametrize("typed, read", [
+    ("the gurl on the rihgt", "the girl on the right"), ("refridgerator next to the sink", "refrigerator next to the sink"),
+    ("sandwhich", "sandwich"), ("the elefant", "the elephant"), ("giraf on left", "giraffe on left"),
+    ("moter bike", "motor bike"), ("the umbrela", "the umbrella"), ("brocoli", "broccoli"),
+])
+def test_typos_are_read_as_vocabulary_words(typed, read):
+    reading = read_words(typed)
+    assert reading.text == read
+    assert reading.notes() and all(note.startswith("read '") for note in reading.notes())
+
+
+@pytest.mark.parametrize("text", [
+    "look at the cook", "find the word 'TISSOT'", "the label reading \"Dijon\"", "the EXIT sign", "what is she holding",
+    "the man in the red shirt", "teh",  # three letters: too short to guess
+])
+def test_known_words_quotes_and_capitals_stay(text):
+    reading = read_words(text)
+    assert reading.text == text and reading.changes == []
