@@ -106,6 +106,8 @@ def answer_question(question: str | None, phrase: str, facts: dict[str, Any] | N
         if question == "exists":
             return f"{'Yes' if count else 'No'}: I found {count} {what}."
         return f"I count {count} {what}."
+    if question == "chatter":
+        return "OK. Tell me what to segment or ask about next."
     if text_only or not facts or facts.get("box") is None:
         if text_only:
             return f"Without the image I cannot measure pixels; the target under discussion is {phrase}."
@@ -151,6 +153,9 @@ def miss_text(category: str, seen: dict[str, int]) -> str:
         " No mask this turn; the current target stays as it was."
 
 
-def held_miss_text(who: str, verb: str) -> str:
+def held_miss_text(who: str, verb: str, thing: str | None = None) -> str:
+    """The answer when nothing the detector finds lies on the person (`thing`: the class the user named)."""
+    if thing:
+        return f"I don't see {article(thing)} on {who}. No mask this turn; the current target stays as it was."
     return (f"I can't tell what {who} is {verb}: none of the objects I can detect lies on {who}. "
             "No mask this turn.")

@@ -66,6 +66,14 @@ def turn_reference(turn: int | None) -> str:
     return f"turn:{turn}"
 
 
+TURNS_PREFIX = "turns:"
+
+
+def turns_reference(turns: list[int]) -> str:
+    """The reference an Intent uses for several earlier turns' targets ("both of them"): "turns:2,3"."""
+    return TURNS_PREFIX + ",".join(str(t) for t in turns)
+
+
 def record_of_turn(memory: dict[str, Any] | None, reference: str | None) -> dict[str, Any] | None:
     """The history record a "turn:N" reference points at, or None."""
     if not str(reference or "").startswith("turn:"):

@@ -67,7 +67,7 @@ CATEGORY_SYNONYMS: dict[str, str] = {
     "frank": "hot dog", "gal": "person", "dude": "person", "fella": "person", "kiddo": "person", "bloke": "person",
     "youngster": "person", "infant": "person", "toddlers": "person", "grandma": "person", "grandpa": "person",
     "mom": "person", "mum": "person", "dad": "person", "wife": "person", "husband": "person", "bride": "person",
-    "groom": "person", "goalie": "person", "coach": "bus",
+    "groom": "person", "goalie": "person", "ppl": "person", "peeps": "person", "coach": "bus",
     "hair dryer": "hair drier", "hairdryer": "hair drier", "toothbrush": "toothbrush",
 }
 
@@ -177,7 +177,8 @@ def request_vocabulary() -> frozenset[str]:
     words: set[str] = set()
     for phrase in [*CATEGORY_SYNONYMS, *COLOR_WORDS, *SHAPE_WORDS, *LARGEST_WORDS, *SMALLEST_WORDS, *POSITION_WORDS,
                    *FILLER_WORDS, "front", "back", "behind", "closest", "nearest", "farthest", "background",
-                   "foreground", "holding", "wearing", "sitting", "standing", *GARMENT_WORDS]:
+                   "foreground", "holding", "wearing", "sitting", "standing", *GARMENT_WORDS,
+                   "colour", "colours", "coloured", "centre", "favourite"]:  # British spellings stay as typed
         words.update(phrase.split())
     return frozenset(w for w in words if w.isalpha())
 

@@ -7,6 +7,7 @@
                                                        nothing is left: region proposals, minus rejected picks)
   refine_part            parts.refine_candidates       parts of the previous mask
   relate                 relate.relate_candidates      things in a relation to a reference
+  (reference "turns:2,3") together.union_candidates    "both of them": the earlier targets' masks joined
   (all, and the fallbacks of the above)  describe.describe_candidates   text -> detector -> Haar -> proposals
 
 A search returning None hands over to the next one in that order ("relate" with no reference searches as a new
@@ -25,6 +26,8 @@ from agent.candidates.dialogue import settled_candidates
 from agent.candidates.parts import refine_candidates
 from agent.candidates.record import Candidate
 from agent.candidates.relate import relate_candidates
+from agent.candidates.together import union_candidates
+from agent.memory import TURNS_PREFIX
 
 Search = Callable[..., "list[Candidate] | None"]
 
@@ -50,7 +53,8 @@ def gather(intent: dict, memory: dict, vision, runtime, turn: int) -> list[Candi
             for c in found:
                 c["evidence"] = [*c["evidence"], f"no noun named: read as {implied}, the class the photo shows several of"]
             return found
-    search = SEARCHES.get(intent["kind"])
+    search = union_candidates if str(intent.get("reference") or "").startswith(TURNS_PREFIX) else \
+        SEARCHES.get(intent["kind"])
     found = search(intent, memory, vision, runtime, turn) if search else None
     if found is not None:
         return found

@@ -18,7 +18,6 @@ from tools.vocabulary import BODY_BANDS, GARMENT_WORDS, coco_category, plural_of
 
 MIN_SCORE = 0.3    # detections at or above this are instances of the category
 WEAK_SCORE = 0.12  # when none reaches MIN_SCORE, the best one above this is offered, flagged weak
-RETRY_SCORE = 0.08  # a named class found nowhere above WEAK_SCORE is looked for once more down to this
 MAX_INSTANCES = 12
 
 
@@ -44,14 +43,14 @@ def detector_category(intent: dict, runtime) -> str | None:
     return intent_category(intent, runtime.has_open_vocabulary())
 
 
-def category_regions(category: str, vision, runtime, floor: float = WEAK_SCORE) -> tuple[list[Region], bool]:
-    """(instances of `category` best first, weak): detections >= MIN_SCORE, else the best one >= `floor`
+def category_regions(category: str, vision, runtime) -> tuple[list[Region], bool]:
+    """(instances of `category` best first, weak): detections >= MIN_SCORE, else the best one >= WEAK_SCORE
     (weak=True); boxes in image pixels."""
     hits = sorted(runtime.detect_category(vision, category), key=lambda r: -float(r.score))
     strong = [r for r in hits if r.score >= MIN_SCORE][:MAX_INSTANCES]
     if strong:
         return strong, False
-    weak = [r for r in hits if r.score >= floor][:1]
+    weak = [r for r in hits if r.score >= WEAK_SCORE][:1]
     return weak, bool(weak)
 
 
@@ -76,11 +75,10 @@ def _what(category: str, n: int) -> str:
     return f"{n} {plural_of(category, n)}"
 
 
-def category_candidates(intent: dict, category: str, vision, runtime, turn: int,
-                        floor: float = WEAK_SCORE) -> list[Candidate]:
-    """Candidates for a named category, best first; [] when the detector finds none (weak ones down to `floor`)."""
+def category_candidates(intent: dict, category: str, vision, runtime, turn: int) -> list[Candidate]:
+    """Candidates for a named category, best first; [] when the detector finds none."""
     w, h = vision.image.width, vision.image.height
-    regions, weak = category_regions(category, vision, runtime, floor)
+    regions, weak = category_regions(category, vision, runtime)
     if not regions:
         return []
     colors = intent.get("colors") or []

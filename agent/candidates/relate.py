@@ -11,7 +11,7 @@ from agent.candidates.category import category_candidates, detector_category, im
 from agent.candidates.held import held_candidates
 from agent.candidates.ranking import rank_by_description, saliency, wants_background
 from agent.candidates.record import Candidate, box_center, candidate
-from agent.memory import current_target, target_mask
+from agent.memory import current_target, record_of_turn, target_mask
 from tools.grounders.region_cues import background_like
 from tools.masks import bbox, box_iou
 from tools.regions import Region
@@ -55,8 +55,8 @@ def reference(intent: dict, memory: dict, vision, runtime) -> tuple[np.ndarray |
     """(reference mask, reference region id, words) for a relation: the previous target, a detection of the
     category the reference names, or the best described proposal."""
     ref = intent.get("reference")
-    if ref in (None, "previous") or not ref:
-        cur = current_target(memory)
+    if ref in (None, "previous") or not ref or str(ref).startswith("turn:"):  # the current or an earlier target
+        cur = record_of_turn(memory, ref) or current_target(memory)
         return target_mask(cur), (cur or {}).get("region_id"), (cur or {}).get("phrase", "the previous target")
     from agent.planners.phrases import find_colors, find_depth, find_position, find_shape, find_size
     sub = {"kind": "new_target", "target": ref, "colors": find_colors(ref), "position": find_position(ref),

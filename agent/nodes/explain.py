@@ -10,6 +10,7 @@ from agent.intent import Intent
 from agent.memory import current_target, target_mask
 from agent.nodes.interpret import planner_context
 from agent.nodes.runtime import AgentRuntime
+from tools.vocabulary import coco_category
 from tools.masks import decode_rle
 
 
@@ -68,8 +69,12 @@ def explain(state: dict[str, Any], runtime: AgentRuntime) -> dict[str, Any]:
         chosen = state.get("chosen")
         missed = detector_category(intent, runtime) if not chosen else None
         if not chosen and intent.get("relation") == "held_by":
-            who, _, verb = phrase.removeprefix("what ").partition(" is ")
-            text = held_miss_text(who, verb or "holding")
+            if phrase.startswith("what "):  # "what she is holding"
+                who, _, verb = phrase.removeprefix("what ").partition(" is ")
+                text = held_miss_text(who, verb or "holding")
+            else:  # "the girl's racket"
+                who = phrase.rsplit("'s ", 1)[0] if "'s " in phrase else "them"
+                text = held_miss_text(who, "holding", coco_category(intent.get("category")) or intent.get("category"))
         elif not chosen and missed:
             seen: dict[str, int] = {}
             for d in runtime.all_detections(vision):

@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from agent.intent import Intent
-from agent.memory import record_of_turn, turn_reference
+from agent.memory import record_of_turn, turn_reference, turns_reference
 from agent.planners.base import PlannerContext
 from agent.planners.focus import infer_focus, is_closing_request
 from tools.spelling import read_words
@@ -45,22 +45,30 @@ TEXT_CUE = re.compile(
 # what people are doing: the gerund ends a noun phrase, it never names the thing ("the small one hiding in the back")
 ACTION_WORDS = set("""wearing hiding sitting standing playing holding looking walking running eating drinking lying
 kneeling jumping bending smiling talking waiting grabbing throwing pulling pushing riding carrying using doing
-posing leaning facing watching reading writing working cooking cutting swinging flying skiing surfing""".split())
+posing leaning facing watching reading writing working cooking cutting swinging flying skiing surfing written
+printed dragging""".split())
 COMMAND_WORDS = set("""segment mask highlight outline select show mark find locate pick out give cut isolate
 please now also then can could would you me us let's lets want need see point where which what whats wheres whos
-hows""".split()) | FILLER_WORDS | ACTION_WORDS
+hows get grab take""".split()) | FILLER_WORDS | ACTION_WORDS
 
 # "what is she holding?", "whats the guy on the right carrying": the answer is the held thing, found and segmented
 HELD_QUESTION = re.compile(
     r"^\s*(?:and\s+|so\s+)?what(?:'s|s| is| are| was)?\s+(?P<who>.*?)\s*(?:\b(?:is|are|was)\s+)?"
     r"\b(?P<verb>holding|carrying|eating|drinking|using|playing with|holds|carries|has in (?:his|her|their) hands?)\b",
     re.IGNORECASE)
+# "both of them", "ok all of them together": the targets named one by one so far, joined
+TOGETHER = re.compile(r"^\W*(?:(?:ok|okay|now|and|so|then)\s+)*(?:both(?: of them| together)?|them both|all of them|"
+                      r"the two of them|all three|all 3|both at once)(?:\s+(?:pls|please|together|now|at once))*\W*$",
+                      re.IGNORECASE)
 # "his board", "her bag", "the frisbee she's throwing", "the bike he is riding": a thing of the current person
 THEIR_THING = re.compile(
     r"^\s*(?:(?:and|now|ok|okay|so|then|also)\s+)*(?:(?P<pos>his|her|their)\s+(?P<owned>[a-z][a-z\-]*(?: [a-z][a-z\-]*){0,2}?)|"
     r"(?:the|that|this)\s+(?P<thing>[a-z][a-z \-]*?)\s+(?:that\s+|which\s+)?(?:he|she|they)(?:'s|'re|s| is| are)?\s+"
     r"(?P<verb>holding|carrying|eating|drinking|riding|using|throwing|wearing|pulling|pushing|writing (?:in|on|with)|"
-    r"sitting on|standing on|playing with|holds|carries|rides|has))\s*[?.!]*\s*$", re.IGNORECASE)
+    r"sitting on|standing on|playing with|holds|carries|rides|has|got|on|in))\s*[?.!]*\s*$", re.IGNORECASE)
+# talk that asks for nothing: "sick trick lol", "thanks!", "cool"
+CHATTER = re.compile(r"\b(lol|haha+|thanks|thank you|thx|ty|cool|nice|wow|awesome|great|sick|neat|perfect|love it|"
+                     r"good job|well done|omg)\b", re.IGNORECASE)
 POSITION_WORDS = VOCABULARY_POSITION_WORDS  # the one vocabulary's
 DEPTH_WORDS = set("""front back behind closest nearest closer nearer near close far farther farthest furthest
 foreground distance distant camera cam us me viewer""".split())
@@ -134,12 +142,36 @@ def request_sentence(text: str) -> str:
     return asks[-1] if asks else text
 
 
+def _is_chatter(low: str) -> bool:
+    """A short remark that asks for nothing: a chatter word, no mask verb, no question, no COCO thing, no
+    article or pronoun pointing at something ("sick trick lol", "cool thanks")."""
+    return bool(CHATTER.search(low)) and len(low.split()) <= 6 and not WANTS_MASK.search(low) and "?" not in low \
+        and not coco_category(low) and not re.search(r"\b(the|a|an|this|that|these|those|it|its|his|her|their)\b", low)
+
+
+def _together(low: str, memory: dict | None) -> Intent | None:
+    """ "both of them" / "all of them": the last two (all: every) distinct whole targets of earlier turns, joined."""
+    if not TOGETHER.search(low):
+        return None
+    picked: list[dict] = []
+    for record in reversed((memory or {}).get("history") or []):
+        if record.get("part") or not record.get("rle", True) or record.get("kind") == "answer_only":
+            continue
+        if all(record.get("region_id") != p.get("region_id") or record.get("region_id") is None for p in picked):
+            picked.append(record)
+    picked = picked[: 2 if "both" in low or "two" in low else len(picked)]
+    if len(picked) < 2:
+        return None
+    return Intent(kind="new_target", target=" and ".join(str(p.get("phrase")) for p in reversed(picked)),
+                  reference=turns_reference([int(p["turn"]) for p in reversed(picked)]), confidence=0.8)
+
+
 def _person_named_by_pronoun(low: str, memory: dict | None) -> dict | None:
     """The latest whole-person target when the turn says he/she/his/her/him but the current target is no whole
     person (the cup he held, her head), else None."""
     current = (memory or {}).get("current") or {}
     whole_person = coco_category(current.get("category")) == "person" and not current.get("part")
-    if whole_person or not current or not re.search(r"\b(he|she|his|her|him|hers)\b", low):
+    if whole_person or not current or not re.search(r"\b(he|she|his|her|him|hers|hes|shes)\b", low):
         return None
     return next((r for r in reversed((memory or {}).get("history") or [])
                  if coco_category(r.get("category")) == "person" and not r.get("part") and r.get("rle", True)), None)
@@ -216,6 +248,11 @@ class RuleBasedPlanner:
             return Intent(kind="correct", target=target, category=category or current.get("category"),
                           exclude_previous=True, text_cue=cue, **attrs, confidence=0.7)
 
+        if _is_chatter(low):
+            return Intent(kind="answer_only", target=prev_phrase or "the image", wants_mask=False, question="chatter")
+        together = _together(low, context.memory)
+        if together is not None:
+            return together
         held = HELD_QUESTION.search(low)
         if held and context.image_path:
             return self._held_question(held, context)
@@ -230,9 +267,10 @@ class RuleBasedPlanner:
                               category=owner.get("category"), reference=turn_reference(owner.get("turn")), confidence=0.8)
             category, _ = _noun_phrase(words)
             if category != "person" and not set(words.split()) & (set(GARMENT_WORDS) | {"is", "are", "was"}):
-                owner = f"{prev_phrase}'s" if prev_phrase else "their"
-                return Intent(kind="relate", target=f"{owner} {words}", category=category, relation="held_by",
-                              reference="previous", **attrs, confidence=0.7)
+                owner = _person_named_by_pronoun(low, context.memory) or current  # "her laptop" after the laptop
+                return Intent(kind="relate", target=f"{owner.get('phrase') or 'their'}'s {words}", category=category,
+                              relation="held_by", reference=turn_reference(owner.get("turn")) if owner is not current
+                              else "previous", **attrs, confidence=0.7)
 
         is_question = bool(QUESTION_START.search(low)) or low.endswith("?")
         relation = find_relation(text)

@@ -78,3 +78,12 @@ def test_a_portion_names_the_thing_and_gerunds_end_the_phrase():
     assert interpret("just the slice of cake").category == "cake"
     assert interpret("the small one hiding in the back").kind == "filter_attribute"
     assert interpret("what is the dog doing?").category == "dog"
+
+
+def test_both_of_them_joins_the_last_two_targets():
+    memory = {"current": {"phrase": "the blue jacket", "turn": 2, "region_id": "b"},
+              "history": [{"phrase": "the one in red", "turn": 1, "region_id": "a"},
+                          {"phrase": "the blue jacket", "turn": 2, "region_id": "b"}]}
+    i = interpret("ok both of them", memory)
+    assert (i.reference, i.target) == ("turns:1,2", "the one in red and the blue jacket")
+    assert interpret("both of them", {"current": memory["history"][0], "history": memory["history"][:1]}).reference is None

@@ -36,6 +36,8 @@ def test_woman_writing_what_she_holds_her_head_and_an_honest_miss(cocos, coco_ti
     assert (r.mask & ~woman).sum() < 0.1 * r.mask.sum() and y1 < wy0 + 0.3 * (wy1 - wy0)
     r = s.ask("show me the fire hydrant")  # half hidden behind a petal blur: the detector does not see it
     assert r.mask is None and "I don't see a fire hydrant" in r.text and "1 person" in r.text
+    r = s.ask("and the umbrella?")  # not in the photo (a weak 0.11 box is no umbrella)
+    assert r.mask is None and "I don't see an umbrella" in r.text
     r = s.ask("her legs")  # the miss kept the current target: still her
     assert (r.mask & woman).sum() > 0.8 * r.mask.sum() and bbox(r.mask)[1] > wy0 + 0.3 * (wy1 - wy0)
     s.close()
