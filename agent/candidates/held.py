@@ -48,8 +48,8 @@ def held_candidates(ref_box: list[float], ref_words: str, verb: str, vision, run
     """Candidates for the thing held by the person in `ref_box` (box prompts), best first; [] when none."""
     out = []
     for j, (score, d, share) in enumerate(held_regions(ref_box, runtime.all_detections(vision), category)):
-        evidence = [f"{d.label} (detector {d.score:.2f})", f"{100 * share:.0f}% of its box lies on {ref_words}, "
-                    f"the thing {verb}"]
+        evidence = [f"{d.label} (detector {d.score:.2f})", f"{100 * share:.0f}% of its box lies on {ref_words} "
+                    f"({'held or carried' if verb != 'with' else 'theirs'})"]
         out.append(candidate(d, 2.0 + score, evidence, needs_mask=True, cid=f"held:{d.label}:{j}",
                              detector_score=round(float(d.score), 4)))
     return out

@@ -7,7 +7,7 @@ from typing import Any
 from agent.candidates.category import detector_category
 from agent.explain import answer_question, change_from, explain_mask, held_miss_text, mask_facts, miss_text
 from agent.intent import Intent
-from agent.memory import current_target, target_mask
+from agent.memory import current_target, record_of_turn, target_mask
 from agent.nodes.interpret import planner_context
 from agent.nodes.runtime import AgentRuntime
 from tools.vocabulary import coco_category
@@ -45,7 +45,8 @@ def explain(state: dict[str, Any], runtime: AgentRuntime) -> dict[str, Any]:
     t = time.perf_counter()
     intent = state["intent"]
     memory = state.get("memory") or {}
-    previous = current_target(memory)
+    previous = (record_of_turn(memory, intent.get("reference")) if intent["kind"] == "refine_part" else None) \
+        or current_target(memory)  # "only her head" after the book she holds: narrowed from her
     phrase = intent.get("target") or "the target"
     vision = runtime.cache.get(state.get("image"))
     facts: dict[str, Any] = {}

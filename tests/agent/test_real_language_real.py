@@ -29,11 +29,12 @@ def test_woman_writing_what_she_holds_her_head_and_an_honest_miss(cocos, coco_ti
     s = Session(coco_tiny / "val2017" / "000000547336.jpg", db_path=tmp_path / "c.sqlite")
     assert iou(s.ask("segment the person").mask, woman) > 0.7
     r = s.ask("what is she holding?")
-    assert iou(r.mask, notebook) > 0.6 and "lies on the person" in r.text  # found on her, named by its detector label
+    assert iou(r.mask, notebook) > 0.6 and "lies on the person (held or carried)" in r.text  # found on her, named by its detector label
     r = s.ask("only her head")  # her: the woman, not the thing she holds
     x0, y0, x1, y1 = bbox(r.mask)
     wx0, wy0, wx1, wy1 = bbox(woman)
-    assert (r.mask & ~woman).sum() < 0.1 * r.mask.sum() and y1 < wy0 + 0.3 * (wy1 - wy0)
+    assert (r.mask & ~woman).sum() < 0.1 * r.mask.sum() and y1 < wy0 + 0.45 * (wy1 - wy0)  # she sits: head and hair
+    assert r.mask.sum() < 0.4 * woman.sum() and "around the face" in r.text
     r = s.ask("show me the fire hydrant")  # half hidden behind a petal blur: the detector does not see it
     assert r.mask is None and "I don't see a fire hydrant" in r.text and "1 person" in r.text
     r = s.ask("and the umbrella?")  # not in the photo (a weak 0.11 box is no umbrella)
