@@ -13,6 +13,7 @@ from agent.candidates.ranking import rank_by_description, saliency, wants_backgr
 from agent.candidates.record import Candidate, box_center, candidate
 from agent.memory import current_target, record_of_turn, target_mask
 from tools.grounders.region_cues import background_like
+from tools.grounders.relations import RELATIONS as GRAPH_RELATIONS
 from tools.masks import bbox, box_iou
 from tools.regions import Region
 from tools.vocabulary import coco_category
@@ -119,7 +120,9 @@ def relate_candidates(intent: dict, memory: dict, vision, runtime, turn: int) ->
     proposals = runtime.proposals(vision)
     graph = runtime.relation_graph(vision) if ref_id in vision.masks and not str(ref_id).startswith("t") else None
     graph_rel = "touching" if rel == "next_to" else rel
-    if graph is not None and ref_id in graph:
+    if graph_rel not in GRAPH_RELATIONS:  # depth relations: the graph has no such edge, the geometry decides
+        graph_ids: set = set()
+    elif graph is not None and ref_id in graph:
         from tools.grounders.relations import related
         graph_ids = set(related(graph, ref_id, graph_rel))
     else:  # the reference is not a proposal: relate every proposal to it as an extra node (boxes)

@@ -58,3 +58,12 @@ def test_a_position_with_no_noun_means_the_class_the_photo_shows(cocos, coco_tin
     assert iou(r.mask, instance(cocos["train2017"], 593785)) > 0.7 and "read as zebra" in r.text
     assert "propose_once" not in r.timings  # the detector answered: no region proposals
     s.close()
+
+
+def test_behind_a_thing_the_detector_does_not_name(coco_tiny, tmp_path):
+    """A depth relation to a described region (no COCO class on either side) ranks proposals, never raises."""
+    s = Session(coco_tiny / "train2017" / "000000221184.jpg", db_path=tmp_path / "c.sqlite")
+    for turn in ("is the jet in front easy to spot? outline it", "the small one behind it on the left",
+                 "the thing behind the big grey one"):
+        assert s.ask(turn).text  # answered, no ValueError from the relation graph
+    s.close()
