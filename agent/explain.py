@@ -155,7 +155,8 @@ def miss_text(category: str, seen: dict[str, int]) -> str:
 
 def held_miss_text(who: str, verb: str, thing: str | None = None) -> str:
     """The answer when nothing the detector finds lies on the person (`thing`: the class the user named)."""
+    on = {"she": "her", "he": "him", "they": "them"}.get(who, who)
     if thing:
-        return f"I don't see {article(thing)} on {who}. No mask this turn; the current target stays as it was."
-    return (f"I can't tell what {who} is {verb}: none of the objects I can detect lies on {who}. "
+        return f"I don't see {article(thing)} on {on}. No mask this turn; the current target stays as it was."
+    return (f"I can't tell what {who} is {verb}: none of the objects I can detect lies on {on}. "
             "No mask this turn.")

@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from tools.people.words import POSES
+
 INTENT_KINDS = (
     "new_target",
     "refine_part",
@@ -44,6 +46,7 @@ class Intent:
     exclude_previous: a correction rejects the previous choice.
     question: for answer_only turns, what is being asked.
     garment: a garment or hair word the colours are said of ("shirt": measured on the person's torso).
+    pose: a person's pose the request names (one of POSES: "the man sitting" -> "sitting").
     notes: how the request was read, for the explanation ("read 'frig' as 'fridge'").
     """
 
@@ -57,6 +60,7 @@ class Intent:
     shape: str | None = None
     depth: str | None = None
     garment: str | None = None
+    pose: str | None = None
     text_cue: str | None = None
     part: str | None = None
     relation: str | None = None
@@ -73,6 +77,8 @@ class Intent:
             raise ValueError(f"unknown relation {self.relation!r}; expected one of {', '.join(RELATIONS)}")
         if self.depth is not None and self.depth not in DEPTHS:
             raise ValueError(f"unknown depth {self.depth!r}; expected one of {', '.join(DEPTHS)}")
+        if self.pose is not None and self.pose not in POSES:
+            raise ValueError(f"unknown pose {self.pose!r}; expected one of {', '.join(POSES)}")
         if self.size is not None and self.size not in SIZES:
             raise ValueError(f"unknown size {self.size!r}; expected one of {', '.join(SIZES)}")
 

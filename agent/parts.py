@@ -19,8 +19,12 @@ from tools.regions import Region
 
 HALVES = {"top half", "bottom half", "left half", "right half", "center"}
 # Body parts of a standing person as bands of the mask's height (no keypoints: a band of the mask, top 0 .. 1)
-BODY_PARTS: dict[str, tuple[float, float]] = {"head": (0.0, 0.17), "upper body": (0.15, 0.55), "legs": (0.5, 0.95),
-                                              "feet": (0.88, 1.0)}
+# (the fallback when the people analysis has no keypoints for that person; tools.people.parts uses keypoints).
+_BANDS = {"head": (0.0, 0.17), "upper body": (0.15, 0.55), "torso": (0.17, 0.55), "arms": (0.15, 0.6),
+          "hands": (0.35, 0.65), "legs": (0.5, 0.95), "feet": (0.88, 1.0)}
+BODY_PARTS: dict[str, tuple[float, float]] = {
+    **_BANDS, **{f"{side} {one}": _BANDS[many] for side in ("left", "right")
+                 for one, many in (("arm", "arms"), ("hand", "hands"), ("leg", "legs"), ("foot", "feet"))}}
 TINY_PART = 0.005  # parts below this share of the previous mask are flagged uncertain
 
 

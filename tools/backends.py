@@ -17,7 +17,7 @@ from typing import Any, Iterable
 
 DEFAULT_SEGMENTER = "mobile_sam"
 # The embedded grounders, in the order the agent consults them (detector first: category semantics).
-DEFAULT_GROUNDERS: tuple[str, ...] = ("detector", "ocr", "proposals", "haar")
+DEFAULT_GROUNDERS: tuple[str, ...] = ("detector", "ocr", "proposals", "haar", "people")
 
 _BUILT: dict[tuple, Any] = {}
 _LOCK = threading.RLock()

@@ -205,16 +205,29 @@ def _match_at(words: list[str], i: int) -> tuple[str | None, int]:
     return None, 1
 
 
+# Words that are never the head noun of a thing (the WordNet fallback of coco_category passes over them).
+_NOT_HEADS = frozenset({*COLOR_WORDS, *COLOR_MODIFIERS, *SHAPE_WORDS, *SHAPE_NOUNS, *LARGEST_WORDS, *SMALLEST_WORDS,
+                        *POSITION_WORDS, *GARMENT_WORDS, *BODY_BANDS, *FILLER_WORDS, *TEXT_NOUNS, *BACKGROUND_NOUNS,
+                        *"""one ones thing things object objects item items stuff region part piece front back
+                        foreground behind closest nearest farthest other another same all both each every some any
+                        segment mask highlight outline select show mark find locate pick give cut get grab take see
+                        look point click want need please can could would will do does did you me we us i let lets
+                        what whats which where how many much there here just only color colour size kind type sort
+                        name""".split()})
+
+
 def coco_category(text: str | None) -> str | None:
     """The COCO class a phrase names, or None: the head of the first noun phrase that names one (the last
-    name inside that phrase, longer names before shorter ones).
+    name inside that phrase, longer names before shorter ones). When no phrase names one, the head noun of
+    the first noun phrase may be a kind of one in WordNet (tools.lexicon): "the mare" -> "horse".
 
     "the man on the left" -> "person"; "two hot dogs" -> "hot dog"; "the baseball player" -> "person";
-    "the pizza on the motorcycle" -> "pizza"; "the glasses" -> None.
+    "the pizza on the motorcycle" -> "pizza"; "the stallion on the left" -> "horse"; "the glasses" -> None.
     """
     import re
 
     run: list[str] = []
+    head: str | None = None
     for word in [*re.findall(r"[a-z]+", (text or "").lower()), "."]:
         if word not in _PHRASE_BREAKS and word != ".":
             run.append(word)
@@ -225,8 +238,27 @@ def coco_category(text: str | None) -> str | None:
             found, i = name or found, i + used
         if found:
             return found
+        head = head or _head_noun(run)
         run = []
-    return None
+    if head is None:
+        return None
+    from tools.lexicon import coco_kind
+
+    return coco_kind(head)
+
+
+def _head_noun(run: list[str]) -> str | None:
+    """The last word of a phrase that can name a thing (not a colour, position, size, garment, filler or
+    command word; not a trailing "-ing" word after a noun), singular: ["old", "stallions"] -> "stallion"."""
+    words = [w for w in run if w not in _NOT_HEADS and len(w) > 1]
+    while len(words) > 1 and words[-1].endswith("ing"):
+        words.pop()
+    if not words:
+        return None
+    word = words[-1]
+    if len(word) > 4 and word.endswith("men"):  # "firemen"
+        return word[:-3] + "man"
+    return word if word in _NOT_PLURALS else singular(word)
 
 
 def plural_of(category: str, count: int) -> str:

@@ -77,6 +77,7 @@ def _what(category: str, n: int) -> str:
 
 def category_candidates(intent: dict, category: str, vision, runtime, turn: int) -> list[Candidate]:
     """Candidates for a named category, best first; [] when the detector finds none."""
+    from agent.candidates.people import person_evidence  # people.py reads head_phrase from here
     w, h = vision.image.width, vision.image.height
     regions, weak = category_regions(category, vision, runtime)
     if not regions:
@@ -91,6 +92,8 @@ def category_candidates(intent: dict, category: str, vision, runtime, turn: int)
     ordered = rank_order(boxed, position, size, depth, w, h)
     rank = {id(r): i for i, r in enumerate(ordered)}
     group = f"all:{category}" if plural_request(head_phrase(intent)) and n > 1 else None
+    people = person_evidence(intent, boxed, vision, runtime) if category == "person" and n > 1 else {}
+    members = {k for k, (d, _) in people.items() if d > 0}  # "the ones kneeling": only those the models agree on
     out: list[Candidate] = []
     for j, r in enumerate(boxed):
         evidence = [f"{category} (detector {r.score:.2f}{', weak' if weak else ''})"]
@@ -99,6 +102,9 @@ def category_candidates(intent: dict, category: str, vision, runtime, turn: int)
             score += 1.5 * shares[id(r)]
             where = f"on its {body}" if body else "inside its box"
             evidence.append(f"{100 * shares[id(r)]:.0f}% {'/'.join(colors)} {where}")
+        if id(r) in people:
+            score += people[id(r)][0]
+            evidence += people[id(r)][1]
         if position or size or depth:
             score -= 0.5 * rank[id(r)]
             if rank[id(r)] == 0 and n > 1:
@@ -107,12 +113,15 @@ def category_candidates(intent: dict, category: str, vision, runtime, turn: int)
                 evidence.append(f"the {' and '.join(w for w in words if w)} of {_what(category, n)}")
         elif n == 1:
             evidence.append(f"the only {category} found")
-        if group:
+        in_group = group if group and (not members or id(r) in members) else None
+        if in_group and members:
+            evidence.append(f"one of the {len(members)} the people analysis matches")
+        elif in_group:
             evidence.append(f"all {_what(category, n)} together")
-        tied = n > 1 and not (position or size or depth or colors or group)
+        tied = n > 1 and not (position or size or depth or colors or group or any(d for d, _ in people.values()))
         if tied and j == 0:
             evidence.append(f"the most confident of {_what(category, n)}")
-        out.append(candidate(r, score, evidence, needs_mask=True, cid=f"det:{category}:{j}", group=group, tied=tied,
+        out.append(candidate(r, score, evidence, needs_mask=True, cid=f"det:{category}:{j}", group=in_group, tied=tied,
                              detector_score=round(float(r.score), 4), low_confidence=weak))
     return sorted(out, key=lambda c: -c["score"])
 

@@ -11,6 +11,7 @@ from tools.regions import Region
 HELD_MIN_SCORE = 0.2       # a detection this confident may be the held thing
 MIN_INSIDE = 0.5           # at least this share of the thing's box lies on the person's box
 MAX_AREA_RATIO = 0.6       # a held thing is smaller than this share of the person's box
+WRIST_SCORE = 0.25         # wrist keypoints from this score locate the hands
 NEVER_HELD = frozenset({"person", "dining table", "bed", "couch", "car", "bus", "train", "truck", "airplane", "boat",
                         "bench", "chair", "toilet", "refrigerator", "oven", "sink", "elephant", "giraffe", "horse",
                         "cow", "bear", "zebra", "motorcycle", "bicycle", "potted plant", "traffic light",
@@ -22,20 +23,38 @@ def _inside_share(box: list[float], ref: list[float]) -> float:
     return inter / max((box[2] - box[0]) * (box[3] - box[1]), 1.0)
 
 
-def held_regions(ref_box: list[float], detections: list[Region],
-                 category: str | None = None) -> list[tuple[float, Region, float]]:
+def _wrist_nearness(box: list[float], wrists: list[tuple[float, float]], reach: float) -> float:
+    """1 when a wrist lies in the box, falling to 0 at `reach` pixels from it; 0 without wrists."""
+    best = 0.0
+    for x, y in wrists:
+        dx = max(box[0] - x, 0.0, x - box[2])
+        dy = max(box[1] - y, 0.0, y - box[3])
+        best = max(best, 1.0 - min(((dx * dx + dy * dy) ** 0.5) / max(reach, 1.0), 1.0))
+    return best
+
+
+def held_regions(ref_box: list[float], detections: list[Region], category: str | None = None,
+                 wrists: list[tuple[float, float]] | None = None) -> list[tuple[float, Region, float]]:
     """(score, detection, share on the person) for the things the person in `ref_box` may hold, best first.
-    Score: detector confidence + share on the person + nearness to the person's middle band (hands are there).
+    Score: detector confidence + share on the person + nearness to the person's wrists when their keypoints are
+    seen (`wrists`, (x, y) pixels), else to the person's middle band (hands are there).
     With `category` ("his board" named a surfboard) only that class counts, of any size, touching the person."""
     ref_area = max((ref_box[2] - ref_box[0]) * (ref_box[3] - ref_box[1]), 1.0)
     out = []
     for d in detections:
         share = _inside_share(d.box, ref_box)
         area = (d.box[2] - d.box[0]) * (d.box[3] - d.box[1])
+        near = _wrist_nearness(d.box, wrists or [], 0.25 * (ref_box[3] - ref_box[1]))
         if category is not None:
             if d.label != category or d.score < WEAK_SCORE or share <= 0:
                 continue
-        elif d.label in NEVER_HELD or d.score < HELD_MIN_SCORE or share < MIN_INSIDE or area > MAX_AREA_RATIO * ref_area:
+        else:
+            at_hand = near > 0.5 and share > 0.1  # a thing at the wrist may stick out of the person's box
+            if d.label in NEVER_HELD or d.score < HELD_MIN_SCORE or area > (1.0 if at_hand else MAX_AREA_RATIO) * ref_area \
+                    or share < (0.1 if at_hand else MIN_INSIDE):
+                continue
+        if wrists:
+            out.append((float(d.score) + 0.5 * share + 0.8 * near, d, share))
             continue
         cy = (d.box[1] + d.box[3]) / 2
         band = 1.0 - min(1.0, abs((cy - ref_box[1]) / max(ref_box[3] - ref_box[1], 1.0) - 0.5) * 2)
@@ -46,10 +65,14 @@ def held_regions(ref_box: list[float], detections: list[Region],
 def held_candidates(ref_box: list[float], ref_words: str, verb: str, vision, runtime, turn: int,
                     category: str | None = None) -> list[Candidate]:
     """Candidates for the thing held by the person in `ref_box` (box prompts), best first; [] when none."""
+    facts = runtime.person_facts(vision, ref_box) if "people" in runtime.grounders else None
+    wrists = facts.seen_points(("left_wrist", "right_wrist"), WRIST_SCORE) if facts is not None else []
     out = []
-    for j, (score, d, share) in enumerate(held_regions(ref_box, runtime.all_detections(vision), category)):
+    for j, (score, d, share) in enumerate(held_regions(ref_box, runtime.all_detections(vision), category, wrists)):
         evidence = [f"{d.label} (detector {d.score:.2f})", f"{100 * share:.0f}% of its box lies on {ref_words} "
                     f"({'held or carried' if verb != 'with' else 'theirs'})"]
+        if wrists and _wrist_nearness(d.box, wrists, 0.25 * (ref_box[3] - ref_box[1])) > 0.5:
+            evidence.append("at their hand (body keypoints)")
         out.append(candidate(d, 2.0 + score, evidence, needs_mask=True, cid=f"held:{d.label}:{j}",
                              detector_score=round(float(d.score), 4)))
     return out

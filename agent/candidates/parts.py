@@ -30,6 +30,24 @@ def _face_head(person: np.ndarray, vision, runtime) -> list[tuple[np.ndarray, fl
     return [(head, 0.85, f"the head: around the face the Haar cascade found ({f.score:.2f}), inside the person's mask")]
 
 
+LIMBS = frozenset(p for p in BODY_PARTS if p.split()[-1] in ("arms", "hands", "legs", "feet", "arm", "hand", "leg", "foot"))
+
+
+def _keypoint_part(part: str, person: np.ndarray, vision, runtime) -> list[tuple[np.ndarray, float, str]] | None:
+    """The part from the person's body keypoints (tools.people.parts), cut to their mask; [] without keypoints
+    for this person; None when their keypoints are seen but not this limb's (it is hidden or out of frame)."""
+    from agent.candidates.people import facts_for_mask
+    from tools.people.parts import keypoint_part
+
+    facts = facts_for_mask(person, vision, runtime)
+    if facts is None:
+        return []
+    found = keypoint_part(part, facts.keypoints, person)
+    if found is None:
+        return None if part in LIMBS else []
+    return [(found[0], 0.9, f"the {part}: {found[1]}, inside the person's mask")]
+
+
 def refine_candidates(intent: dict, memory: dict, vision, runtime, turn: int) -> list[Candidate] | None:
     """Part masks of the previous target, best first; None when there is no previous mask (search as new)."""
     owner = record_of_turn(memory, intent.get("reference")) or current_target(memory)  # "her head": her record
@@ -40,7 +58,12 @@ def refine_candidates(intent: dict, memory: dict, vision, runtime, turn: int) ->
     part = intent.get("part") or "top half"
     proposals = [] if part in BODY_PARTS else runtime.proposals(vision)  # body parts are bands: no proposals
     parts = part_candidates(part, prev, proposals, vision.image.pixels)
-    if part == "head":
+    if part in BODY_PARTS:
+        from_keypoints = _keypoint_part(part, prev, vision, runtime)
+        if from_keypoints is None:  # the person's keypoints are seen but not this limb: hidden or out of frame
+            return []
+        parts = from_keypoints + parts
+    if part == "head" and len(parts) == 1:  # no keypoints for the head: a Haar face, then the band
         parts = _face_head(prev, vision, runtime) + parts
     for i, (m, score, why) in enumerate(parts):
         if not m.any():

@@ -9,6 +9,7 @@ import numpy as np
 
 from agent.candidates.category import category_candidates, detector_category, implied_category
 from agent.candidates.held import held_candidates
+from agent.candidates.people import person_acting_on
 from agent.candidates.ranking import rank_by_description, saliency, wants_background
 from agent.candidates.record import Candidate, box_center, candidate
 from agent.memory import current_target, record_of_turn, target_mask
@@ -89,9 +90,11 @@ def _detected(intent: dict, category: str, ref_box: list[float], rel: str, ref_w
         inter = max(0.0, min(x1, ref_box[2]) - max(x0, ref_box[0])) * max(0.0, min(y1, ref_box[3]) - max(y0, ref_box[1]))
         overlap = inter / max((x1 - x0) * (y1 - y0), 1.0)
         geo = relation_score(c["box"], ref_box, rel, overlap, w, h)
+        acting, how = person_acting_on(intent, c["box"], ref_box, vision, runtime) if category == "person" else (0.0, "")
         c = dict(c)
-        c["score"] = round(c["score"] + 3.0 * geo, 4)
-        c["evidence"] = ([f"{rel.replace('_', ' ')} {ref_words}"] if geo > 0 else []) + c["evidence"]
+        c["score"] = round(c["score"] + 3.0 * geo + 3.0 * acting, 4)
+        evidence = [e for e in c["evidence"] if not (acting and e.startswith("the most confident of"))]
+        c["evidence"] = ([f"{rel.replace('_', ' ')} {ref_words}"] if geo > 0 else []) + ([how] if how else []) + evidence
         c["tied"] = False
         out.append(c)
     return sorted(out, key=lambda c: -c["score"])

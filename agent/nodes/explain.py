@@ -76,6 +76,9 @@ def explain(state: dict[str, Any], runtime: AgentRuntime) -> dict[str, Any]:
             else:  # "the girl's racket"
                 who = phrase.rsplit("'s ", 1)[0] if "'s " in phrase else "them"
                 text = held_miss_text(who, "holding", coco_category(intent.get("category")) or intent.get("category"))
+        elif not chosen and intent.get("kind") == "refine_part" and intent.get("part"):
+            text = (f"I can't see {phrase}: the body keypoints I find for that person do not show the "
+                    f"{intent['part']} (hidden or out of the frame), so I kept the previous target.")
         elif not chosen and missed:
             seen: dict[str, int] = {}
             for d in runtime.all_detections(vision):

@@ -18,6 +18,7 @@ from tools.regions import Region
 
 CLOSED_VOCABULARY_DETECTOR = "detector"                       # the embedded COCO-80 detector's grounder name
 OPEN_VOCABULARY_DETECTORS = ("grounding_dino", "owlv2")      # a user's detectors, queried by category name
+PERSON_BOX_SCORE = 0.12  # detector person boxes the people analysis looks at (the weakest a turn may offer)
 
 
 @dataclass
@@ -28,6 +29,7 @@ class ImageVision:
     embedding: Any = None
     proposals: list[Region] | None = None
     graph: Any = None
+    people: list[Any] | None = None  # tools.people.PersonFacts, one per detected person (then MoveNet-only people)
     ocr: dict[str, list[Region]] = field(default_factory=dict)      # query -> OCR regions
     detections: dict[str, list[Region]] = field(default_factory=dict)  # query -> detector regions
     masks: dict[str, np.ndarray] = field(default_factory=dict)      # candidate id -> bool (H, W)
@@ -164,6 +166,29 @@ class AgentRuntime:
             vision.detections[CLOSED_VOCABULARY_DETECTOR] = list(coco.detect(vision.image))
             vision.seconds["detect"] = time.perf_counter() - t
         return vision.detections[CLOSED_VOCABULARY_DETECTOR]
+
+    def people(self, vision: ImageVision) -> list[Any]:
+        """Keypoints, pose and face estimates of every person (tools.people.PersonFacts), computed once per image
+        over the detector's person boxes; [] without the "people" backend."""
+        analyser = self.grounders.get("people")
+        if analyser is None:
+            return []
+        if vision.people is None:
+            self.say("looking at the people")
+            t = time.perf_counter()
+            boxes = [list(r.box) for r in self.all_detections(vision) if r.label == "person" and r.score >= PERSON_BOX_SCORE]
+            vision.people = analyser.analyse(vision.image.pixels, boxes)
+            vision.seconds["people"] = time.perf_counter() - t
+        return vision.people
+
+    def person_facts(self, vision: ImageVision, box: list[float]) -> Any:
+        """The PersonFacts whose box overlaps `box` (a detector box or a person mask's box) most, at IoU >= 0.5;
+        None when no analysed person does."""
+        from tools.masks import box_iou
+
+        scored = [(box_iou(f.box, box), i) for i, f in enumerate(self.people(vision))]
+        best = max(scored, default=(0.0, -1))
+        return vision.people[best[1]] if best[0] >= 0.5 else None
 
     def box_mask(self, vision: ImageVision, box: list[float]) -> np.ndarray:
         """The segmenter's mask for one box prompt (a filled box without a segmenter); bool (H, W)."""

@@ -27,14 +27,15 @@ PART_PATTERNS = [
     (r"\b(just|only) the top\b|\bthe top of (it|that|this)\b|\bits top\b", "top half"),
     (r"\b(just|only) the bottom\b|\bthe bottom of (it|that|this)\b|\bits bottom\b|\bits base\b|\bthe base\b", "bottom half"),
     (r"\b(just|only) the left\b", "left half"), (r"\b(just|only) the right\b", "right half"),
-    (r"\b(head|face|hair)\b", "head"), (r"\b(upper body|torso|chest)\b", "upper body"), (r"\blegs?\b", "legs"),
-    (r"\b(feet|foot)\b", "feet"),
+    (r"\b(head|face|hair)\b", "head"), (r"\bupper body\b", "upper body"), (r"\b(torso|chest)\b", "torso"),
+    (r"\blegs?\b", "legs"), (r"\b(feet|foot)\b", "feet"), (r"\barms?\b", "arms"), (r"\bhands?\b", "hands"),
     (r"\b(whole|entire|full|complete)\b(?! (image|picture|photo|scene|frame|background))|\ball of (it|that|this)\b", "whole"),
 ]
 
 # relation phrases -> Intent.relation (the target stands in that relation to the reference)
 ACTION_RELATION = (r"\b(kicking|hitting|touching|throwing|catching|chasing|feeding|petting|pushing|pulling|riding|"
-                   r"carrying|walking|leading|playing with|talking to|looking at)\b")
+                   r"carrying|dragging|grabbing|hugging|swinging|flying|walking|leading|playing with|talking to|"
+                   r"looking at)\b")
 RELATION_PATTERNS = [
     (r"\b(to the )?left of\b", "left_of"), (r"\b(to the )?right of\b", "right_of"),
     (r"\bin front of\b", "in_front_of"), (r"\bbehind\b(?= (the|a|an|it|him|her|them|that|this|those|his)\b)", "behind"),
@@ -126,6 +127,10 @@ def find_garment(text: str) -> str | None:
 
 
 def find_part(text: str) -> str | None:
+    """The part a request names ("only her head" -> "head", "his left hand" -> "left hand"), or None."""
+    sided = re.search(r"\b(left|right) (arm|hand|leg|foot)\b", text.lower())
+    if sided:
+        return f"{sided.group(1)} {sided.group(2)}"
     return first_match(PART_PATTERNS, text)
 
 

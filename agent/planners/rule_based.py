@@ -17,6 +17,7 @@ from agent.planners.base import PlannerContext
 from agent.planners.focus import infer_focus, is_closing_request
 from tools.spelling import read_words
 from tools.vocabulary import CATEGORY_SYNONYMS, FILLER_WORDS, GARMENT_WORDS, coco_category
+from tools.people.words import HAND_VERBS, person_cues
 from tools.vocabulary import POSITION_WORDS as VOCABULARY_POSITION_WORDS
 from agent.planners.phrases import (
     ACTION_RELATION, COLORS, LARGEST, SHAPE_NOUNS, SHAPES, SMALLEST, chunks, find_colors, find_depth, find_garment, find_part, find_position,
@@ -56,6 +57,8 @@ HELD_QUESTION = re.compile(
     r"^\s*(?:and\s+|so\s+)?what(?:'s|s| is| are| was)?\s+(?P<who>.*?)\s*(?:\b(?:is|are|was)\s+)?"
     r"\b(?P<verb>holding|carrying|eating|drinking|using|playing with|holds|carries|has in (?:his|her|their) hands?)\b",
     re.IGNORECASE)
+# "the guy with the blue balloon", "kid w/ the kite": a person and the thing they have
+WITH_THING = re.compile(r"\b(?:with|w/|w)\s+(?:the\s+|a\s+|an\s+|his\s+|her\s+|their\s+)?(?P<thing>[a-z][a-z ]*?)\s*[?.!]*$")
 # "both of them", "ok all of them together": the targets named one by one so far, joined
 TOGETHER = re.compile(r"^\W*(?:(?:ok|okay|now|and|so|then)\s+)*(?:both(?: of them| together)?|them both|all of them|"
                       r"the two of them|all three|all 3|both at once)(?:\s+(?:pls|please|together|now|at once))*\W*$",
@@ -228,7 +231,8 @@ class RuleBasedPlanner:
         current = (context.memory or {}).get("current") or None
         prev_phrase = current.get("phrase") if current else None
         attrs = dict(colors=find_colors(text), position=find_position(text), size=find_size(text),
-                     shape=find_shape(text), depth=find_depth(text), garment=find_garment(text))
+                     shape=find_shape(text), depth=find_depth(text), garment=find_garment(text),
+                     pose=person_cues(text).pose)
         cue = self._text_cue(text)
 
         if is_closing_request(text):
@@ -314,6 +318,14 @@ class RuleBasedPlanner:
             return Intent(kind="refine_part", target=f"the {part} of {prev_phrase or 'it'}", part=part,
                           category=current.get("category"), confidence=0.8)
 
+        with_thing = WITH_THING.search(low)
+        if with_thing and not relation:  # "guy with the blue balloon": the person whose hand is at the balloon
+            thing = with_thing.group("thing").strip()
+            head_category, head_words = _noun_phrase(low[:with_thing.start()])
+            if coco_category(head_category) == "person" and coco_category(thing) not in (None, "person") and \
+                    not set(thing.split()) & set(GARMENT_WORDS):
+                return Intent(kind="relate", target=f"{_phrase(head_words)} with the {thing}", category=head_category,
+                              relation="next_to", reference=thing, confidence=0.7)
         if relation:
             rel, rest = relation
             head_text = low[: low.find(rest)] if rest and rest in low else low
@@ -324,7 +336,8 @@ class RuleBasedPlanner:
                 reference, ref_words = "previous", prev_phrase or "it"
             else:
                 reference, ref_words = rest, rest
-            rel_words = said.group(0) if re.fullmatch(ACTION_RELATION, said.group(0)) else (
+            spoken = re.fullmatch(ACTION_RELATION, said.group(0)) or said.group(0) in HAND_VERBS
+            rel_words = said.group(0) if spoken else (
                 rel.replace("_", " ").replace("below", "under"))  # "kicking", else the relation's name
             if verb:
                 rel_words = f"{verb.group(0)} {rel_words}"  # "walking next to"

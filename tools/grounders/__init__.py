@@ -9,6 +9,8 @@
                    detector (TF.js graph on torch); "nanodet" and "centernet" are aliases that set model
                    (CenterNet's upstream has no licence file: opt-in only). MissingWeightsError, naming
                    `python -m tools.weights fetch`, when its weights are absent.
+  "people"         PeopleAnalyser(threads=1, faces=True)                        embedded: MoveNet keypoints + pose,
+                   FaceRes gender/age estimates (tools.people)
   "grounding_dino" GroundingDinoGrounder(path, box_threshold=0.3, text_threshold=0.25)  local folder
   "owlv2"          Owlv2Grounder(path, threshold=0.1)                           local folder
 """
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 from tools.grounders.base import Grounder, GrounderError
 
-GROUNDERS = ("ocr", "proposals", "haar", "detector", "grounding_dino", "owlv2")
+GROUNDERS = ("ocr", "proposals", "haar", "detector", "people", "grounding_dino", "owlv2")
 DETECTOR_ALIASES = ("nanodet", "centernet")  # build_grounder names that mean "detector" with that model
 
 
@@ -57,6 +59,10 @@ def build_grounder(name: str, **kwargs) -> Grounder:
         if key in DETECTOR_ALIASES:
             kwargs.setdefault("model", key)
         return CocoDetector(**kwargs)
+    if key == "people":
+        from tools.people.analysis import PeopleAnalyser
+
+        return PeopleAnalyser(**kwargs)
     if key in ("grounding_dino", "groundingdino", "owlv2", "owl"):
         if not kwargs.get("path"):
             raise GrounderError(f"grounder {name!r} needs a local model folder (path=... / --model-path)")

@@ -1,5 +1,6 @@
-"""The op table `OPS` {TF op name: fn(inputs, node) -> Tensor | tuple}: elementwise and array ops here,
-spatial ops (convolutions, pooling, resize, pad) in nn_ops.py.
+"""The op table `OPS` {TF op name: fn(inputs, node) -> Tensor | tuple}: casts, slicing and reshaping here,
+spatial ops (convolutions, pooling, resize, pad) in nn_ops.py, maths and reductions in math_ops.py, shape
+and indexing ops in array_ops.py.
 
 Integer tensors are int64 (TF.js stores int64 shape constants as int32; both read as int64 here). Ops
 with several outputs (SplitV, TopKV2) return tuples; graph.py resolves "node:k" references into them.
@@ -12,6 +13,8 @@ import torch
 import torch.nn.functional as F
 
 from tools.tfjs.graph import GraphNode, UnknownOpError
+from tools.tfjs.array_ops import ARRAY_OPS
+from tools.tfjs.math_ops import MATH_OPS
 from tools.tfjs.nn_ops import NN_OPS
 
 OpFn = Callable[[list[torch.Tensor], GraphNode], "torch.Tensor | tuple[torch.Tensor, ...]"]
@@ -151,6 +154,8 @@ def _binary(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> OpFn:
 
 OPS: dict[str, OpFn] = {
     **NN_OPS,
+    **MATH_OPS,
+    **ARRAY_OPS,
     "Identity": _unary(lambda x: x),
     "Relu": _unary(F.relu),
     "Relu6": _unary(lambda x: x.clamp(0.0, 6.0)),

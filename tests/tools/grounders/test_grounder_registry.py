@@ -18,7 +18,7 @@ def test_registry_builds_embedded_grounders(fake_segmenter):
     assert isinstance(build_grounder("haar"), HaarGrounder)
     g = build_grounder("proposals", segmenter=fake_segmenter)
     assert isinstance(g, ProposalGrounder) and isinstance(g, Grounder)
-    assert set(GROUNDERS) == {"ocr", "proposals", "haar", "detector", "grounding_dino", "owlv2"}
+    assert set(GROUNDERS) == {"ocr", "proposals", "haar", "detector", "people", "grounding_dino", "owlv2"}
     with pytest.raises(GrounderError, match="unknown grounder"):
         build_grounder("yolo")
     with pytest.raises(GrounderError, match="local model folder"):

@@ -1,0 +1,118 @@
+"""Telling people apart by what the request says of them: pose ("the man sitting"), gender and age words ("the
+lady", "the kid"), checked against the people analysis (MoveNet keypoints and pose, FaceRes estimates).
+
+`person_evidence(intent, regions, vision, runtime)` gives, per detector person region, a score change and the
+evidence sentences: a matching pose or face estimate raises a person, a contradicting one lowers them; a person
+the models could not judge (no keypoints, no face) is left as is. Gender and age are estimates from faces and
+are said so.
+"""
+from __future__ import annotations
+
+from agent.candidates.category import head_phrase
+from tools.people.words import PersonCues, action_verb, person_cues
+from tools.regions import Region
+
+POSE_WEIGHT = 1.2
+GENDER_WEIGHT = 1.0
+AGE_WEIGHT = 0.8
+AGE_PHRASES = {"child": "a child", "adult": "an adult", "old": "an older person"}
+
+
+def request_cues(intent: dict) -> PersonCues:
+    """Pose, gender and age the request names: the planner's pose, else the words of the target phrase."""
+    cues = person_cues(head_phrase(intent))
+    pose = intent.get("pose") or cues.pose
+    return PersonCues(pose=pose, gender=cues.gender, age=cues.age)
+
+
+def _one(cues: PersonCues, facts) -> tuple[float, list[str]]:
+    delta, why = 0.0, []
+    if cues.pose and facts.pose:
+        if facts.pose == cues.pose:
+            delta += POSE_WEIGHT * (0.5 + facts.pose_score)
+            why.append(f"{facts.pose} (from body keypoints, {facts.pose_score:.2f})")
+        elif {facts.pose, cues.pose} == {"sitting", "kneeling"}:  # a crouch reads as either
+            delta += 0.5 * POSE_WEIGHT * (0.5 + facts.pose_score)
+            why.append(f"low on their legs, {facts.pose} by the body keypoints ({facts.pose_score:.2f})")
+        else:
+            delta -= 0.5 * POSE_WEIGHT
+            why.append(f"looks {facts.pose}, not {cues.pose} (body keypoints)")
+    face = facts.face
+    if cues.gender and face is not None and face.gender:
+        sign = 1.0 if face.gender == cues.gender else -1.0
+        delta += sign * GENDER_WEIGHT * face.gender_confidence
+        if sign > 0:
+            why.append(f"{face.gender} by a face estimate ({face.gender_confidence:.2f})")
+    if cues.age and facts.age_group:
+        if facts.age_group == cues.age or (cues.age == "adult" and facts.age_group == "old"):
+            delta += AGE_WEIGHT
+            why.append(f"{AGE_PHRASES[facts.age_group]} by a face estimate (about {facts.face.age:.0f} years)")
+        elif cues.age == "child" or facts.age_group == "child":
+            delta -= AGE_WEIGHT
+    return delta, why
+
+
+def person_evidence(intent: dict, regions: list[Region], vision, runtime) -> dict[int, tuple[float, list[str]]]:
+    """{id(region): (score change, evidence)} for person regions; {} when the request names no pose, gender or
+    age, or there is no people analysis."""
+    cues = request_cues(intent)
+    if not cues.any() or "people" not in runtime.grounders:
+        return {}
+    out = {}
+    for r in regions:
+        facts = runtime.person_facts(vision, r.box)
+        if facts is not None:
+            out[id(r)] = _one(cues, facts)
+    return out
+
+
+def facts_for_mask(mask, vision, runtime):
+    """The PersonFacts (with keypoints) of the person a mask shows: most of their seen keypoints inside the
+    mask; None without such a person or without the people analysis."""
+    import numpy as np
+
+    if "people" not in runtime.grounders or mask is None or not mask.any():
+        return None
+    h, w = mask.shape
+    best, best_share = None, 0.6
+    for f in runtime.people(vision):
+        if f.keypoints is None:
+            continue
+        seen = f.keypoints[f.keypoints[:, 2] >= 0.3]
+        if len(seen) < 4:
+            continue
+        xs = np.clip(seen[:, 0].astype(int), 0, w - 1)
+        ys = np.clip(seen[:, 1].astype(int), 0, h - 1)
+        share = float(mask[ys, xs].mean())
+        if share > best_share:
+            best, best_share = f, share
+    return best
+
+
+def person_acting_on(intent: dict, box: list[float], ref_box: list[float], vision, runtime) -> tuple[float, str]:
+    """(0..1, evidence) for "the guy dragging the suitcase" / "the girl riding the horse": how near the person in
+    `box` has a wrist to the thing's box (hand verbs), or their hips over it (riding); (0, "") without such a
+    verb or without their keypoints."""
+    verb = action_verb(str(intent.get("target") or ""))
+    if verb is None or "people" not in runtime.grounders:
+        return 0.0, ""
+    facts = runtime.person_facts(vision, box)
+    if facts is None or facts.keypoints is None:
+        return 0.0, ""
+    kind, word = verb
+    reach = 0.25 * max(box[3] - box[1], 1.0)
+    names = ("left_wrist", "right_wrist") if kind == "hands" else ("left_hip", "right_hip")
+    points = facts.seen_points(names, 0.25)
+    best = 0.0
+    for x, y in points:
+        if kind == "ride":  # hips over the thing: inside its box horizontally, at or above its middle
+            inside_x = ref_box[0] <= x <= ref_box[2]
+            best = max(best, float(inside_x and y <= (ref_box[1] + ref_box[3]) / 2 + 0.1 * reach))
+            continue
+        dx = max(ref_box[0] - x, 0.0, x - ref_box[2])
+        dy = max(ref_box[1] - y, 0.0, y - ref_box[3])
+        best = max(best, 1.0 - min((dx * dx + dy * dy) ** 0.5 / reach, 1.0))
+    if best <= 0.3:
+        return 0.0, ""
+    where = "a hand at it" if kind == "hands" else "sitting over it"
+    return best, f"{word}: {where} (body keypoints)"

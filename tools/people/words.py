@@ -1,0 +1,85 @@
+"""The words people use for a person's pose, gender and age, mapped to what the people models measure.
+
+POSE_WORDS: word -> one of POSES; GENDER_WORDS: word -> "male" / "female"; AGE_WORDS: word -> "child" /
+"adult" / "old". `person_cues(text)` reads all three from a phrase ("the old man sitting on the left" ->
+PersonCues(pose="sitting", gender="male", age="old")). Gender and age are estimates from faces, never facts.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+POSES = ("standing", "sitting", "lying", "kneeling", "bending")  # what pose.pose_of can tell
+POSE_WORDS = {
+    "standing": "standing", "stands": "standing", "standin": "standing", "upright": "standing",
+    "sitting": "sitting", "sits": "sitting", "seated": "sitting", "sat": "sitting", "sittin": "sitting",
+    "lying": "lying", "laying": "lying", "lies": "lying", "lays": "lying", "sleeping": "lying", "asleep": "lying",
+    "kneeling": "kneeling", "kneels": "kneeling", "crouching": "kneeling", "crouched": "kneeling",
+    "squatting": "kneeling", "squats": "kneeling", "crouches": "kneeling",
+    "catcher": "kneeling",  # a baseball catcher crouches behind the plate
+    "bending": "bending", "bent": "bending", "bends": "bending", "leaning": "bending", "stooping": "bending",
+}
+GENDER_WORDS = {
+    "man": "male", "men": "male", "guy": "male", "guys": "male", "boy": "male", "boys": "male", "gentleman": "male",
+    "dude": "male", "male": "male", "he": "male", "him": "male", "his": "male", "father": "male", "dad": "male",
+    "grandpa": "male", "husband": "male", "groom": "male", "son": "male", "mr": "male",
+    "woman": "female", "women": "female", "lady": "female", "ladies": "female", "girl": "female",
+    "girls": "female", "gurl": "female", "female": "female", "she": "female", "her": "female", "mother": "female",
+    "mom": "female", "mum": "female", "grandma": "female", "wife": "female", "bride": "female",
+    "daughter": "female", "mrs": "female", "gal": "female",
+}
+AGE_WORDS = {
+    "child": "child", "children": "child", "kid": "child", "kids": "child", "boy": "child", "boys": "child",
+    "girl": "child", "girls": "child", "baby": "child", "toddler": "child", "infant": "child", "son": "child",
+    "daughter": "child", "little": "child", "youngster": "child", "teen": "child",
+    "man": "adult", "woman": "adult", "lady": "adult", "gentleman": "adult", "adult": "adult", "grown": "adult",
+    "old": "old", "older": "old", "elderly": "old", "grandpa": "old", "grandma": "old", "senior": "old",
+    "grey-haired": "old", "gray-haired": "old",
+}
+
+
+# verbs of a person acting on a thing with their hands, and of a person on a thing (the thing under their hips)
+HAND_VERBS = frozenset("""holding holds carrying carries pulling pulls dragging drags pushing pushes grabbing grabs
+throwing throws catching catches hugging hugs using uses eating eats drinking drinks swinging swings flying flies
+petting pets feeding feeds touching touches hitting hits cutting cuts taking takes with w""".split())  # "with": "the guy with the balloon"
+RIDE_VERBS = frozenset("riding rides sitting sits seated on".split())
+
+
+def action_verb(text: str | None) -> tuple[str, str] | None:
+    """("hands" | "ride", verb) for the first hand or riding verb of a phrase ("the guy dragging the suitcase" ->
+    ("hands", "dragging")), else None."""
+    for w in re.findall(r"[a-z]+", (text or "").lower()):
+        if w in HAND_VERBS:
+            return "hands", w
+        if w in RIDE_VERBS - {"on", "sitting", "sits", "seated"} or w in ("sitting", "sits", "seated") and " on " in f" {text} ":
+            return "ride", w
+    return None
+
+
+@dataclass(frozen=True)
+class PersonCues:
+    """What a phrase says about a person: pose (pose.POSES), gender ("male"/"female"), age ("child"/"adult"/"old");
+    None where it says nothing."""
+
+    pose: str | None = None
+    gender: str | None = None
+    age: str | None = None
+
+    def any(self) -> bool:
+        return bool(self.pose or self.gender or self.age)
+
+
+def _first(words: list[str], table: dict[str, str]) -> str | None:
+    return next((table[w] for w in words if w in table), None)
+
+
+def person_cues(text: str | None, pronouns: bool = False) -> PersonCues:
+    """Pose, gender and age words of a phrase; pronouns (he/she/his/her) count only when `pronouns` is True
+    ("the man next to her" says nothing of the man's gender through "her")."""
+    words = re.findall(r"[a-z][a-z\-]*", (text or "").lower())
+    gender_words = GENDER_WORDS if pronouns else {k: v for k, v in GENDER_WORDS.items()
+                                                   if k not in ("he", "him", "his", "she", "her")}
+    age = _first(words, AGE_WORDS)
+    if age == "child" and ("old" in words or "elderly" in words):
+        age = "old"
+    return PersonCues(pose=_first(words, POSE_WORDS), gender=_first(words, gender_words), age=age)
