@@ -32,7 +32,7 @@ def instance(coco, ann_id):
 
 def test_position_correction_and_plural_among_detections(coco, photo, tmp_path):
     s = Session(photo, db_path=tmp_path / "c.sqlite")
-    r = s.ask("segment the man on the left")
+    r = s.ask("segment the person on the left")  # the left one is a woman: "the man" now means the man (face estimate)
     assert iou(r.mask, instance(coco, PEOPLE["left"])) > 0.7
     assert "person (detector" in r.text and "leftmost of" in r.text
     assert "propose_once" not in r.timings  # the detector answered: no region proposals
