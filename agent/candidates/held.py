@@ -23,10 +23,10 @@ def _inside_share(box: list[float], ref: list[float]) -> float:
     return inter / max((box[2] - box[0]) * (box[3] - box[1]), 1.0)
 
 
-def _wrist_nearness(box: list[float], wrists: list[tuple[float, float]], reach: float) -> float:
-    """1 when a wrist lies in the box, falling to 0 at `reach` pixels from it; 0 without wrists."""
+def point_nearness(box: list[float], points: list[tuple[float, float]], reach: float) -> float:
+    """1 when a point (a wrist) lies in the box, falling to 0 at `reach` pixels from it; 0 without wrists."""
     best = 0.0
-    for x, y in wrists:
+    for x, y in points:
         dx = max(box[0] - x, 0.0, x - box[2])
         dy = max(box[1] - y, 0.0, y - box[3])
         best = max(best, 1.0 - min(((dx * dx + dy * dy) ** 0.5) / max(reach, 1.0), 1.0))
@@ -44,7 +44,7 @@ def held_regions(ref_box: list[float], detections: list[Region], category: str |
     for d in detections:
         share = _inside_share(d.box, ref_box)
         area = (d.box[2] - d.box[0]) * (d.box[3] - d.box[1])
-        near = _wrist_nearness(d.box, wrists or [], 0.25 * (ref_box[3] - ref_box[1]))
+        near = point_nearness(d.box, wrists or [], 0.25 * (ref_box[3] - ref_box[1]))
         if category is not None:
             if d.label != category or d.score < WEAK_SCORE or share <= 0:
                 continue
@@ -71,7 +71,7 @@ def held_candidates(ref_box: list[float], ref_words: str, verb: str, vision, run
     for j, (score, d, share) in enumerate(held_regions(ref_box, runtime.all_detections(vision), category, wrists)):
         evidence = [f"{d.label} (detector {d.score:.2f})", f"{100 * share:.0f}% of its box lies on {ref_words} "
                     f"({'held or carried' if verb != 'with' else 'theirs'})"]
-        if wrists and _wrist_nearness(d.box, wrists, 0.25 * (ref_box[3] - ref_box[1])) > 0.5:
+        if wrists and point_nearness(d.box, wrists, 0.25 * (ref_box[3] - ref_box[1])) > 0.5:
             evidence.append("at their hand (body keypoints)")
         out.append(candidate(d, 2.0 + score, evidence, needs_mask=True, cid=f"held:{d.label}:{j}",
                              detector_score=round(float(d.score), 4)))

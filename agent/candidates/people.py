@@ -9,6 +9,7 @@ are said so.
 from __future__ import annotations
 
 from agent.candidates.category import head_phrase
+from agent.candidates.held import point_nearness
 from tools.people.words import PersonCues, action_verb, person_cues
 from tools.regions import Region
 
@@ -109,9 +110,7 @@ def person_acting_on(intent: dict, box: list[float], ref_box: list[float], visio
             inside_x = ref_box[0] <= x <= ref_box[2]
             best = max(best, float(inside_x and y <= (ref_box[1] + ref_box[3]) / 2 + 0.1 * reach))
             continue
-        dx = max(ref_box[0] - x, 0.0, x - ref_box[2])
-        dy = max(ref_box[1] - y, 0.0, y - ref_box[3])
-        best = max(best, 1.0 - min((dx * dx + dy * dy) ** 0.5 / reach, 1.0))
+        best = max(best, point_nearness(ref_box, [(x, y)], reach))
     if best <= 0.3:
         return 0.0, ""
     where = "a hand at it" if kind == "hands" else "sitting over it"
