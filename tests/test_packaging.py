@@ -67,12 +67,12 @@ def test_wheel_in_a_fresh_venv_runs_a_turn_and_serves_mcp(coco_tiny, tmp_path):
                   "print(len(list(s.SPEC_PATH.glob('*.json'))), j.RUBRIC_PATH.is_file())"], cwd=tmp_path, env=env)
     agent_file, data = where.stdout.split("\n")[:2]
     assert Path(agent_file).resolve().is_relative_to(venv.resolve()), agent_file
-    assert data == "4 True"
+    assert data == f"{len(list((REPO / 'evals' / 'real_dev' / 'dialogues').glob('*.json')))} True"
     for script in ("pixelrist-web", "pixelrist-mcp"):
         assert "usage:" in _run([str(bin_dir / script), "--help"], cwd=tmp_path, env=env).stdout
 
     photo = coco_tiny / "val2017" / "000000491008.jpg"
-    chat = _run([str(bin_dir / "pixelrist-chat"), str(photo), "--turn", "segment the man on the left", "--json",
+    chat = _run([str(bin_dir / "pixelrist-chat"), str(photo), "--turn", "segment the person on the left", "--json",
                  "--db", str(tmp_path / "c.sqlite")], cwd=tmp_path, env=env)
     turn = json.loads(chat.stdout.strip().splitlines()[-1])
     print("\npixelrist-chat:", turn["text"])

@@ -29,7 +29,7 @@ from langgraph.prebuilt import ToolNode, tools_condition
 
 REPO = Path(__file__).resolve().parents[3]
 SERVER_PYTHON = os.environ.get("PIXELRIST_MCP_SERVER_PYTHON", sys.executable)
-REQUESTS = ["segment the man on the left", "no, the other one"]
+REQUESTS = ["segment the person on the left", "no, the other one"]
 
 
 def scripted_model(image_path: str):
@@ -80,6 +80,6 @@ def test_two_turns_through_the_adapters_from_a_langgraph_tool_node(coco_tiny, tm
         print(f"\n{kinds}: {record['text']}\n  turn {record['turn']}, box {record['box']}, evidence {record['evidence']}")
         assert "image" in kinds and record["mask"]["size"] == [427, 640]
     assert a["conversation_id"] == b["conversation_id"] and (a["turn"], b["turn"]) == (1, 2)
-    # the man on the left, then the other one (COCO boxes: x 216-342 and x 353-475)
+    # the person on the left, then the other one (COCO boxes: x 216-342 and x 353-475)
     assert a["box"][2] < 350 and b["box"][0] > 340
     assert refused.status == "error" and "outside the folders" in str(refused.content)

@@ -184,7 +184,7 @@ def test_stdio_two_turns_of_one_conversation_then_refusals(coco_tiny, tmp_path):
             async with stdio_client(params, errlog=errlog) as (read, write), ClientSession(read, write) as session:
                 await session.initialize()
                 results, cid = [], None
-                for request in ("segment the man on the left", "no, the other one"):
+                for request in ("segment the person on the left", "no, the other one"):
                     args = {"image_path": str(photo), "request": request}
                     if cid:
                         args["conversation_id"] = cid
