@@ -30,7 +30,8 @@ CATEGORY_SYNONYMS: dict[str, str] = {
         "catcher", "umpire", "chef", "cook", "driver", "passenger", "worker", "officer", "policeman", "soldier",
         "tourist", "spectator", "athlete", "someone", "somebody", "individual", "figure", "mother", "father",
         "daughter", "son", "brother", "sister", "grandmother", "grandfather", "friend", "couple", "crowd",
-        "goalkeeper", "referee", "farmer", "student", "teacher", "waiter", "waitress", "customer")},
+        "goalkeeper", "referee", "farmer", "student", "teacher", "waiter", "waitress", "customer", "redhead",
+        "blonde", "blond", "brunette", "folks", "bartender", "cop")},
     "bike": "bicycle", "push bike": "bicycle",
     "motorbike": "motorcycle", "scooter": "motorcycle", "moped": "motorcycle", "motor bike": "motorcycle",
     "auto": "car", "taxi": "car", "cab": "car", "sedan": "car", "suv": "car", "jeep": "car", "van": "car",
@@ -140,7 +141,7 @@ POSITION_PATTERNS: tuple[tuple[str, str], ...] = (
 )
 POSITION_WORDS: frozenset[str] = frozenset({
     "left", "right", "top", "bottom", "upper", "lower", "middle", "center", "centre", "central", "leftmost",
-    "rightmost", "topmost", "bottommost", "side", "corner", "highest", "lowest", "edge"})
+    "rightmost", "topmost", "bottommost", "side", "corner", "highest", "lowest", "edge", "end", "row"})
 
 
 def singular(word: str) -> str:
@@ -276,7 +277,7 @@ def plural_of(category: str, count: int) -> str:
 
 _PLURAL_PEOPLE = frozenset({"people", "men", "women", "children", "kids", "ladies", "gentlemen", "persons", "players",
                             "guys", "boys", "girls", "crowd"})
-_GROUP_WORDS = frozenset({"all", "both", "every", "each", "two", "three", "four", "five", "six", "several", "many"})
+_GROUP_WORDS = frozenset({"all", "both", "every", "each", "two", "three", "four", "five", "six", "several", "many", "ones"})
 
 
 def plural_request(text: str | None) -> bool:

@@ -19,6 +19,7 @@ from tools.vocabulary import BODY_BANDS, GARMENT_WORDS, coco_category, plural_of
 MIN_SCORE = 0.3    # detections at or above this are instances of the category
 WEAK_SCORE = 0.12  # when none reaches MIN_SCORE, the best one above this is offered, flagged weak
 MAX_INSTANCES = 12
+RANK_STEP, MAX_RANK_PENALTY = 0.5, 1.5  # score lost per place in the position/size/depth order, and at most
 
 
 def head_phrase(intent: dict) -> str:
@@ -77,12 +78,14 @@ def _what(category: str, n: int) -> str:
 
 def category_candidates(intent: dict, category: str, vision, runtime, turn: int) -> list[Candidate]:
     """Candidates for a named category, best first; [] when the detector finds none."""
-    from agent.candidates.people import person_evidence  # people.py reads head_phrase from here
+    from agent.candidates.people import person_evidence  # people.py and worn.py read head_phrase from here
+    from agent.candidates.worn import request_worn, worn_evidence
     w, h = vision.image.width, vision.image.height
     regions, weak = category_regions(category, vision, runtime)
     if not regions:
         return []
-    colors = intent.get("colors") or []
+    worn = request_worn(intent) if category == "person" else []
+    colors = [] if worn else intent.get("colors") or []  # a person's colours are said of what they wear
     body = GARMENT_WORDS.get(str(intent.get("garment") or "")) or ("torso" if category == "person" else None)
     band = BODY_BANDS[body] if body else (0.25, 0.75)  # a person's colour is their clothing's
     boxed = [_box_region(r, w, h, with_mask=bool(colors), band=band) for r in regions]
@@ -93,6 +96,7 @@ def category_candidates(intent: dict, category: str, vision, runtime, turn: int)
     rank = {id(r): i for i, r in enumerate(ordered)}
     group = f"all:{category}" if plural_request(head_phrase(intent)) and n > 1 else None
     people = person_evidence(intent, boxed, vision, runtime) if category == "person" and n > 1 else {}
+    wearing = worn_evidence(worn, boxed, vision, runtime) if n > 1 else {}
     members = {k for k, (d, _) in people.items() if d > 0}  # "the ones kneeling": only those the models agree on
     out: list[Candidate] = []
     for j, r in enumerate(boxed):
@@ -102,11 +106,12 @@ def category_candidates(intent: dict, category: str, vision, runtime, turn: int)
             score += 1.5 * shares[id(r)]
             where = f"on its {body}" if body else "inside its box"
             evidence.append(f"{100 * shares[id(r)]:.0f}% {'/'.join(colors)} {where}")
-        if id(r) in people:
-            score += people[id(r)][0]
-            evidence += people[id(r)][1]
+        for said in (people, wearing):
+            if id(r) in said:
+                score += said[id(r)][0]
+                evidence += said[id(r)][1]
         if position or size or depth:
-            score -= 0.5 * rank[id(r)]
+            score -= min(RANK_STEP * rank[id(r)], MAX_RANK_PENALTY)  # "in the back" of 12 people: the first few
             if rank[id(r)] == 0 and n > 1:
                 words = [f"{position}most".replace("centermost", "most central") if position else size,
                          {"front": "nearest", "back": "farthest"}.get(depth or "")]
@@ -118,7 +123,7 @@ def category_candidates(intent: dict, category: str, vision, runtime, turn: int)
             evidence.append(f"one of the {len(members)} the people analysis matches")
         elif in_group:
             evidence.append(f"all {_what(category, n)} together")
-        tied = n > 1 and not (position or size or depth or colors or group or any(d for d, _ in people.values()))
+        tied = n > 1 and not (position or size or depth or colors or worn or group or any(d for d, _ in people.values()))
         if tied and j == 0:
             evidence.append(f"the most confident of {_what(category, n)}")
         out.append(candidate(r, score, evidence, needs_mask=True, cid=f"det:{category}:{j}", group=in_group, tied=tied,

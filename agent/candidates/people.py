@@ -29,8 +29,8 @@ def request_cues(intent: dict) -> PersonCues:
 def _one(cues: PersonCues, facts) -> tuple[float, list[str]]:
     delta, why = 0.0, []
     if cues.pose and facts.pose:
-        if facts.pose == cues.pose:
-            delta += POSE_WEIGHT * (0.5 + facts.pose_score)
+        if facts.pose == cues.pose:  # standing is what most people do: saying it tells less
+            delta += POSE_WEIGHT * (0.5 + facts.pose_score) * (0.5 if cues.pose == "standing" else 1.0)
             why.append(f"{facts.pose} (from body keypoints, {facts.pose_score:.2f})")
         elif {facts.pose, cues.pose} == {"sitting", "kneeling"}:  # a crouch reads as either
             delta += 0.5 * POSE_WEIGHT * (0.5 + facts.pose_score)

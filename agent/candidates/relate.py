@@ -78,21 +78,50 @@ def reference(intent: dict, memory: dict, vision, runtime) -> tuple[np.ndarray |
     return vision.masks.get(ranked[0]["id"]), ranked[0]["id"], ref
 
 
-def _detected(intent: dict, category: str, ref_box: list[float], rel: str, ref_words: str, vision, runtime,
-              turn: int) -> list[Candidate]:
-    """The category's detections ranked by the relation to the reference box (the reference itself dropped)."""
+SAME_AS_REFERENCE_IOU = 0.55  # a detection this close to the reference box is the reference itself
+MAX_REFERENCES = 4            # "the woman with the bag": each of the best few bags is tried as the reference
+
+
+def reference_boxes(intent: dict, vision, runtime) -> list[tuple[list[float], float]]:
+    """For a reference that names a detected category ("the bag", "the red car"): its best few detections as
+    (box, score change), the change being how far below the best-described one each is (0 for the best);
+    [] for any other reference (the previous target, a proposal)."""
+    ref = str(intent.get("reference") or "")
+    named = coco_category(ref) if ref and ref != "previous" and not ref.startswith("turn") else None
+    if not named or not runtime.has_detector():
+        return []
+    from agent.planners.phrases import find_colors, find_depth, find_position, find_size
+    sub = {"kind": "new_target", "target": ref, "colors": find_colors(ref), "position": find_position(ref),
+           "size": find_size(ref), "depth": find_depth(ref)}
+    found = category_candidates(sub, named, vision, runtime, 0)[:MAX_REFERENCES]
+    return [(list(c["box"]), float(c["score"] - found[0]["score"])) for c in found]
+
+
+def _detected(intent: dict, category: str, refs: list[tuple[list[float], float]], rel: str, ref_words: str, vision,
+              runtime, turn: int) -> list[Candidate]:
+    """The category's detections ranked by the relation to the best of the reference boxes for each (box, score
+    change) pair (the reference itself dropped)."""
     w, h = vision.image.width, vision.image.height
     out = []
     for c in category_candidates(intent, category, vision, runtime, turn):
-        if box_iou(c["box"], ref_box) > 0.7:
+        best = None
+        for ref_box, ref_change in refs:
+            if box_iou(c["box"], ref_box) > SAME_AS_REFERENCE_IOU:
+                continue
+            x0, y0, x1, y1 = c["box"]
+            inter = max(0.0, min(x1, ref_box[2]) - max(x0, ref_box[0])) * max(0.0, min(y1, ref_box[3]) - max(y0, ref_box[1]))
+            overlap = inter / max((x1 - x0) * (y1 - y0), 1.0)
+            geo = relation_score(c["box"], ref_box, rel, overlap, w, h)
+            acting, how = person_acting_on(intent, c["box"], ref_box, vision, runtime) if category == "person" \
+                else (0.0, "")
+            pair = 3.0 * geo + 3.0 * acting + ref_change
+            if best is None or pair > best[0]:
+                best = (pair, geo, acting, how)
+        if best is None:
             continue
-        x0, y0, x1, y1 = c["box"]
-        inter = max(0.0, min(x1, ref_box[2]) - max(x0, ref_box[0])) * max(0.0, min(y1, ref_box[3]) - max(y0, ref_box[1]))
-        overlap = inter / max((x1 - x0) * (y1 - y0), 1.0)
-        geo = relation_score(c["box"], ref_box, rel, overlap, w, h)
-        acting, how = person_acting_on(intent, c["box"], ref_box, vision, runtime) if category == "person" else (0.0, "")
+        _, geo, acting, how = best
         c = dict(c)
-        c["score"] = round(c["score"] + 3.0 * geo + 3.0 * acting, 4)
+        c["score"] = round(c["score"] + best[0], 4)
         evidence = [e for e in c["evidence"] if not (acting and e.startswith("the most confident of"))]
         c["evidence"] = ([f"{rel.replace('_', ' ')} {ref_words}"] if geo > 0 else []) + ([how] if how else []) + evidence
         c["tied"] = False
@@ -117,7 +146,8 @@ def relate_candidates(intent: dict, memory: dict, vision, runtime, turn: int) ->
     if not category and runtime.has_detector() and str(intent.get("target") or "").startswith(("the thing", "the one")):
         category = implied_category(memory, vision, runtime)  # "the one behind it" among giraffes: a giraffe
     if category:
-        found = _detected(intent, category, ref_box, rel, ref_words, vision, runtime, turn)
+        refs = reference_boxes(intent, vision, runtime) or [(list(ref_box), 0.0)]
+        found = _detected(intent, category, refs, rel, ref_words, vision, runtime, turn)
         if found or not runtime.detect_category(vision, category):
             return found  # none of that class anywhere: an honest miss, not an unrelated region
     proposals = runtime.proposals(vision)

@@ -12,6 +12,8 @@ from tools.vocabulary import (  # noqa: F401  (SHAPE_NOUNS, POSITION_PATTERNS, s
     VIEWER_PHRASE, singular,
 )
 
+from tools.people.clothing import is_garment_top, without_garment_tops  # noqa: E402
+
 COLORS: dict[str, str | None] = {**COLOR_WORDS, **{m: None for m in COLOR_MODIFIERS}}  # None: a modifier
 SHAPES = SHAPE_WORDS
 LARGEST = LARGEST_WORDS
@@ -36,7 +38,11 @@ PART_PATTERNS = [
 ACTION_RELATION = (r"\b(kicking|hitting|touching|throwing|catching|chasing|feeding|petting|pushing|pulling|riding|"
                    r"carrying|dragging|grabbing|hugging|swinging|flying|walking|leading|playing with|talking to|"
                    r"looking at)\b")
+# a person bending or leaning over a thing is next to it, not above it ("the guy bent over the carrots")
+BENDING_RELATION = (r"\b(?:bending|bent|leaning|leant|hunched|stooping|bends|leans)(?: (?:in|down|forward))?"
+                    r" (?:over|toward|towards|into|on|against)\b")
 RELATION_PATTERNS = [
+    (BENDING_RELATION, "next_to"),
     (r"\b(to the )?left of\b", "left_of"), (r"\b(to the )?right of\b", "right_of"),
     (r"\bin front of\b", "in_front_of"), (r"\bbehind\b(?= (the|a|an|it|him|her|them|that|this|those|his)\b)", "behind"),
     (r"\b(under|below|beneath|underneath)\b", "below"), (r"\b(above|over|on top of)\b", "above"),
@@ -113,7 +119,8 @@ def first_match(patterns, text: str, default: str | None = None) -> str | None:
 
 
 def find_position(text: str) -> str | None:
-    return first_match(POSITION_PATTERNS, text)
+    """The position word of a request; a garment "top" ("the girl in the orange top") is no position."""
+    return first_match(POSITION_PATTERNS, without_garment_tops(text))
 
 
 def find_depth(text: str) -> str | None:
@@ -122,8 +129,11 @@ def find_depth(text: str) -> str | None:
 
 
 def find_garment(text: str) -> str | None:
-    """The first garment or hair word of the request ("the guy in the red shirt" -> "shirt"), or None."""
-    return next((t for t in tokens(text) if t in GARMENT_WORDS), None)
+    """The first garment or hair word of the request ("the guy in the red shirt" -> "shirt"), or None; "top" only
+    where it names a garment ("the orange top", not "on top")."""
+    words = tokens(text)
+    return next((t for i, t in enumerate(words) if t in GARMENT_WORDS and (t != "top" or is_garment_top(words, i))),
+                None)
 
 
 def find_part(text: str) -> str | None:

@@ -17,10 +17,11 @@ from agent.planners.base import PlannerContext
 from agent.planners.focus import infer_focus, is_closing_request
 from tools.spelling import read_words
 from tools.vocabulary import CATEGORY_SYNONYMS, FILLER_WORDS, GARMENT_WORDS, coco_category
+from tools.people.clothing import HAIR_COLOR_WORDS, worn_items, worn_phrase
 from tools.people.words import HAND_VERBS, person_cues
 from tools.vocabulary import POSITION_WORDS as VOCABULARY_POSITION_WORDS
 from agent.planners.phrases import (
-    ACTION_RELATION, COLORS, LARGEST, SHAPE_NOUNS, SHAPES, SMALLEST, chunks, find_colors, find_depth, find_garment, find_part, find_position,
+    ACTION_RELATION, BENDING_RELATION, COLORS, LARGEST, SHAPE_NOUNS, SHAPES, SMALLEST, chunks, find_colors, find_depth, find_garment, find_part, find_position,
     first_match, find_relation, find_shape, find_size, placeholder_phrase, quoted, refers_back, relation_match,
     relation_start, singular,
 )
@@ -69,6 +70,9 @@ THEIR_THING = re.compile(
     r"(?:the|that|this)\s+(?P<thing>[a-z][a-z \-]*?)\s+(?:that\s+|which\s+)?(?:he|she|they)(?:'s|'re|s| is| are)?\s+"
     r"(?P<verb>holding|carrying|eating|drinking|riding|using|throwing|wearing|pulling|pushing|writing (?:in|on|with)|"
     r"sitting on|standing on|playing with|holds|carries|rides|has|got|on|in))\s*[?.!]*\s*$", re.IGNORECASE)
+# "right behind him", "right next to the door": "right" as "just", never the right side
+RIGHT_AS_JUST = re.compile(r"\bright (?=(?:behind|next to|beside|in front|by|above|below|under|over|there|here|"
+                           r"between|after|before|against|near)\b)", re.IGNORECASE)
 # talk that asks for nothing: "sick trick lol", "thanks!", "cool"
 CHATTER = re.compile(r"\b(lol|haha+|thanks|thank you|thx|ty|cool|nice|wow|awesome|great|sick|neat|perfect|love it|"
                      r"good job|well done|omg)\b", re.IGNORECASE)
@@ -127,6 +131,41 @@ def _noun_phrase(text: str) -> tuple[str | None, list[str]]:
 
 def _phrase(words: list[str], fallback: str = "the thing") -> str:
     return "the " + " ".join(words) if words else fallback
+
+
+def _described(category: str | None, words: list[str], text: str) -> str:
+    """The target phrase with what a person wears kept whole ("the lady in the black and white top with blonde
+    hair"), so the candidates can measure each item; other targets are their noun phrase."""
+    items = worn_items(text) if coco_category(category) == "person" else []
+    if not items:
+        return _phrase(words)
+    said = {w for it in items for w in it.said.split()} | set(HAIR_COLOR_WORDS)
+    kept = [w for w in words if w not in said and w not in COLORS]
+    return f"{_phrase(kept or ['person'])} {worn_phrase(items)}"
+
+
+def _names_someone_first(text: str) -> bool:
+    """True when the request opens by naming a person ("the guy in black w sunglasses on his head", "the person
+    in the back, u can only see the legs"): a new target described by a part, not a part of the current one."""
+    category, words = _noun_phrase(text)
+    low = text.lower()
+    if coco_category(category) != "person" or category in ("people",) or not words:
+        return False
+    at = re.search(rf"\b{re.escape(words[-1])}\b(?!'s)", low)
+    part_at = re.search(r"\b(head|face|hair|legs?|feet|foot|arms?|hands?|torso|chest|body)\b", low)
+    return bool(at and part_at and at.start() < part_at.start())
+
+
+# after a pronoun reference, words that describe the target, not the reference ("next to her in jeans")
+_TARGET_TAIL = re.compile(r"^(her|him|them|it|me|us|this one|that one)\b\s*,?\s*((?:in|with|w|wearing|dressed|on the|"
+                          r"at the|who|that|and|n|sitting|standing|kneeling|holding|,)\b.*)$")
+
+
+def _pronoun_reference(rest: str) -> tuple[str, str]:
+    """(reference words, words about the target) for the words after a relation ("her in jeans n a leather
+    jacket" -> ("her", "in jeans n a leather jacket")); a noun reference keeps all its words."""
+    m = _TARGET_TAIL.match(rest.strip())
+    return (m.group(1), m.group(2)) if m else (rest, "")
 
 
 def request_sentence(text: str) -> str:
@@ -227,6 +266,7 @@ class RuleBasedPlanner:
         return intent
 
     def _interpret(self, context: PlannerContext, text: str) -> Intent:
+        text = RIGHT_AS_JUST.sub("", text)  # "right behind the bike": just behind it, no position
         low = text.lower()
         current = (context.memory or {}).get("current") or None
         prev_phrase = current.get("phrase") if current else None
@@ -310,7 +350,8 @@ class RuleBasedPlanner:
             whole_of = (prev_phrase or "it").removeprefix("the ").removeprefix("whole ")
             return Intent(kind="refine_part", target=f"the whole {whole_of}", part=part,
                           category=current.get("category"), confidence=0.8)
-        if current and part and part != "whole" and (refers_back(low) or re.search(r"\b(only|just|its|their|his|her)\b", low)):
+        if current and part and part != "whole" and not _names_someone_first(text) and \
+                (refers_back(low) or re.search(r"\b(only|just|its|their|his|her)\b", low)):
             owner = _person_named_by_pronoun(low, context.memory)
             if owner is not None:  # "only her head" after "what is she holding?": her, not the thing she holds
                 return Intent(kind="refine_part", target=f"the {part} of {owner.get('phrase') or 'that person'}",
@@ -324,26 +365,34 @@ class RuleBasedPlanner:
             head_category, head_words = _noun_phrase(low[:with_thing.start()])
             if coco_category(head_category) == "person" and coco_category(thing) not in (None, "person") and \
                     not set(thing.split()) & set(GARMENT_WORDS):
-                return Intent(kind="relate", target=f"{_phrase(head_words)} with the {thing}", category=head_category,
-                              relation="next_to", reference=thing, confidence=0.7)
+                own_text = low[:with_thing.start()]  # "the woman in red": said of the person, not the thing
+                return Intent(kind="relate", target=f"{_described(head_category, head_words, own_text)} with the {thing}",
+                              category=head_category, relation="next_to", reference=thing,
+                              colors=find_colors(own_text), position=find_position(own_text),
+                              depth=find_depth(own_text), garment=find_garment(own_text),
+                              pose=person_cues(own_text).pose, confidence=0.7)
         if relation:
             rel, rest = relation
-            head_text = low[: low.find(rest)] if rest and rest in low else low
             _, said = relation_match(low)
+            rest, tail = _pronoun_reference(rest)  # "next to her in jeans": her; "in jeans" is said of the target
+            own_text = f"{low[:said.start()]} {tail}"  # what the request says of the target itself
             verb = re.search(ACTION_RELATION, low[:said.start()])  # "the person walking next to the bikes"
             category, words = _noun_phrase(low[:verb.start() if verb else said.start()])
             if not rest or refers_back(rest) and len(rest.split()) <= 3:
                 reference, ref_words = "previous", prev_phrase or "it"
             else:
                 reference, ref_words = rest, rest
-            spoken = re.fullmatch(ACTION_RELATION, said.group(0)) or said.group(0) in HAND_VERBS
+            spoken = re.fullmatch(ACTION_RELATION, said.group(0)) or said.group(0) in HAND_VERBS or \
+                re.fullmatch(BENDING_RELATION, said.group(0))
             rel_words = said.group(0) if spoken else (
                 rel.replace("_", " ").replace("below", "under"))  # "kicking", else the relation's name
             if verb:
                 rel_words = f"{verb.group(0)} {rel_words}"  # "walking next to"
-            target = f"{_phrase(words, 'the thing')} {rel_words} {ref_words}"
-            own = dict(colors=find_colors(head_text), position=None, size=find_size(head_text),
-                       shape=find_shape(head_text))
+            who = _described(category, words, own_text) if words else "the thing"
+            target = f"{who} {rel_words} {ref_words}"
+            own = dict(colors=find_colors(own_text), position=find_position(own_text), size=find_size(own_text),
+                       shape=find_shape(own_text), depth=find_depth(own_text), garment=find_garment(own_text),
+                       pose=person_cues(f"{low[:said.end()]} {tail}").pose)
             if reference == "previous" and not current:
                 reference = None
             return Intent(kind="relate", target=target, category=category, relation=rel, reference=reference,
@@ -356,9 +405,8 @@ class RuleBasedPlanner:
             return Intent(kind="read_text", target=phrase, category=category, text_cue=cue, **attrs)
 
         category, words = _noun_phrase(text)
-        if attrs["garment"] and category and attrs["garment"] not in words:  # "the guy in the red shirt"
-            worn = " ".join([*[c for c in find_colors(text)], attrs["garment"]])
-            return Intent(kind="new_target", target=f"{_phrase(words)} in the {worn}", category=category, **attrs,
+        if category and coco_category(category) == "person" and worn_items(text):  # "the guy in the red shirt"
+            return Intent(kind="new_target", target=_described(category, words, text), category=category, **attrs,
                           confidence=0.8)
         if category is None and (attrs["colors"] or attrs["size"] or attrs["shape"] or attrs["position"] or attrs["depth"]):
             shape_noun = [w for w in words if w in SHAPE_NOUNS]

@@ -39,3 +39,33 @@ def test_with_a_thing_is_the_person_who_has_it_but_with_a_garment_is_clothing():
 def test_parts_of_the_person_with_their_own_side(text, part):
     i = interpret(text, MAN)
     assert (i.kind, i.part) == ("refine_part", part)
+
+
+@pytest.mark.parametrize("text, target, attrs", [
+    ("the guy in the dark suit sitting next to her", "the guy in the dark suit next to her",
+     {"relation": "next_to", "reference": "her", "pose": "sitting", "garment": "suit"}),
+    ("the guy next to her in jeans n a leather jacket", "the guy in the jeans and the leather jacket next to her",
+     {"reference": "her"}),
+    ("the boy on the left holding the stick", "the boy holding the stick", {"position": "left"}),
+    ("the guy in the green cap bent over the carrots", "the guy in the green cap bent over the carrots",
+     {"relation": "next_to", "pose": "bending", "colors": ["green"]}),
+    ("the guy in the black sweater right behind the bike", "the guy in the black sweater behind the bike",
+     {"relation": "behind", "position": None}),
+    ("the woman in red with the bag", "the woman in red with the bag", {"colors": ["red"], "relation": "next_to"}),
+])
+def test_a_relation_keeps_what_is_said_of_the_person(text, target, attrs):
+    """The person's own clothes, pose and position stay on the intent beside the relation, and a pronoun
+    reference ends at the pronoun ("next to her in jeans": the jeans are his)."""
+    i = interpret(text, MAN).to_record()
+    assert i["kind"] == "relate" and i["target"] == target
+    assert {k: i[k] for k in attrs} == attrs
+
+
+@pytest.mark.parametrize("text, target, position", [
+    ("girl in the orange top sitting on the deck", "the girl in the orange top", None),
+    ("blonde old lady in the black and white top", "the old lady in the black and white top with blonde hair", None),
+    ("the man in the striped shirt on the left", "the man in the striped shirt", "left"),
+])
+def test_worn_things_stay_in_the_target_and_a_garment_top_is_no_position(text, target, position):
+    i = interpret(text)
+    assert (i.target, i.position) == (target, position)
