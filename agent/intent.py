@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from tools.people.words import POSES
+from tools.people.words import FACINGS, POSES
 
 INTENT_KINDS = (
     "new_target",
@@ -32,7 +32,7 @@ RELATIONS = ("left_of", "right_of", "above", "below", "inside", "contains", "nex
              "behind", "held_by")  # held_by: the thing the reference (a person) holds, carries or eats
 DEPTHS = ("front", "back")
 SIZES = ("largest", "smallest")
-QUESTIONS = ("count", "exists", "color", "where", "size", "shape", "text", "why", "describe", "chatter")  # answer_only topics
+QUESTIONS = ("count", "exists", "color", "where", "size", "shape", "text", "why", "wearing", "describe", "chatter")  # answer_only topics
 
 
 @dataclass
@@ -47,6 +47,7 @@ class Intent:
     question: for answer_only turns, what is being asked.
     garment: a garment or hair word the colours are said of ("shirt": measured on the person's torso).
     pose: a person's pose the request names (one of POSES: "the man sitting" -> "sitting").
+    facing: "toward" the camera or "away" from it (FACINGS: "the guy with his back to us" -> "away").
     notes: how the request was read, for the explanation ("read 'frig' as 'fridge'").
     """
 
@@ -61,6 +62,7 @@ class Intent:
     depth: str | None = None
     garment: str | None = None
     pose: str | None = None
+    facing: str | None = None
     text_cue: str | None = None
     part: str | None = None
     relation: str | None = None
@@ -77,6 +79,8 @@ class Intent:
             raise ValueError(f"unknown relation {self.relation!r}; expected one of {', '.join(RELATIONS)}")
         if self.depth is not None and self.depth not in DEPTHS:
             raise ValueError(f"unknown depth {self.depth!r}; expected one of {', '.join(DEPTHS)}")
+        if self.facing is not None and self.facing not in FACINGS:
+            raise ValueError(f"unknown facing {self.facing!r}; expected one of {', '.join(FACINGS)}")
         if self.pose is not None and self.pose not in POSES:
             raise ValueError(f"unknown pose {self.pose!r}; expected one of {', '.join(POSES)}")
         if self.size is not None and self.size not in SIZES:

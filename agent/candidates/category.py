@@ -128,7 +128,33 @@ def category_candidates(intent: dict, category: str, vision, runtime, turn: int)
             evidence.append(f"the most confident of {_what(category, n)}")
         out.append(candidate(r, score, evidence, needs_mask=True, cid=f"det:{category}:{j}", group=in_group, tied=tied,
                              detector_score=round(float(r.score), 4), low_confidence=weak))
-    return sorted(out, key=lambda c: -c["score"])
+    out.sort(key=lambda c: -c["score"])
+    return _counted_group(out, group_size(head_phrase(intent)), category)
+
+
+GROUP_SIZES = {"both": 2, "two": 2, "pair": 2, "couple": 2, "three": 3, "four": 4, "five": 5, "2": 2, "3": 3,
+               "4": 4, "5": 5}
+
+
+def group_size(phrase: str) -> int | None:
+    """How many a plural request asks for ("both kids" -> 2, "the three dogs" -> 3), or None ("all", "the kids")."""
+    return next((GROUP_SIZES[w] for w in phrase.lower().split() if w in GROUP_SIZES), None)
+
+
+def _counted_group(ranked: list[Candidate], size: int | None, category: str) -> list[Candidate]:
+    """ "both kids in helmets" among 12 people: only the `size` best-scoring group members stay in the group."""
+    members = [c for c in ranked if c.get("group")]
+    if not size or len(members) <= size:
+        return ranked
+    keep = {id(c) for c in members[:size]}
+    for c in members:
+        if id(c) not in keep:
+            c["group"] = None
+            c["evidence"] = [e for e in c["evidence"] if not e.startswith(("all ", "one of the "))]
+        else:
+            c["evidence"] = [e for e in c["evidence"] if not e.startswith(("all ", "one of the "))] + \
+                [f"one of the {size} {plural_of(category, size)} that match best"]
+    return ranked
 
 
 IMPLIED_MIN_INSTANCES = 2  # a class the picture is "about" has at least this many confident instances

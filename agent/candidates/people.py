@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from agent.candidates.category import head_phrase
 from agent.candidates.held import point_nearness
-from tools.people.words import PersonCues, action_verb, person_cues
+from tools.people.keypoints import KEYPOINT_SCORE
+from tools.people.words import PersonCues, action_verb, facing_of, person_cues
 from tools.regions import Region
 
 POSE_WEIGHT = 1.2
 GENDER_WEIGHT = 1.0
 AGE_WEIGHT = 0.8
+FACING_WEIGHT = 0.8
 AGE_PHRASES = {"child": "a child", "adult": "an adult", "old": "an older person"}
 
 
@@ -23,7 +25,19 @@ def request_cues(intent: dict) -> PersonCues:
     """Pose, gender and age the request names: the planner's pose, else the words of the target phrase."""
     cues = person_cues(head_phrase(intent))
     pose = intent.get("pose") or cues.pose
-    return PersonCues(pose=pose, gender=cues.gender, age=cues.age)
+    return PersonCues(pose=pose, gender=cues.gender, age=cues.age,
+                      facing=intent.get("facing") or facing_of(str(intent.get("target") or "")))
+
+
+def facing_camera(facts) -> str | None:
+    """ "toward" when the nose or an eye is seen, "away" when neither is but both shoulders are, else None."""
+    if facts.keypoints is None:
+        return None
+    face = facts.seen_points(("nose", "left_eye", "right_eye"), KEYPOINT_SCORE)
+    if face:
+        return "toward"
+    shoulders = facts.seen_points(("left_shoulder", "right_shoulder"), KEYPOINT_SCORE)
+    return "away" if len(shoulders) == 2 else None
 
 
 def _one(cues: PersonCues, facts) -> tuple[float, list[str]]:
@@ -38,6 +52,13 @@ def _one(cues: PersonCues, facts) -> tuple[float, list[str]]:
         else:
             delta -= 0.5 * POSE_WEIGHT
             why.append(f"looks {facts.pose}, not {cues.pose} (body keypoints)")
+    facing = facing_camera(facts)
+    if cues.facing and facing:
+        sign = 1.0 if facing == cues.facing else -1.0
+        delta += sign * FACING_WEIGHT
+        if sign > 0:
+            why.append("face seen (body keypoints)" if facing == "toward" else "back to the camera: no face keypoints, "
+                       "shoulders seen")
     face = facts.face
     if cues.gender and face is not None and face.gender:
         sign = 1.0 if face.gender == cues.gender else -1.0
@@ -53,6 +74,32 @@ def _one(cues: PersonCues, facts) -> tuple[float, list[str]]:
     return delta, why
 
 
+SMALL_FOR_GROUND_LINE = 0.72  # a standing person this much shorter than others standing as near is child-sized
+SAME_GROUND_LINE = 0.08       # boxes whose bottoms are this close (share of the image height) stand as near
+
+
+def height_for_ground_line(box: list[float], boxes: list[list[float]], image_height: int) -> float | None:
+    """The box's height over the median height of the other boxes whose bottom edge is at about the same image
+    row (people standing at the same distance); None when no other box stands there."""
+    others = [b[3] - b[1] for b in boxes if b is not box and abs(b[3] - box[3]) <= SAME_GROUND_LINE * image_height]
+    if not others:
+        return None
+    return (box[3] - box[1]) / max(float(sorted(others)[len(others) // 2]), 1.0)
+
+
+def _child_by_size(cues: PersonCues, facts, box, boxes, image_height: int) -> tuple[float, list[str]]:
+    """For a child word and no face estimate of the age: a standing person much shorter than the people as near
+    the camera is child-sized (+), one as tall as them is not (-)."""
+    if cues.age != "child" or facts is None or facts.age_group or facts.pose in ("sitting", "kneeling", "lying", "bending"):
+        return 0.0, []
+    ratio = height_for_ground_line(box, boxes, image_height)
+    if ratio is None:
+        return 0.0, []
+    if ratio < SMALL_FOR_GROUND_LINE:
+        return 0.6 * AGE_WEIGHT, [f"child-sized: {100 * ratio:.0f}% of the height of people as near"]
+    return (-0.4 * AGE_WEIGHT, []) if ratio > 0.9 else (0.0, [])
+
+
 def person_evidence(intent: dict, regions: list[Region], vision, runtime) -> dict[int, tuple[float, list[str]]]:
     """{id(region): (score change, evidence)} for person regions; {} when the request names no pose, gender or
     age, or there is no people analysis."""
@@ -60,10 +107,13 @@ def person_evidence(intent: dict, regions: list[Region], vision, runtime) -> dic
     if not cues.any() or "people" not in runtime.grounders:
         return {}
     out = {}
+    boxes = [r.box for r in regions]
     for r in regions:
         facts = runtime.person_facts(vision, r.box)
         if facts is not None:
-            out[id(r)] = _one(cues, facts)
+            delta, why = _one(cues, facts)
+            size_delta, size_why = _child_by_size(cues, facts, r.box, boxes, vision.image.height)
+            out[id(r)] = (delta + size_delta, why + size_why)
     return out
 
 
@@ -79,7 +129,7 @@ def facts_for_mask(mask, vision, runtime):
     for f in runtime.people(vision):
         if f.keypoints is None:
             continue
-        seen = f.keypoints[f.keypoints[:, 2] >= 0.3]
+        seen = f.keypoints[f.keypoints[:, 2] >= KEYPOINT_SCORE]
         if len(seen) < 4:
             continue
         xs = np.clip(seen[:, 0].astype(int), 0, w - 1)

@@ -20,8 +20,11 @@ from tools.regions import Region
 from tools.vocabulary import coco_category
 
 
-def relation_score(box: list[float], ref: list[float], relation: str, mask_overlap: float, width: int, height: int) -> float:
-    """How well a candidate box stands in `relation` to a reference box (0..1); boxes [x0, y0, x1, y1]."""
+def relation_score(box: list[float], ref: list[float], relation: str, mask_overlap: float, width: int, height: int,
+                   ref_inside: float = 0.0) -> float:
+    """How well a candidate box stands in `relation` to a reference box (0..1); boxes [x0, y0, x1, y1].
+    mask_overlap: share of the candidate inside the reference; ref_inside: share of the reference inside the
+    candidate's box (a tie or a bag on a person is "with" them: next to, not apart)."""
     cx, cy = box_center(box)
     rx, ry = box_center(ref)
     diag = float(np.hypot(width, height))
@@ -39,7 +42,7 @@ def relation_score(box: list[float], ref: list[float], relation: str, mask_overl
     if relation == "above":
         return (cy < ry and box[3] <= ref[3] - 0.5 * (ref[3] - ref[1])) * (0.5 * near + 0.5 * h_overlap)
     if relation == "next_to":
-        return (mask_overlap < 0.3) * near
+        return (mask_overlap < 0.3 or ref_inside > 0.6) * near
     if relation == "inside":
         return float(mask_overlap > 0.8) * (0.5 + 0.5 * near)
     if relation == "contains":
@@ -111,7 +114,8 @@ def _detected(intent: dict, category: str, refs: list[tuple[list[float], float]]
             x0, y0, x1, y1 = c["box"]
             inter = max(0.0, min(x1, ref_box[2]) - max(x0, ref_box[0])) * max(0.0, min(y1, ref_box[3]) - max(y0, ref_box[1]))
             overlap = inter / max((x1 - x0) * (y1 - y0), 1.0)
-            geo = relation_score(c["box"], ref_box, rel, overlap, w, h)
+            ref_inside = inter / max((ref_box[2] - ref_box[0]) * (ref_box[3] - ref_box[1]), 1.0)
+            geo = relation_score(c["box"], ref_box, rel, overlap, w, h, ref_inside if category == "person" else 0.0)
             acting, how = person_acting_on(intent, c["box"], ref_box, vision, runtime) if category == "person" \
                 else (0.0, "")
             pair = 3.0 * geo + 3.0 * acting + ref_change

@@ -10,6 +10,7 @@ from agent.intent import Intent
 from agent.memory import current_target, record_of_turn, target_mask
 from agent.nodes.interpret import planner_context
 from agent.nodes.runtime import AgentRuntime
+from agent.worn_answers import answer_about_person
 from tools.vocabulary import coco_category
 from tools.masks import decode_rle
 
@@ -65,7 +66,9 @@ def explain(state: dict[str, Any], runtime: AgentRuntime) -> dict[str, Any]:
         evidence = (previous or {}).get("evidence", [])
         # count_matching counted detections exactly when the turn names a category the detector takes
         counted = detector_category(intent, runtime) if count is not None else None
-        text = answer_question(question, phrase, facts, count=count, evidence=evidence, counted=counted)
+        about_person = coco_category((previous or {}).get("category")) == "person" and not (previous or {}).get("part")
+        text = (answer_about_person(intent, phrase, prev_mask, vision, runtime) if about_person else None) or \
+            answer_question(question, phrase, facts, count=count, evidence=evidence, counted=counted)
     else:
         chosen = state.get("chosen")
         missed = detector_category(intent, runtime) if not chosen else None

@@ -18,7 +18,7 @@ from agent.planners.focus import infer_focus, is_closing_request
 from tools.spelling import read_words
 from tools.vocabulary import CATEGORY_SYNONYMS, FILLER_WORDS, GARMENT_WORDS, coco_category
 from tools.people.clothing import HAIR_COLOR_WORDS, worn_items, worn_phrase
-from tools.people.words import HAND_VERBS, person_cues
+from tools.people.words import HAND_VERBS, facing_of, person_cues, without_facing
 from tools.vocabulary import POSITION_WORDS as VOCABULARY_POSITION_WORDS
 from agent.planners.phrases import (
     ACTION_RELATION, BENDING_RELATION, COLORS, LARGEST, SHAPE_NOUNS, SHAPES, SMALLEST, chunks, find_colors, find_depth, find_garment, find_part, find_position,
@@ -87,7 +87,7 @@ PLACEHOLDER_NOUNS = {"one", "ones", "thing", "things", "object", "objects", "ite
 QUESTION_KINDS = (  # first match wins
     (r"\bhow many\b|\bcount\b|\bnumber of\b", "count"), (r"\bcolou?rs?\b", "color"),
     (r"^\s*why\b|\bwhy did\b|\bhow did you\b", "why"), (r"\bhow (big|large|small|much of)\b|\bsize\b", "size"),
-    (r"\bwhere\b", "where"), (r"\b(say|says|written|read|text|word)\b", "text"), (r"^\s*(is|are) there\b", "exists"),
+    (r"\bwhere\b", "where"), (r"\bwhat (?:is|are|'s|s)? ?(?:he|she|they|the \w+) wearing\b|\bdressed in\b", "wearing"), (r"\b(say|says|written|read|text|word)\b", "text"), (r"^\s*(is|are) there\b", "exists"),
     (r"\bshape\b", "shape"),
 )
 
@@ -165,7 +165,10 @@ def _pronoun_reference(rest: str) -> tuple[str, str]:
     """(reference words, words about the target) for the words after a relation ("her in jeans n a leather
     jacket" -> ("her", "in jeans n a leather jacket")); a noun reference keeps all its words."""
     m = _TARGET_TAIL.match(rest.strip())
-    return (m.group(1), m.group(2)) if m else (rest, "")
+    if m:
+        return m.group(1), m.group(2)
+    before, comma, after = rest.partition(",")  # "the umbrella, back to us": the clause is said of the target
+    return (before.strip(), after.strip()) if comma and before.strip() else (rest, "")
 
 
 def request_sentence(text: str) -> str:
@@ -267,12 +270,14 @@ class RuleBasedPlanner:
 
     def _interpret(self, context: PlannerContext, text: str) -> Intent:
         text = RIGHT_AS_JUST.sub("", text)  # "right behind the bike": just behind it, no position
+        facing = facing_of(text)
+        text = re.sub(r"\s+", " ", without_facing(text)).strip() if facing else text  # "back to us" names nothing
         low = text.lower()
         current = (context.memory or {}).get("current") or None
         prev_phrase = current.get("phrase") if current else None
         attrs = dict(colors=find_colors(text), position=find_position(text), size=find_size(text),
                      shape=find_shape(text), depth=find_depth(text), garment=find_garment(text),
-                     pose=person_cues(text).pose)
+                     pose=person_cues(text).pose, facing=facing)
         cue = self._text_cue(text)
 
         if is_closing_request(text):
@@ -323,7 +328,8 @@ class RuleBasedPlanner:
                 relation and re.match(r"\s*(what|which|who)\b", low) and (relation_start(low) or 9) <= 4):
             kind = _question_kind(low)
             category, words = _noun_phrase(re.sub(r"\b(colou?rs?|shape|size|choose|chose|pick|picked|text|say|says)\b", " ", text))
-            points_back = bool(re.search(r"\b(it|its|it's|this|that|they|them|their|one)\b", low))
+            points_back = bool(re.search(r"\b(it|its|it's|this|that|they|them|their|one)\b", low)) or \
+                bool(re.search(rf"\b(?:his|her)\s+(?:\w+\s+)?(?:{'|'.join(GARMENT_WORDS)})\b", low))  # "his shirt"
             named_new = bool(category) and not points_back and (not current or (category != current.get("category")
                                                           and named_target(category, context.memory) is None))
             if named_new and kind != "count" and context.image_path:
@@ -350,7 +356,7 @@ class RuleBasedPlanner:
             whole_of = (prev_phrase or "it").removeprefix("the ").removeprefix("whole ")
             return Intent(kind="refine_part", target=f"the whole {whole_of}", part=part,
                           category=current.get("category"), confidence=0.8)
-        if current and part and part != "whole" and not _names_someone_first(text) and \
+        if current and part and part != "whole" and not _names_someone_first(text) and not facing and \
                 (refers_back(low) or re.search(r"\b(only|just|its|their|his|her)\b", low)):
             owner = _person_named_by_pronoun(low, context.memory)
             if owner is not None:  # "only her head" after "what is she holding?": her, not the thing she holds
@@ -370,7 +376,7 @@ class RuleBasedPlanner:
                               category=head_category, relation="next_to", reference=thing,
                               colors=find_colors(own_text), position=find_position(own_text),
                               depth=find_depth(own_text), garment=find_garment(own_text),
-                              pose=person_cues(own_text).pose, confidence=0.7)
+                              pose=person_cues(own_text).pose, facing=facing, confidence=0.7)
         if relation:
             rel, rest = relation
             _, said = relation_match(low)
@@ -388,11 +394,13 @@ class RuleBasedPlanner:
                 rel.replace("_", " ").replace("below", "under"))  # "kicking", else the relation's name
             if verb:
                 rel_words = f"{verb.group(0)} {rel_words}"  # "walking next to"
+            if rel == "contains" and said.group(0) in HAND_VERBS and coco_category(category) == "person":
+                rel = "next_to"  # "the woman holding an umbrella": her hand at it, her box need not hold it
             who = _described(category, words, own_text) if words else "the thing"
             target = f"{who} {rel_words} {ref_words}"
             own = dict(colors=find_colors(own_text), position=find_position(own_text), size=find_size(own_text),
                        shape=find_shape(own_text), depth=find_depth(own_text), garment=find_garment(own_text),
-                       pose=person_cues(f"{low[:said.end()]} {tail}").pose)
+                       pose=person_cues(f"{low[:said.end()]} {tail}").pose, facing=facing)
             if reference == "previous" and not current:
                 reference = None
             return Intent(kind="relate", target=target, category=category, relation=rel, reference=reference,

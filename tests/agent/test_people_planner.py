@@ -69,3 +69,17 @@ def test_a_relation_keeps_what_is_said_of_the_person(text, target, attrs):
 def test_worn_things_stay_in_the_target_and_a_garment_top_is_no_position(text, target, position):
     i = interpret(text)
     assert (i.target, i.position) == (target, position)
+
+
+@pytest.mark.parametrize("text, facing, target", [
+    ("the guy w his back to us right next to him", "away", "the guy next to him"),
+    ("and the one in the back on the right, u only see the back of his head", "away", "the one"),
+    ("the woman looking at the camera", "toward", "the woman"),
+    ("guy in the blue shirt under the umbrella, back to us", "away", "the guy in the blue shirt under the umbrella"),
+    ("the man on the left", None, "the man"),
+])
+def test_facing_words_are_read_and_name_nothing(text, facing, target):
+    """ "his back to us" says which way the person faces; "back", "head" and "camera" in it are no target,
+    part, depth or reference."""
+    i = interpret(text, MAN)
+    assert (i.facing, i.target, i.part) == (facing, target, None)

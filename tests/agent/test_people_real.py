@@ -51,3 +51,38 @@ def test_parts_from_keypoints_and_a_part_out_of_the_frame(coco, coco_tiny, tmp_p
     r = s.ask("his left arm")  # his own left: the image right for a man facing the camera
     assert r.mask is not None and (r.mask & man).sum() > 0.9 * r.mask.sum() and "own left" in r.text
     s.close()
+
+
+@pytest.mark.parametrize("image, request_text, ann_id, why", [
+    ("train2017/000000319492.jpg", "girl in the orange top sitting on the deck", 483204, "orange on its torso"),
+    ("val2017/000000184324.jpg", "woman standing in the long black coat w a bag on her shoulder", 1698227,
+     "black on its torso"),
+    ("train2017/000000262145.jpg", "the woman standing in teh middle w the patterned skirt", 1293147,
+     "patterned: busy texture on its legs"),
+])
+def test_people_told_apart_by_what_they_wear(coco_tiny, tmp_path, image, request_text, ann_id, why):
+    """Among 6 to 12 people, the one whose clothes are as said (measured where each garment is on each person,
+    with the bag on her shoulder tried for each bag) wins over the most confident person and over a pose alone."""
+    split = image.split("/")[0]
+    coco = COCO(str(coco_tiny / "annotations" / f"instances_{split}.json"))
+    s = Session(coco_tiny / image, db_path=tmp_path / "c.sqlite")
+    r = s.ask(request_text)
+    print(r.text)
+    assert iou(r.mask, instance(coco, ann_id)) > 0.6 and why in r.text
+    s.close()
+
+
+def test_garment_colours_are_measured_where_the_garment_is(coco_tiny, tmp_path):
+    """ "what colour are his pants?" is answered from the colours on the man's legs (keypoints inside his mask),
+    "what colour is her shirt?" from the woman's upper body, and "what is she wearing?" names the parts."""
+    s = Session(coco_tiny / "val2017" / "000000491008.jpg", db_path=tmp_path / "c.sqlite")
+    s.ask("the man")
+    pants = s.ask("what colour are his pants?").text
+    s.ask("now the lady")
+    shirt = s.ask("what color is her shirt").text
+    wearing = s.ask("what is she wearing?").text
+    print(pants, shirt, wearing, sep="\n")
+    assert "pants is mostly brown" in pants and "legs by the body keypoints" in pants
+    assert "shirt is mostly" in shirt and "white" in shirt.split("(")[0]
+    assert "upper body mostly" in wearing and "don't recognise garments" in wearing
+    s.close()

@@ -56,17 +56,42 @@ def action_verb(text: str | None) -> tuple[str, str] | None:
     return None
 
 
+FACINGS = ("toward", "away")  # the person's face toward the camera, or their back
+FACING_PATTERNS = (
+    (r"\b(?:(?:with )?(?:his|her|their|the)? ?backs? (?:to|towards?) (?:us|me|the camera|camera)|facing away|"
+     r"turned away|looking away|from behind|back turned|(?:only )?(?:see|seen) (?:the )?back of(?: (?:his|her|their|the) head)?|backs? of (?:his|her) "
+     r"head)\b", "away"),
+    (r"\b(?:facing (?:us|me|the camera|camera|forward)|looking (?:at|into|toward|towards) (?:us|me|the camera|camera)|"
+     r"smiling at (?:us|me|the camera))\b", "toward"),
+)
+
+
 @dataclass(frozen=True)
 class PersonCues:
-    """What a phrase says about a person: pose (pose.POSES), gender ("male"/"female"), age ("child"/"adult"/"old");
-    None where it says nothing."""
+    """What a phrase says about a person: pose (pose.POSES), gender ("male"/"female"), age ("child"/"adult"/"old"),
+    facing (FACINGS: toward the camera or their back to it); None where it says nothing."""
 
     pose: str | None = None
     gender: str | None = None
     age: str | None = None
+    facing: str | None = None
 
     def any(self) -> bool:
-        return bool(self.pose or self.gender or self.age)
+        return bool(self.pose or self.gender or self.age or self.facing)
+
+
+def without_facing(text: str) -> str:
+    """The text with its facing phrases blanked ("the one w his back to us" -> "the one w "), so "back",
+    "head" and "camera" in them name no target, relation or depth."""
+    for pattern, _ in FACING_PATTERNS:
+        text = re.sub(pattern, " ", text, flags=re.IGNORECASE)
+    return text
+
+
+def facing_of(text: str | None) -> str | None:
+    """ "away" ("his back to us", "facing away"), "toward" ("looking at the camera") or None."""
+    low = (text or "").lower()
+    return next((canon for pattern, canon in FACING_PATTERNS if re.search(pattern, low)), None)
 
 
 def _first(words: list[str], table: dict[str, str]) -> str | None:
@@ -82,4 +107,5 @@ def person_cues(text: str | None, pronouns: bool = False) -> PersonCues:
     age = _first(words, AGE_WORDS)
     if age == "child" and ("old" in words or "elderly" in words):
         age = "old"
-    return PersonCues(pose=_first(words, POSE_WORDS), gender=_first(words, gender_words), age=age)
+    return PersonCues(pose=_first(words, POSE_WORDS), gender=_first(words, gender_words), age=age,
+                      facing=facing_of(text))

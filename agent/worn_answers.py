@@ -1,0 +1,78 @@
+"""Answers about what a person wears, measured on their mask: "what colour is his shirt?" (the garment's body
+part, from the person's keypoints when the people analysis has them, else a band of their box) and "what is she
+wearing?" (the colours on the upper body, legs and feet). Garments are not recognised, only where they are and
+their colours, and the answer says so.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from agent.candidates.people import facts_for_mask
+from agent.candidates.worn import item_mask
+from tools.grounders.descriptors import dominant_colors
+from tools.masks import bbox
+from tools.people.clothing import WornItem
+from tools.vocabulary import GARMENT_WORDS
+
+MIN_PART_PIXELS = 30  # fewer pixels of a part inside the person's mask are too few to name a colour
+_BAND_WORDS = {"torso": "upper body", "legs": "legs", "feet": "feet", "head": "head"}
+
+
+def _part_colors(band: str, mask: np.ndarray, vision, runtime) -> tuple[list[str], int, str] | None:
+    """(colour names, pixels measured, how) on the band of the person that `mask` (bool (H, W)) shows; None when
+    that part is not seen (out of frame) or too small."""
+    facts = facts_for_mask(mask, vision, runtime)
+    box = bbox(mask)
+    if box is None:
+        return None
+    part, how = item_mask(WornItem(band, (), None, band), list(box), facts, mask.shape)
+    if part is None:
+        return None
+    part = part & mask
+    if int(part.sum()) < MIN_PART_PIXELS:
+        return None
+    how = "by the body keypoints" if how == "keypoints" else "on a band of the person's box"
+    return dominant_colors(vision.image.pixels, part), int(part.sum()), how
+
+
+def garment_color_answer(garment: str, owner: str, mask: np.ndarray, vision, runtime) -> str | None:
+    """ "His shirt is mostly black (measured on his upper body by the body keypoints, 812 pixels)." or None when
+    the garment word names no body band."""
+    band = GARMENT_WORDS.get(garment)
+    if band is None:
+        return None
+    found = _part_colors(band, mask, vision, runtime)
+    if found is None:
+        return f"I can't see where {owner}'s {garment} would be ({_BAND_WORDS[band]} hidden or out of the frame)."
+    colors, pixels, how = found
+    named = " and ".join(colors) if colors else "no clear colour"
+    return (f"{owner[0].upper() + owner[1:]}'s {garment} is mostly {named} (measured on the {_BAND_WORDS[band]} "
+            f"{how}, {pixels} pixels).")
+
+
+def wearing_answer(owner: str, mask: np.ndarray, vision, runtime) -> str:
+    """The colours on the person's upper body, legs and feet, said as colours of where the clothes are."""
+    said = []
+    for band in ("torso", "legs", "feet"):
+        found = _part_colors(band, mask, vision, runtime)
+        if found and found[0]:
+            said.append(f"{_BAND_WORDS[band]} mostly {'/'.join(found[0])}")
+    if not said:
+        return f"I can't tell what {owner} is wearing: too little of them is seen."
+    return (f"By colour where clothes are on {owner}: {'; '.join(said)}. (I measure colours on the body parts; "
+            f"I don't recognise garments.)")
+
+
+def answer_about_person(intent: dict[str, Any], phrase: str, mask: np.ndarray | None, vision, runtime) -> str | None:
+    """The answer for a colour question naming a garment or a "what is X wearing?" question about a person's
+    mask; None for any other question or target (the general answer stands)."""
+    if mask is None or not mask.any():
+        return None
+    question, garment = intent.get("question"), intent.get("garment")
+    if question == "color" and garment:
+        return garment_color_answer(str(garment), phrase, mask, vision, runtime)
+    if question == "wearing":
+        return wearing_answer(phrase, mask, vision, runtime)
+    return None
