@@ -17,7 +17,8 @@ from agent.planners.base import PlannerContext
 from agent.planners.focus import infer_focus, is_closing_request
 from tools.spelling import read_words
 from tools.vocabulary import CATEGORY_SYNONYMS, FILLER_WORDS, GARMENT_WORDS, coco_category
-from tools.people.clothing import HAIR_COLOR_WORDS, worn_items, worn_phrase
+from agent.planners.person_phrases import RIGHT_AS_JUST, described, names_someone_first, pronoun_reference
+from tools.people.clothing import worn_items
 from tools.people.words import HAND_VERBS, facing_of, person_cues, without_facing
 from tools.vocabulary import POSITION_WORDS as VOCABULARY_POSITION_WORDS
 from agent.planners.phrases import (
@@ -70,9 +71,6 @@ THEIR_THING = re.compile(
     r"(?:the|that|this)\s+(?P<thing>[a-z][a-z \-]*?)\s+(?:that\s+|which\s+)?(?:he|she|they)(?:'s|'re|s| is| are)?\s+"
     r"(?P<verb>holding|carrying|eating|drinking|riding|using|throwing|wearing|pulling|pushing|writing (?:in|on|with)|"
     r"sitting on|standing on|playing with|holds|carries|rides|has|got|on|in))\s*[?.!]*\s*$", re.IGNORECASE)
-# "right behind him", "right next to the door": "right" as "just", never the right side
-RIGHT_AS_JUST = re.compile(r"\bright (?=(?:behind|next to|beside|in front|by|above|below|under|over|there|here|"
-                           r"between|after|before|against|near)\b)", re.IGNORECASE)
 # talk that asks for nothing: "sick trick lol", "thanks!", "cool"
 CHATTER = re.compile(r"\b(lol|haha+|thanks|thank you|thx|ty|cool|nice|wow|awesome|great|sick|neat|perfect|love it|"
                      r"good job|well done|omg)\b", re.IGNORECASE)
@@ -131,44 +129,6 @@ def _noun_phrase(text: str) -> tuple[str | None, list[str]]:
 
 def _phrase(words: list[str], fallback: str = "the thing") -> str:
     return "the " + " ".join(words) if words else fallback
-
-
-def _described(category: str | None, words: list[str], text: str) -> str:
-    """The target phrase with what a person wears kept whole ("the lady in the black and white top with blonde
-    hair"), so the candidates can measure each item; other targets are their noun phrase."""
-    items = worn_items(text) if coco_category(category) == "person" else []
-    if not items:
-        return _phrase(words)
-    said = {w for it in items for w in it.said.split()} | set(HAIR_COLOR_WORDS)
-    kept = [w for w in words if w not in said and w not in COLORS]
-    return f"{_phrase(kept or ['person'])} {worn_phrase(items)}"
-
-
-def _names_someone_first(text: str) -> bool:
-    """True when the request opens by naming a person ("the guy in black w sunglasses on his head", "the person
-    in the back, u can only see the legs"): a new target described by a part, not a part of the current one."""
-    category, words = _noun_phrase(text)
-    low = text.lower()
-    if coco_category(category) != "person" or category in ("people",) or not words:
-        return False
-    at = re.search(rf"\b{re.escape(words[-1])}\b(?!'s)", low)
-    part_at = re.search(r"\b(head|face|hair|legs?|feet|foot|arms?|hands?|torso|chest|body)\b", low)
-    return bool(at and part_at and at.start() < part_at.start())
-
-
-# after a pronoun reference, words that describe the target, not the reference ("next to her in jeans")
-_TARGET_TAIL = re.compile(r"^(her|him|them|it|me|us|this one|that one)\b\s*,?\s*((?:in|with|w|wearing|dressed|on the|"
-                          r"at the|who|that|and|n|sitting|standing|kneeling|holding|,)\b.*)$")
-
-
-def _pronoun_reference(rest: str) -> tuple[str, str]:
-    """(reference words, words about the target) for the words after a relation ("her in jeans n a leather
-    jacket" -> ("her", "in jeans n a leather jacket")); a noun reference keeps all its words."""
-    m = _TARGET_TAIL.match(rest.strip())
-    if m:
-        return m.group(1), m.group(2)
-    before, comma, after = rest.partition(",")  # "the umbrella, back to us": the clause is said of the target
-    return (before.strip(), after.strip()) if comma and before.strip() else (rest, "")
 
 
 def request_sentence(text: str) -> str:
@@ -356,7 +316,7 @@ class RuleBasedPlanner:
             whole_of = (prev_phrase or "it").removeprefix("the ").removeprefix("whole ")
             return Intent(kind="refine_part", target=f"the whole {whole_of}", part=part,
                           category=current.get("category"), confidence=0.8)
-        if current and part and part != "whole" and not _names_someone_first(text) and not facing and \
+        if current and part and part != "whole" and not names_someone_first(*_noun_phrase(text), text) and not facing and \
                 (refers_back(low) or re.search(r"\b(only|just|its|their|his|her)\b", low)):
             owner = _person_named_by_pronoun(low, context.memory)
             if owner is not None:  # "only her head" after "what is she holding?": her, not the thing she holds
@@ -372,7 +332,7 @@ class RuleBasedPlanner:
             if coco_category(head_category) == "person" and coco_category(thing) not in (None, "person") and \
                     not set(thing.split()) & set(GARMENT_WORDS):
                 own_text = low[:with_thing.start()]  # "the woman in red": said of the person, not the thing
-                return Intent(kind="relate", target=f"{_described(head_category, head_words, own_text)} with the {thing}",
+                return Intent(kind="relate", target=f"{described(head_category, head_words, own_text)} with the {thing}",
                               category=head_category, relation="next_to", reference=thing,
                               colors=find_colors(own_text), position=find_position(own_text),
                               depth=find_depth(own_text), garment=find_garment(own_text),
@@ -380,7 +340,7 @@ class RuleBasedPlanner:
         if relation:
             rel, rest = relation
             _, said = relation_match(low)
-            rest, tail = _pronoun_reference(rest)  # "next to her in jeans": her; "in jeans" is said of the target
+            rest, tail = pronoun_reference(rest)  # "next to her in jeans": her; "in jeans" is said of the target
             own_text = f"{low[:said.start()]} {tail}"  # what the request says of the target itself
             verb = re.search(ACTION_RELATION, low[:said.start()])  # "the person walking next to the bikes"
             category, words = _noun_phrase(low[:verb.start() if verb else said.start()])
@@ -396,7 +356,7 @@ class RuleBasedPlanner:
                 rel_words = f"{verb.group(0)} {rel_words}"  # "walking next to"
             if rel == "contains" and said.group(0) in HAND_VERBS and coco_category(category) == "person":
                 rel = "next_to"  # "the woman holding an umbrella": her hand at it, her box need not hold it
-            who = _described(category, words, own_text) if words else "the thing"
+            who = described(category, words, own_text) if words else "the thing"
             target = f"{who} {rel_words} {ref_words}"
             own = dict(colors=find_colors(own_text), position=find_position(own_text), size=find_size(own_text),
                        shape=find_shape(own_text), depth=find_depth(own_text), garment=find_garment(own_text),
@@ -414,7 +374,7 @@ class RuleBasedPlanner:
 
         category, words = _noun_phrase(text)
         if category and coco_category(category) == "person" and worn_items(text):  # "the guy in the red shirt"
-            return Intent(kind="new_target", target=_described(category, words, text), category=category, **attrs,
+            return Intent(kind="new_target", target=described(category, words, text), category=category, **attrs,
                           confidence=0.8)
         if category is None and (attrs["colors"] or attrs["size"] or attrs["shape"] or attrs["position"] or attrs["depth"]):
             shape_noun = [w for w in words if w in SHAPE_NOUNS]
