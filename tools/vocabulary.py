@@ -139,6 +139,9 @@ POSITION_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"\b(bottom ?most|at the bottom|lower|bottom one|bottom|lowest)\b", "bottom"),
     (r"\b(in the middle|in the center|in the centre|middle|center|centre|central)\b", "center"),
 )
+# "the second guy from the left": the place counted in the position order
+ORDINALS: dict[str, int] = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
+                            "fifth": 5, "5th": 5}
 POSITION_WORDS: frozenset[str] = frozenset({
     "left", "right", "top", "bottom", "upper", "lower", "middle", "center", "centre", "central", "leftmost",
     "rightmost", "topmost", "bottommost", "side", "corner", "highest", "lowest", "edge", "end", "row"})
@@ -208,7 +211,7 @@ def _match_at(words: list[str], i: int) -> tuple[str | None, int]:
 
 # Words that are never the head noun of a thing (the WordNet fallback of coco_category passes over them).
 _NOT_HEADS = frozenset({*COLOR_WORDS, *COLOR_MODIFIERS, *SHAPE_WORDS, *SHAPE_NOUNS, *LARGEST_WORDS, *SMALLEST_WORDS,
-                        *POSITION_WORDS, *GARMENT_WORDS, *BODY_BANDS, *FILLER_WORDS, *TEXT_NOUNS, *BACKGROUND_NOUNS,
+                        *POSITION_WORDS, *ORDINALS, *GARMENT_WORDS, *BODY_BANDS, *FILLER_WORDS, *TEXT_NOUNS, *BACKGROUND_NOUNS,
                         *"""one ones thing things object objects item items stuff region part piece front back
                         foreground behind closest nearest farthest other another same all both each every some any
                         segment mask highlight outline select show mark find locate pick give cut get grab take see

@@ -14,7 +14,7 @@ from agent.candidates.record import Candidate, candidate
 from agent.planners.phrases import relation_start
 from tools.grounders.region_cues import color_share
 from tools.regions import Region
-from tools.vocabulary import BODY_BANDS, GARMENT_WORDS, coco_category, plural_of, plural_request
+from tools.vocabulary import BODY_BANDS, GARMENT_WORDS, ORDINALS, coco_category, plural_of, plural_request
 
 MIN_SCORE = 0.3    # detections at or above this are instances of the category
 WEAK_SCORE = 0.12  # when none reaches MIN_SCORE, the best one above this is offered, flagged weak
@@ -93,7 +93,9 @@ def category_candidates(intent: dict, category: str, vision, runtime, turn: int)
     shares = {id(r): max((color_share(r, vision.image.pixels, c) for c in colors), default=0.0) for r in boxed}
     position, size, depth = intent.get("position"), intent.get("size"), intent.get("depth")
     ordered = rank_order(boxed, position, size, depth, w, h)
-    rank = {id(r): i for i, r in enumerate(ordered)}
+    place = ordinal(head_phrase(intent)) if position else None  # "the second guy from the left"
+    place = place if place and place <= n else None
+    rank = {id(r): abs(i - (place - 1)) if place else i for i, r in enumerate(ordered)}
     group = f"all:{category}" if plural_request(head_phrase(intent)) and n > 1 else None
     people = person_evidence(intent, boxed, vision, runtime) if category == "person" and n > 1 else {}
     wearing = worn_evidence(worn, boxed, vision, runtime) if n > 1 else {}
@@ -112,7 +114,9 @@ def category_candidates(intent: dict, category: str, vision, runtime, turn: int)
                 evidence += said[id(r)][1]
         if position or size or depth:
             score -= min(RANK_STEP * rank[id(r)], MAX_RANK_PENALTY)  # "in the back" of 12 people: the first few
-            if rank[id(r)] == 0 and n > 1:
+            if rank[id(r)] == 0 and n > 1 and place:
+                evidence.append(f"number {place} from the {position} of {_what(category, n)}")
+            elif rank[id(r)] == 0 and n > 1:
                 words = [f"{position}most".replace("centermost", "most central") if position else size,
                          {"front": "nearest", "back": "farthest"}.get(depth or "")]
                 evidence.append(f"the {' and '.join(w for w in words if w)} of {_what(category, n)}")
@@ -134,6 +138,11 @@ def category_candidates(intent: dict, category: str, vision, runtime, turn: int)
 
 GROUP_SIZES = {"both": 2, "two": 2, "pair": 2, "couple": 2, "three": 3, "four": 4, "five": 5, "2": 2, "3": 3,
                "4": 4, "5": 5}
+
+
+def ordinal(phrase: str) -> int | None:
+    """The place a phrase counts to ("the second guy from the left" -> 2), or None."""
+    return next((ORDINALS[w] for w in phrase.lower().split() if w in ORDINALS), None)
 
 
 def group_size(phrase: str) -> int | None:

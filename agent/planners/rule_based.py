@@ -16,7 +16,7 @@ from agent.memory import record_of_turn, turn_reference, turns_reference
 from agent.planners.base import PlannerContext
 from agent.planners.focus import infer_focus, is_closing_request
 from tools.spelling import read_words
-from tools.vocabulary import CATEGORY_SYNONYMS, FILLER_WORDS, GARMENT_WORDS, coco_category
+from tools.vocabulary import CATEGORY_SYNONYMS, FILLER_WORDS, GARMENT_WORDS, ORDINALS, coco_category
 from agent.planners.person_phrases import RIGHT_AS_JUST, described, names_someone_first, pronoun_reference
 from tools.people.clothing import worn_items
 from tools.people.words import HAND_VERBS, facing_of, person_cues, without_facing
@@ -77,7 +77,7 @@ CHATTER = re.compile(r"\b(lol|haha+|thanks|thank you|thx|ty|cool|nice|wow|awesom
 POSITION_WORDS = VOCABULARY_POSITION_WORDS  # the one vocabulary's
 DEPTH_WORDS = set("""front back behind closest nearest closer nearer near close far farther farthest furthest
 foreground distance distant camera cam us me viewer""".split())
-ATTRIBUTE_WORDS = (set(COLORS) | LARGEST | SMALLEST | set(SHAPES) | POSITION_WORDS | DEPTH_WORDS
+ATTRIBUTE_WORDS = (set(COLORS) | LARGEST | SMALLEST | set(SHAPES) | POSITION_WORDS | DEPTH_WORDS | set(ORDINALS)
                    | {"biggest", "largest", "smallest"})
 PLACEHOLDER_NOUNS = {"one", "ones", "thing", "things", "object", "objects", "item", "items", "region", "part", "stuff"}
 

@@ -83,3 +83,10 @@ def test_facing_words_are_read_and_name_nothing(text, facing, target):
     part, depth or reference."""
     i = interpret(text, MAN)
     assert (i.facing, i.target, i.part) == (facing, target, None)
+
+
+def test_an_ordinal_is_no_noun_and_stays_in_the_target():
+    i = interpret("second guy from left")
+    assert (i.target, i.category, i.position) == ("the second guy", "guy", "left")
+    i = interpret("2nd from left")
+    assert (i.kind, i.category, i.position) == ("filter_attribute", None, "left") and "2nd" in i.target
