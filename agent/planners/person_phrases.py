@@ -31,10 +31,11 @@ def described(category: str | None, words: list[str], text: str) -> str:
 
 
 def names_someone_first(category: str | None, words: list[str], text: str) -> bool:
-    """(category, words): the request's noun phrase. True when the request opens by naming a person ("the guy in black w sunglasses on his head", "the person
-    in the back, u can only see the legs"): a new target described by a part, not a part of the current one."""
+    """(category, words): the request's noun phrase. True when the request opens by naming a person or thing
+    ("the guy in black w sunglasses on his head", "the keyboard under its head"): a new target described by a
+    part, not a part of the current one."""
     low = text.lower()
-    if coco_category(category) != "person" or category in ("people",) or not words:
+    if coco_category(category) is None or category in ("people",) or not words:  # "the keyboard under its head"
         return False
     at = re.search(rf"\b{re.escape(words[-1])}\b(?!'s)", low)
     part_at = re.search(r"\b(head|face|hair|legs?|feet|foot|arms?|hands?|torso|chest|body)\b", low)

@@ -46,7 +46,8 @@ RELATION_PATTERNS = [
     (r"\b(to the )?left of\b", "left_of"), (r"\b(to the )?right of\b", "right_of"),
     (r"\bin front of\b", "in_front_of"), (r"\bbehind\b(?= (the|a|an|it|him|her|them|that|this|those|his)\b)", "behind"),
     (r"\b(under|below|beneath|underneath)\b", "below"), (r"\b(above|over|on top of)\b", "above"),
-    (r"\b(next to|beside|besides|near|nearby|adjacent to|close to|by the side of|neighbou?ring|around)\b", "next_to"),
+    (r"\b(next to|beside|besides|near|nearby|adjacent to|close to|by the side of|neighbou?ring|around)\b|"
+     r"\bby(?= (?:the|a|an|his|her|their) )", "next_to"),  # "the guy standing by the desk"
     (r"\b(inside|within|in it|in that)\b", "inside"), (r"\b(containing|contains|holding|that holds)\b", "contains"),
     (r"\b(overlapping|overlaps|on it|on that)\b", "overlaps"),
     (ACTION_RELATION, "next_to"),  # an action between two things ("the man kicking the ball"): the nearest one

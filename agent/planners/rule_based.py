@@ -52,7 +52,7 @@ posing leaning facing watching reading writing working cooking cutting swinging 
 printed dragging""".split())
 COMMAND_WORDS = set("""segment mask highlight outline select show mark find locate pick out give cut isolate
 please now also then can could would you me us let's lets want need see point where which what whats wheres whos
-hows get grab take""".split()) | FILLER_WORDS | ACTION_WORDS
+hows get grab take go going come return switch""".split()) | FILLER_WORDS | ACTION_WORDS
 
 # "what is she holding?", "whats the guy on the right carrying": the answer is the held thing, found and segmented
 HELD_QUESTION = re.compile(
@@ -344,7 +344,8 @@ class RuleBasedPlanner:
             own_text = f"{low[:said.start()]} {tail}"  # what the request says of the target itself
             verb = re.search(ACTION_RELATION, low[:said.start()])  # "the person walking next to the bikes"
             category, words = _noun_phrase(low[:verb.start() if verb else said.start()])
-            if not rest or refers_back(rest) and len(rest.split()) <= 3:
+            owned_part = re.match(r"(?:its|his|her|their) (?:\w+ )?(?:head|face|paws?|feet|legs?|hands?|arms?|body|tail)$", rest)
+            if not rest or refers_back(rest) and len(rest.split()) <= 3 or owned_part:  # "under its head": under it
                 reference, ref_words = "previous", prev_phrase or "it"
             else:
                 reference, ref_words = rest, rest

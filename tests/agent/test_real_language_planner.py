@@ -87,3 +87,16 @@ def test_both_of_them_joins_the_last_two_targets():
     i = interpret("ok both of them", memory)
     assert (i.reference, i.target) == ("turns:1,2", "the one in red and the blue jacket")
     assert interpret("both of them", {"current": memory["history"][0], "history": memory["history"][:1]}).reference is None
+
+
+@pytest.mark.parametrize("text, kind, target, reference", [
+    ("ok go back to the mug", "new_target", "the mug", None),
+    ("the keyboard under its head", "relate", "the keyboard under the woman", "previous"),
+    ("the dog by the door", "relate", "the dog next to the door", "the door"),
+    ("what color is his shirt", "answer_only", "the woman", None),
+])
+def test_conversational_words_name_no_target(text, kind, target, reference):
+    """ "go back to" is no noun, "its head" after a target is that target, "by the door" is next to it, and a
+    colour question about "his shirt" asks about the current person."""
+    i = interpret(text, WOMAN)
+    assert (i.kind, i.target, i.reference) == (kind, target, reference)
