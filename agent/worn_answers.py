@@ -1,7 +1,7 @@
-"""Answers about what a person wears, measured on their mask: "what colour is his shirt?" (the garment's body
-part, from the person's keypoints when the people analysis has them, else a band of their box) and "what is she
-wearing?" (the colours on the upper body, legs and feet). Garments are not recognised, only where they are and
-their colours, and the answer says so.
+"""Answers about a person, measured on their mask: "what colour is his shirt?" (the garment's body part, from
+the person's keypoints when the people analysis has them, else a band of their box), "what is she wearing?" (the
+colours on the upper body, legs and feet; garments are not recognised, only where they are and their colours, and
+the answer says so) and "is she sitting?" (the pose from the keypoints).
 """
 from __future__ import annotations
 
@@ -65,6 +65,15 @@ def wearing_answer(owner: str, mask: np.ndarray, vision, runtime) -> str:
             f"I don't recognise garments.)")
 
 
+def pose_answer(pose: str, owner: str, mask: np.ndarray, vision, runtime) -> str:
+    """ "Yes: by the body keypoints the woman looks sitting (0.62)." / "No: ... looks standing." / can't tell."""
+    facts = facts_for_mask(mask, vision, runtime)
+    if facts is None or not facts.pose:
+        return f"I can't tell whether {owner} is {pose}: I find too few body keypoints on them."
+    said = f"by the body keypoints {owner} looks {facts.pose} ({facts.pose_score:.2f})"
+    return f"Yes: {said}." if facts.pose == pose else f"No: {said}, not {pose}."
+
+
 def answer_about_person(intent: dict[str, Any], phrase: str, mask: np.ndarray | None, vision, runtime) -> str | None:
     """The answer for a colour question naming a garment or a "what is X wearing?" question about a person's
     mask; None for any other question or target (the general answer stands)."""
@@ -75,4 +84,6 @@ def answer_about_person(intent: dict[str, Any], phrase: str, mask: np.ndarray | 
         return garment_color_answer(str(garment), phrase, mask, vision, runtime)
     if question == "wearing":
         return wearing_answer(phrase, mask, vision, runtime)
+    if question == "describe" and intent.get("pose"):  # "is she sitting?"
+        return pose_answer(str(intent["pose"]), phrase, mask, vision, runtime)
     return None

@@ -86,3 +86,12 @@ def test_garment_colours_are_measured_where_the_garment_is(coco_tiny, tmp_path):
     assert "shirt is mostly" in shirt and "white" in shirt.split("(")[0]
     assert "upper body mostly" in wearing and "don't recognise garments" in wearing
     s.close()
+
+
+def test_is_she_sitting_is_answered_from_her_keypoints(coco_tiny, tmp_path):
+    s = Session(coco_tiny / "val2017" / "000000547336.jpg", db_path=tmp_path / "c.sqlite")  # a woman on a kerb
+    s.ask("segment the woman")
+    sitting, standing = s.ask("is she sitting?").text, s.ask("is she standing?").text
+    print(sitting, standing, sep="\n")
+    assert sitting.startswith("Yes: by the body keypoints") and standing.startswith("No: ")
+    s.close()
