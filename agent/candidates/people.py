@@ -18,6 +18,7 @@ POSE_WEIGHT = 1.2
 GENDER_WEIGHT = 1.0
 AGE_WEIGHT = 0.8
 FACING_WEIGHT = 0.8
+ARMS_WEIGHT = 1.0
 AGE_PHRASES = {"child": "a child", "adult": "an adult", "old": "an older person"}
 
 
@@ -25,8 +26,22 @@ def request_cues(intent: dict) -> PersonCues:
     """Pose, gender and age the request names: the planner's pose, else the words of the target phrase."""
     cues = person_cues(head_phrase(intent))
     pose = intent.get("pose") or cues.pose
+    target = str(intent.get("target") or "")
     return PersonCues(pose=pose, gender=cues.gender, age=cues.age,
-                      facing=intent.get("facing") or facing_of(str(intent.get("target") or "")))
+                      facing=intent.get("facing") or facing_of(target), arms_up=person_cues(target).arms_up)
+
+
+def arm_raised(facts) -> bool | None:
+    """True when a seen wrist is above the seen shoulders, False when both wrists are seen below them, None when
+    the keypoints do not say."""
+    shoulders = facts.seen_points(("left_shoulder", "right_shoulder"), KEYPOINT_SCORE)
+    wrists = facts.seen_points(("left_wrist", "right_wrist"), KEYPOINT_SCORE)
+    if not shoulders or not wrists:
+        return None
+    top = min(y for _, y in shoulders)
+    if any(y < top for _, y in wrists):
+        return True
+    return False if len(wrists) == 2 else None
 
 
 def facing_camera(facts) -> str | None:
@@ -59,6 +74,12 @@ def _one(cues: PersonCues, facts) -> tuple[float, list[str]]:
         if sign > 0:
             why.append("face seen (body keypoints)" if facing == "toward" else "back to the camera: no face keypoints, "
                        "shoulders seen")
+    if cues.arms_up and facts.keypoints is not None:
+        raised = arm_raised(facts)
+        if raised is not None:
+            delta += ARMS_WEIGHT if raised else -0.5 * ARMS_WEIGHT
+            if raised:
+                why.append("a hand above the shoulders (body keypoints)")
     face = facts.face
     if cues.gender and face is not None and face.gender:
         sign = 1.0 if face.gender == cues.gender else -1.0

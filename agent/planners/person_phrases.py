@@ -8,6 +8,7 @@ import re
 
 from agent.planners.phrases import COLORS
 from tools.people.clothing import HAIR_COLOR_WORDS, worn_items, worn_phrase
+from tools.people.words import ARMS_UP
 from tools.vocabulary import coco_category
 
 # "right behind him", "right next to the door": "right" as "just", never the right side
@@ -22,12 +23,14 @@ def _phrase(words: list[str]) -> str:
 def described(category: str | None, words: list[str], text: str) -> str:
     """The target phrase with what a person wears kept whole ("the lady in the black and white top with blonde
     hair"), so the candidates can measure each item; other targets are their noun phrase."""
-    items = worn_items(text) if coco_category(category) == "person" else []
+    person = coco_category(category) == "person"
+    items = worn_items(text) if person else []
+    arms = " with arms up" if person and ARMS_UP.search(text.lower()) else ""  # read again by people.request_cues
     if not items:
-        return _phrase(words) if words else "the thing"
+        return (_phrase(words) if words else "the thing") + arms
     said = {w for it in items for w in it.said.split()} | set(HAIR_COLOR_WORDS)
     kept = [w for w in words if w not in said and w not in COLORS]
-    return f"{_phrase(kept or ['person'])} {worn_phrase(items)}"
+    return f"{_phrase(kept or ['person'])} {worn_phrase(items)}{arms}"
 
 
 def names_someone_first(category: str | None, words: list[str], text: str) -> bool:

@@ -19,7 +19,7 @@ from tools.spelling import read_words
 from tools.vocabulary import CATEGORY_SYNONYMS, FILLER_WORDS, GARMENT_WORDS, ORDINALS, coco_category
 from agent.planners.person_phrases import RIGHT_AS_JUST, described, names_someone_first, pronoun_reference
 from tools.people.clothing import worn_items
-from tools.people.words import HAND_VERBS, facing_of, person_cues, without_facing
+from tools.people.words import ARMS_UP, HAND_VERBS, facing_of, person_cues, without_facing
 from tools.vocabulary import POSITION_WORDS as VOCABULARY_POSITION_WORDS
 from agent.planners.phrases import (
     ACTION_RELATION, BENDING_RELATION, COLORS, LARGEST, SHAPE_NOUNS, SHAPES, SMALLEST, chunks, find_colors, find_depth, find_garment, find_part, find_position,
@@ -49,7 +49,7 @@ TEXT_CUE = re.compile(
 ACTION_WORDS = set("""wearing hiding sitting standing playing holding looking walking running eating drinking lying
 kneeling jumping bending smiling talking waiting grabbing throwing pulling pushing riding carrying using doing
 posing leaning facing watching reading writing working cooking cutting swinging flying skiing surfing written
-printed dragging""".split())
+printed dragging waving raising reaching""".split())
 COMMAND_WORDS = set("""segment mask highlight outline select show mark find locate pick out give cut isolate
 please now also then can could would you me us let's lets want need see point where which what whats wheres whos
 hows get grab take go going come return switch""".split()) | FILLER_WORDS | ACTION_WORDS
@@ -374,7 +374,8 @@ class RuleBasedPlanner:
             return Intent(kind="read_text", target=phrase, category=category, text_cue=cue, **attrs)
 
         category, words = _noun_phrase(text)
-        if category and coco_category(category) == "person" and worn_items(text):  # "the guy in the red shirt"
+        if category and coco_category(category) == "person" and (worn_items(text) or ARMS_UP.search(low)):
+            # "the guy in the red shirt", "the lady with both arms up": kept in the target for the candidates
             return Intent(kind="new_target", target=described(category, words, text), category=category, **attrs,
                           confidence=0.8)
         if category is None and (attrs["colors"] or attrs["size"] or attrs["shape"] or attrs["position"] or attrs["depth"]):

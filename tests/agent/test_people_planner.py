@@ -90,3 +90,9 @@ def test_an_ordinal_is_no_noun_and_stays_in_the_target():
     assert (i.target, i.category, i.position) == ("the second guy", "guy", "left")
     i = interpret("2nd from left")
     assert (i.kind, i.category, i.position) == ("filter_attribute", None, "left") and "2nd" in i.target
+
+
+@pytest.mark.parametrize("text, target", [("the lady in the long dress w both arms up", "the lady in the long dress with arms up"),
+                                          ("guy waving on the left", "the guy with arms up")])
+def test_raised_arms_stay_in_the_target(text, target):
+    assert interpret(text).target == target
