@@ -66,18 +66,25 @@ FACING_PATTERNS = (
 )
 
 
+# "both arms up", "hands in the air", "waving": a wrist above the shoulders
+ARMS_UP = re.compile(r"\b(?:(?:both |one |an? |his |her |their )?(?:arms?|hands?) (?:up|raised|in the air|over (?:his|her|their) "
+                     r"head)|rais(?:ed|ing) (?:his |her |their |both )?(?:arms?|hands?)|reaching up|waving)\b")
+
+
 @dataclass(frozen=True)
 class PersonCues:
     """What a phrase says about a person: pose (pose.POSES), gender ("male"/"female"), age ("child"/"adult"/"old"),
-    facing (FACINGS: toward the camera or their back to it); None where it says nothing."""
+    facing (FACINGS: toward the camera or their back to it), arms_up (a hand raised); None / False where it says
+    nothing."""
 
     pose: str | None = None
     gender: str | None = None
     age: str | None = None
     facing: str | None = None
+    arms_up: bool = False
 
     def any(self) -> bool:
-        return bool(self.pose or self.gender or self.age or self.facing)
+        return bool(self.pose or self.gender or self.age or self.facing or self.arms_up)
 
 
 def without_facing(text: str) -> str:
@@ -108,4 +115,4 @@ def person_cues(text: str | None, pronouns: bool = False) -> PersonCues:
     if age == "child" and ("old" in words or "elderly" in words):
         age = "old"
     return PersonCues(pose=_first(words, POSE_WORDS), gender=_first(words, gender_words), age=age,
-                      facing=facing_of(text))
+                      facing=facing_of(text), arms_up=bool(ARMS_UP.search((text or "").lower())))
