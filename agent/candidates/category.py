@@ -55,6 +55,17 @@ def category_regions(category: str, vision, runtime) -> tuple[list[Region], bool
     return weak, bool(weak)
 
 
+def band_mask(box: list[float], band: tuple[float, float], shape: tuple[int, int]) -> np.ndarray:
+    """Bool (H, W): the middle half of the box's width over the rows of `band` (top 0 .. bottom 1)."""
+    height, width = shape
+    x0, y0, x1, y1 = box
+    qx, bh = (x1 - x0) / 4, y1 - y0
+    mask = np.zeros(shape, bool)
+    mask[int(max(y0 + band[0] * bh, 0)):int(min(y0 + band[1] * bh, height)) + 1,
+         int(max(x0 + qx, 0)):int(min(x1 - qx, width)) + 1] = True
+    return mask
+
+
 def _box_region(region: Region, width: int, height: int, with_mask: bool,
                 band: tuple[float, float] = (0.25, 0.75)) -> Region:
     """The detection with area_fraction set and, with_mask, the middle half of its box's width over the rows of
@@ -62,12 +73,7 @@ def _box_region(region: Region, width: int, height: int, with_mask: bool,
     x0, y0, x1, y1 = region.box
     attrs = dict(region.attributes)
     attrs["area_fraction"] = max(x1 - x0, 0) * max(y1 - y0, 0) / float(width * height)
-    mask = None
-    if with_mask:
-        mask = np.zeros((height, width), bool)
-        qx, bh = (x1 - x0) / 4, y1 - y0
-        mask[int(max(y0 + band[0] * bh, 0)):int(min(y0 + band[1] * bh, height)) + 1,
-             int(max(x0 + qx, 0)):int(min(x1 - qx, width)) + 1] = True
+    mask = band_mask(list(region.box), band, (height, width)) if with_mask else None
     return Region(box=list(region.box), score=region.score, label=region.label, source=region.source, mask=mask,
                   attributes=attrs, id=region.id)
 

@@ -56,6 +56,13 @@ def relation_score(box: list[float], ref: list[float], relation: str, mask_overl
     return 0.0
 
 
+def reference_intent(ref: str) -> dict:
+    """The reference phrase read as a search of its own ("the red car on the left")."""
+    from agent.planners.phrases import find_colors, find_depth, find_position, find_shape, find_size
+    return {"kind": "new_target", "target": ref, "colors": find_colors(ref), "position": find_position(ref),
+            "size": find_size(ref), "shape": find_shape(ref), "depth": find_depth(ref)}
+
+
 def reference(intent: dict, memory: dict, vision, runtime) -> tuple[np.ndarray | None, str | None, str]:
     """(reference mask, reference region id, words) for a relation: the previous target, a detection of the
     category the reference names, or the best described proposal."""
@@ -63,9 +70,7 @@ def reference(intent: dict, memory: dict, vision, runtime) -> tuple[np.ndarray |
     if ref in (None, "previous") or not ref or str(ref).startswith("turn:"):  # the current or an earlier target
         cur = record_of_turn(memory, ref) or current_target(memory)
         return target_mask(cur), (cur or {}).get("region_id"), (cur or {}).get("phrase", "the previous target")
-    from agent.planners.phrases import find_colors, find_depth, find_position, find_shape, find_size
-    sub = {"kind": "new_target", "target": ref, "colors": find_colors(ref), "position": find_position(ref),
-           "size": find_size(ref), "shape": find_shape(ref), "depth": find_depth(ref)}
+    sub = reference_intent(ref)
     named = coco_category(ref)
     if named and runtime.has_detector():
         found = category_candidates(sub, named, vision, runtime, 0)
@@ -93,10 +98,7 @@ def reference_boxes(intent: dict, vision, runtime) -> list[tuple[list[float], fl
     named = coco_category(ref) if ref and ref != "previous" and not ref.startswith("turn") else None
     if not named or not runtime.has_detector():
         return []
-    from agent.planners.phrases import find_colors, find_depth, find_position, find_size
-    sub = {"kind": "new_target", "target": ref, "colors": find_colors(ref), "position": find_position(ref),
-           "size": find_size(ref), "depth": find_depth(ref)}
-    found = category_candidates(sub, named, vision, runtime, 0)[:MAX_REFERENCES]
+    found = category_candidates(reference_intent(ref), named, vision, runtime, 0)[:MAX_REFERENCES]
     return [(list(c["box"]), float(c["score"] - found[0]["score"])) for c in found]
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from agent.candidates.category import head_phrase
+from agent.candidates.category import band_mask, head_phrase
 from tools.grounders.region_cues import color_share
 from tools.people.clothing import WornItem, worn_items
 from tools.people.parts import keypoint_part
@@ -38,16 +38,6 @@ def request_worn(intent: dict) -> list[WornItem]:
         if colors else []
 
 
-def _band_mask(box: list[float], band: tuple[float, float], shape: tuple[int, int]) -> np.ndarray:
-    height, width = shape
-    x0, y0, x1, y1 = box
-    qx, bh = (x1 - x0) / 4, y1 - y0
-    mask = np.zeros(shape, bool)
-    mask[int(max(y0 + band[0] * bh, 0)):int(min(y0 + band[1] * bh, height)) + 1,
-         int(max(x0 + qx, 0)):int(min(x1 - qx, width)) + 1] = True
-    return mask
-
-
 def item_mask(item: WornItem, box: list[float], facts, shape: tuple[int, int]) -> tuple[np.ndarray | None, str]:
     """(bool mask (H, W) where the item is on this person, how) or (None, why) when keypoints show the part is
     not seen (legs out of frame). Hair and hats: the upper half of the head."""
@@ -65,7 +55,7 @@ def item_mask(item: WornItem, box: list[float], facts, shape: tuple[int, int]) -
             return mask, "keypoints"
         if item.band in ("legs", "feet"):
             return None, f"its {item.band} are not seen"
-    return _band_mask(box, BODY_BANDS[item.band], shape), "box band"
+    return band_mask(box, BODY_BANDS[item.band], shape), "box band"
 
 
 def busy_texture(gray: np.ndarray, mask: np.ndarray) -> float:
@@ -88,12 +78,12 @@ def worn_evidence(items: list[WornItem], regions: list[Region], vision, runtime)
     gray = cv2.cvtColor(pixels, cv2.COLOR_RGB2GRAY) if any(it.pattern for it in items) else None
     people = "people" in runtime.grounders
     out: dict[int, tuple[float, list[str]]] = {id(r): (0.0, []) for r in regions}
+    facts_of = {id(r): runtime.person_facts(vision, r.box) if people else None for r in regions}
     for item in items:
         busy: dict[int, float] = {}
         shares_of: dict[int, float] = {}
         for r in regions:
-            facts = runtime.person_facts(vision, r.box) if people else None
-            mask, how = item_mask(item, list(r.box), facts, shape)
+            mask, how = item_mask(item, list(r.box), facts_of[id(r)], shape)
             delta, why = out[id(r)]
             if mask is None:
                 out[id(r)] = (delta, why + [f"{item.said}: {how}"])
