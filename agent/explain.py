@@ -31,6 +31,9 @@ def mask_facts(mask: np.ndarray, pixels: np.ndarray | None = None) -> dict[str, 
     return facts
 
 
+EASY_TO_SPOT_FRACTION = 0.01  # a target covering this share of the photo or more is "easy to spot"
+
+
 def _where(facts: dict[str, Any]) -> str:
     x0, y0, x1, y1 = facts["box"]
     return f"in the {facts['position']} of the image (box x {x0}-{x1}, y {y0}-{y1})"
@@ -120,6 +123,11 @@ def answer_question(question: str | None, phrase: str, facts: dict[str, Any] | N
         return f"{phrase[0].upper() + phrase[1:]} is {_where(facts)}."
     if question == "size":
         return f"{phrase[0].upper() + phrase[1:]} covers {_how_big(facts)}."
+    if question == "visible":  # "is the ball easy to spot?": by its size in the photo
+        if facts["area_fraction"] >= EASY_TO_SPOT_FRACTION:
+            return f"Yes: {phrase} is easy to spot, {_where(facts)}, {facts['area_fraction'] * 100:.1f}% of the image."
+        return (f"Not easily: {phrase} is {facts['size']} ({facts['area_fraction'] * 100:.1f}% of the image), "
+                f"{_where(facts)}.")
     if question == "shape":
         return f"{phrase[0].upper() + phrase[1:]} looks {facts.get('shape', 'irregular')}."
     if question == "text":

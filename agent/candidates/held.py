@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from agent.candidates.category import WEAK_SCORE
 from agent.candidates.record import Candidate, candidate
+from tools.people.words import VERB_THINGS
 from tools.regions import Region
 
 HELD_MIN_SCORE = 0.2       # a detection this confident may be the held thing
@@ -16,6 +17,10 @@ NEVER_HELD = frozenset({"person", "dining table", "bed", "couch", "car", "bus", 
                         "bench", "chair", "toilet", "refrigerator", "oven", "sink", "elephant", "giraffe", "horse",
                         "cow", "bear", "zebra", "motorcycle", "bicycle", "potted plant", "traffic light",
                         "fire hydrant", "stop sign", "parking meter", "tv"})
+
+
+VERB_BONUS = 0.6
+ALTERNATIVE_BELOW = 0.4   # a held thing detected below this confidence is said with the next likeliest classes
 
 
 def _inside_share(box: list[float], ref: list[float]) -> float:
@@ -34,11 +39,13 @@ def point_nearness(box: list[float], points: list[tuple[float, float]], reach: f
 
 
 def held_regions(ref_box: list[float], detections: list[Region], category: str | None = None,
-                 wrists: list[tuple[float, float]] | None = None) -> list[tuple[float, Region, float]]:
+                 wrists: list[tuple[float, float]] | None = None, verb: str = "holding") -> list[tuple[float, Region, float]]:
     """(score, detection, share on the person) for the things the person in `ref_box` may hold, best first.
     Score: detector confidence + share on the person + nearness to the person's wrists when their keypoints are
     seen (`wrists`, (x, y) pixels), else to the person's middle band (hands are there).
-    With `category` ("his board" named a surfboard) only that class counts, of any size, touching the person."""
+    With `category` ("his board" named a surfboard) only that class counts, of any size, touching the person.
+    `verb` ("riding", "swinging"; see VERB_THINGS) favours the classes it implies, of any size, touching the person."""
+    implied = VERB_THINGS.get(verb, frozenset())
     ref_area = max((ref_box[2] - ref_box[0]) * (ref_box[3] - ref_box[1]), 1.0)
     out = []
     for d in detections:
@@ -48,17 +55,21 @@ def held_regions(ref_box: list[float], detections: list[Region], category: str |
         if category is not None:
             if d.label != category or d.score < WEAK_SCORE or share <= 0:
                 continue
+        elif d.label in implied:
+            if d.score < WEAK_SCORE or share <= 0:
+                continue
         else:
             at_hand = near > 0.5 and share > 0.1  # a thing at the wrist may stick out of the person's box
-            if d.label in NEVER_HELD or d.score < HELD_MIN_SCORE or area > (1.0 if at_hand else MAX_AREA_RATIO) * ref_area \
+            if d.label in NEVER_HELD or d.score < (WEAK_SCORE if at_hand else HELD_MIN_SCORE) or area > (1.0 if at_hand else MAX_AREA_RATIO) * ref_area \
                     or share < (0.1 if at_hand else MIN_INSIDE):
                 continue
+        bonus = VERB_BONUS if d.label in implied else 0.0
         if wrists:
-            out.append((float(d.score) + 0.5 * share + 0.8 * near, d, share))
+            out.append((float(d.score) + 0.5 * share + 0.8 * near + bonus, d, share))
             continue
         cy = (d.box[1] + d.box[3]) / 2
         band = 1.0 - min(1.0, abs((cy - ref_box[1]) / max(ref_box[3] - ref_box[1], 1.0) - 0.5) * 2)
-        out.append((float(d.score) + 0.5 * share + 0.3 * band, d, share))
+        out.append((float(d.score) + 0.5 * share + 0.3 * band + bonus, d, share))
     return sorted(out, key=lambda t: -t[0])
 
 
@@ -68,11 +79,34 @@ def held_candidates(ref_box: list[float], ref_words: str, verb: str, vision, run
     facts = runtime.person_facts(vision, ref_box) if "people" in runtime.grounders else None
     wrists = facts.seen_points(("left_wrist", "right_wrist"), WRIST_SCORE) if facts is not None else []
     out = []
-    for j, (score, d, share) in enumerate(held_regions(ref_box, runtime.all_detections(vision), category, wrists)):
+    for j, (score, d, share) in enumerate(held_regions(ref_box, runtime.all_detections(vision), category, wrists, verb)):
         evidence = [f"{d.label} (detector {d.score:.2f})", f"{100 * share:.0f}% of its box lies on {ref_words} "
                     f"({'held or carried' if verb != 'with' else 'theirs'})"]
         if wrists and point_nearness(d.box, wrists, 0.25 * (ref_box[3] - ref_box[1])) > 0.5:
             evidence.append("at their hand (body keypoints)")
+        if d.label in VERB_THINGS.get(verb, ()):
+            evidence.append(f"a thing one is {verb}")
         out.append(candidate(d, 2.0 + score, evidence, needs_mask=True, cid=f"held:{d.label}:{j}",
                              detector_score=round(float(d.score), 4)))
     return out
+
+
+def held_answer(who: str, verb: str, chosen: Candidate, candidates: list[Candidate]) -> str:
+    """ "She is holding a laptop (detector 0.24); it may also be a book or a bowl." The next likeliest other
+    classes are said when the detector is unsure of the chosen one (below ALTERNATIVE_BELOW)."""
+    from agent.explain import article
+
+    label = str(chosen.get("label") or "thing")
+    subject = {"she": "She is", "he": "He is", "they": "They are"}.get(who, f"{who[:1].upper()}{who[1:]} is")
+    score = float(chosen.get("detector_score", 1.0))
+    text = f"{subject} {verb} {article(label)} (detector {score:.2f})"
+    if score >= ALTERNATIVE_BELOW:
+        return text + "."
+    others: list[str] = []
+    for c in candidates:
+        other = str(c.get("label") or "")
+        if other and other != label and other not in others:
+            others.append(other)
+    if not others:
+        return text + ", a guess."
+    return text + f", a guess: it may also be {' or '.join(article(o) for o in others[:2])}."

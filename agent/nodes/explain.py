@@ -10,6 +10,7 @@ from agent.intent import Intent
 from agent.memory import current_target, record_of_turn, target_mask
 from agent.nodes.interpret import planner_context
 from agent.nodes.runtime import AgentRuntime
+from agent.text_answers import PHOTO_TEXT, photo_text_answer
 from agent.worn_answers import answer_about_person
 from tools.vocabulary import coco_category
 from tools.masks import decode_rle
@@ -18,14 +19,7 @@ from tools.masks import decode_rle
 SEEN_SCORE = 0.4  # detections this confident are named in "I don't see a cat; I see ..."
 
 
-GROUNDED_QUESTIONS = ("color", "where", "size", "shape", "text", "exists")  # answered from a target found this turn
-
-
-def _text_inside(box: list[float], vision, runtime) -> str | None:
-    """The OCR lines whose centre lies in `box` ([x0, y0, x1, y1]), joined, or None."""
-    lines = [t for t in runtime.read_text(vision, "read the text")
-             if box[0] <= (t.box[0] + t.box[2]) / 2 <= box[2] and box[1] <= (t.box[1] + t.box[3]) / 2 <= box[3]]
-    return " ".join(t.text for t in lines if t.text) or None
+GROUNDED_QUESTIONS = ("color", "where", "size", "shape", "text", "exists", "visible")  # answered from a target found this turn
 
 
 def _planner_answer(state: dict[str, Any], runtime: AgentRuntime, intent: dict[str, Any], facts: dict[str, Any]) -> str | None:
@@ -46,8 +40,8 @@ def explain(state: dict[str, Any], runtime: AgentRuntime) -> dict[str, Any]:
     t = time.perf_counter()
     intent = state["intent"]
     memory = state.get("memory") or {}
-    previous = (record_of_turn(memory, intent.get("reference")) if intent["kind"] == "refine_part" else None) \
-        or current_target(memory)  # "only her head" after the book she holds: narrowed from her
+    previous = (record_of_turn(memory, intent.get("reference")) if intent["kind"] in ("refine_part", "answer_only")
+                else None) or current_target(memory)  # "only her head" / "his shirt?" after the book she holds: her
     phrase = intent.get("target") or "the target"
     vision = runtime.cache.get(state.get("image"))
     facts: dict[str, Any] = {}
@@ -67,8 +61,13 @@ def explain(state: dict[str, Any], runtime: AgentRuntime) -> dict[str, Any]:
         # count_matching counted detections exactly when the turn names a category the detector takes
         counted = detector_category(intent, runtime) if count is not None else None
         about_person = coco_category((previous or {}).get("category")) == "person" and not (previous or {}).get("part")
-        text = (answer_about_person(intent, phrase, prev_mask, vision, runtime) if about_person else None) or \
-            answer_question(question, phrase, facts, count=count, evidence=evidence, counted=counted)
+        if question == "text":  # the target's text, else the text beside it or in the part of the photo named
+            photo_wide = intent.get("category") == PHOTO_TEXT or not facts
+            text = photo_text_answer(None if photo_wide else phrase, None if photo_wide else facts["box"],
+                                     intent.get("position"), vision, runtime)
+        else:
+            text = (answer_about_person(intent, phrase, prev_mask, vision, runtime) if about_person else None) or \
+                answer_question(question, phrase, facts, count=count, evidence=evidence, counted=counted)
     else:
         chosen = state.get("chosen")
         missed = detector_category(intent, runtime) if not chosen else None
@@ -96,11 +95,12 @@ def explain(state: dict[str, Any], runtime: AgentRuntime) -> dict[str, Any]:
             change = change_from(target_mask(previous), mask)
             text = explain_mask(phrase, facts, chosen.get("evidence", []), previous, change,
                                 chosen.get("confidence", 1.0), _change_kind(intent))
+            if chosen.get("answer_lead"):  # "She is holding a book (detector 0.62)."
+                text = f"{chosen['answer_lead']} {text}"
             question = intent.get("question")
             if question in GROUNDED_QUESTIONS:  # "what does the banner say?": found, then answered from it
-                if question == "text":
-                    facts["text"] = _text_inside(chosen["box"], vision, runtime)
-                reply = "Yes." if question == "exists" else answer_question(question, phrase, facts)
+                reply = "Yes." if question == "exists" else photo_text_answer(
+                    phrase, chosen["box"], None, vision, runtime) if question == "text" else answer_question(question, phrase, facts)
                 text = f"{reply} {text}"
     override = _planner_answer(state, runtime, intent, {**facts, "draft": text}) if vision is not None else None
     notes = intent.get("notes") or []

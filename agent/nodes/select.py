@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 from langgraph.types import interrupt
 
+from agent.candidates.held import held_answer
 from agent.intent import Intent
 from agent.nodes.interpret import planner_context
 from agent.nodes.runtime import AgentRuntime
@@ -108,5 +109,7 @@ def select(state: dict[str, Any], runtime: AgentRuntime) -> dict[str, Any]:
         chosen["evidence"].append(f"union of {len(chosen_ids)} matching regions")
     update: dict[str, Any] = {"chosen": chosen, "timings": {"select": time.perf_counter() - t}}
     if intent.get("relation") == "held_by" and top.get("label") and str(intent.get("target")).startswith("what "):  # "what is she holding?" -> "the book"
+        who, _, verb = str(intent["target"]).removeprefix("what ").partition(" is ")
+        chosen["answer_lead"] = held_answer(who, verb or "holding", top, [candidates[i] for i in order])
         update["intent"] = {**intent, "target": f"the {top['label']}", "category": top["label"]}
     return update

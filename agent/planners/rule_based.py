@@ -17,9 +17,10 @@ from agent.planners.base import PlannerContext
 from agent.planners.focus import infer_focus, is_closing_request
 from tools.spelling import read_words
 from tools.vocabulary import CATEGORY_SYNONYMS, FILLER_WORDS, GARMENT_WORDS, ORDINALS, coco_category
+from agent.text_answers import PHOTO_TEXT
 from agent.planners.person_phrases import RIGHT_AS_JUST, described, names_someone_first, pronoun_reference
 from tools.people.clothing import worn_items
-from tools.people.words import ARMS_UP, HAND_VERBS, facing_of, person_cues, without_facing
+from tools.people.words import ARMS_UP, HAND_VERBS, VERB_THINGS, facing_of, person_cues, without_facing
 from tools.vocabulary import POSITION_WORDS as VOCABULARY_POSITION_WORDS
 from agent.planners.phrases import (
     ACTION_RELATION, BENDING_RELATION, COLORS, LARGEST, SHAPE_NOUNS, SHAPES, SMALLEST, chunks, find_colors, find_depth, find_garment, find_part, find_position,
@@ -57,7 +58,9 @@ hows get grab take go going come return switch""".split()) | FILLER_WORDS | ACTI
 # "what is she holding?", "whats the guy on the right carrying": the answer is the held thing, found and segmented
 HELD_QUESTION = re.compile(
     r"^\s*(?:and\s+|so\s+)?what(?:'s|s| is| are| was)?\s+(?P<who>.*?)\s*(?:\b(?:is|are|was)\s+)?"
-    r"\b(?P<verb>holding|carrying|eating|drinking|using|playing with|holds|carries|has in (?:his|her|their) hands?)\b",
+    r"\b(?P<verb>holding|carrying|eating with|eating|drinking|using|playing with|riding|swinging|throwing|catching|"
+    r"kicking|flying|wearing on (?:his|her|their) backs?|carrying on (?:his|her|their) backs?|holds|carries|"
+    r"has in (?:his|her|their) hands?)\b",
     re.IGNORECASE)
 # "the guy with the blue balloon", "kid w/ the kite": a person and the thing they have
 WITH_THING = re.compile(r"\b(?:with|w/|w)\s+(?:the\s+|a\s+|an\s+|his\s+|her\s+|their\s+)?(?P<thing>[a-z][a-z ]*?)\s*[?.!]*$")
@@ -82,10 +85,20 @@ ATTRIBUTE_WORDS = (set(COLORS) | LARGEST | SMALLEST | set(SHAPES) | POSITION_WOR
 PLACEHOLDER_NOUNS = {"one", "ones", "thing", "things", "object", "objects", "item", "items", "region", "part", "stuff"}
 
 
+# "what does the sign say", "what number is on his shirt", "where's the bus going" (its destination sign)
+TEXT_QUESTION = (r"\b(say|says|said|written|read|text|word|words|spell|spells)\b|\bwhat (number|year|date|airline|brand|"
+                 r"team|company|name)\b|\bthe number (on|of the|in)\b|\bwhere(?:'s|s| is| are)? .{0,40}\b(going|headed|heading)\b")
+QUESTION_WORDS_OF_TEXT = r"colou?rs?|shape|size|choose|chose|pick|picked|text|say|says|said|written|number|year|date|airline|brand|team|company|name|going|headed|heading"
+# "what does it say at the bottom", "what year does it say in the corner": the photo's own text in that part
+PHOTO_PART = re.compile(r"\b(?:at|in|on|along|across) the (?P<part>(?:top|bottom|upper|lower) (?:left|right)|top|bottom|left|right|corner|"
+                        r"middle|center|centre)\b")
+
 QUESTION_KINDS = (  # first match wins
     (r"\bhow many\b|\bcount\b|\bnumber of\b", "count"), (r"\bcolou?rs?\b", "color"),
     (r"^\s*why\b|\bwhy did\b|\bhow did you\b", "why"), (r"\bhow (big|large|small|much of)\b|\bsize\b", "size"),
-    (r"\bwhere\b", "where"), (r"\bwhat (?:is|are|'s|s)? ?(?:he|she|they|the \w+) wearing\b|\bdressed in\b", "wearing"), (r"\b(say|says|written|read|text|word)\b", "text"), (r"^\s*(is|are) there\b", "exists"),
+    (TEXT_QUESTION, "text"), (r"\b(easy|hard|difficult) to (spot|see|find|notice)\b|\b(visible|noticeable)\b", "visible"),
+    (r"\bwhere\b", "where"), (r"\bwhat (?:is|are|'s|s)? ?(?:he|she|they|the \w+) wearing\b|\bdressed in\b", "wearing"),
+    (r"^\s*(is|are) there\b", "exists"),
     (r"\bshape\b", "shape"),
 )
 
@@ -287,7 +300,17 @@ class RuleBasedPlanner:
         if asks_why or is_question and not WANTS_MASK.search(low) and not (
                 relation and re.match(r"\s*(what|which|who)\b", low) and (relation_start(low) or 9) <= 4):
             kind = _question_kind(low)
-            category, words = _noun_phrase(re.sub(r"\b(colou?rs?|shape|size|choose|chose|pick|picked|text|say|says)\b", " ", text))
+            part = PHOTO_PART.search(low) if kind == "text" else None
+            if part and re.search(r"\b(it|there)\b", low[:part.start()]) and \
+                    not _noun_phrase(re.sub(rf"\b({QUESTION_WORDS_OF_TEXT})\b", " ", low[:part.start()]))[0]:
+                place = {"upper": "top", "lower": "bottom", "middle": "center", "centre": "center"}
+                where = " ".join(place.get(w, w) for w in part.group("part").split())
+                return Intent(kind="answer_only", target=f"the text in the {where} of the photo", wants_mask=False,
+                              category=PHOTO_TEXT, position=where, question="text")
+            category, words = _noun_phrase(re.sub(rf"\b({QUESTION_WORDS_OF_TEXT})\b", " ", text))
+            counted = re.search(r"\bhow many\s+(?:of the\s+)?((?:[a-z]+\s+){0,3}?(?:[a-z]+s|people|men|women|children|sheep))\b", low)
+            if kind == "count" and counted:  # "how many lamps hang from the ceiling": the plural ends the noun phrase
+                category, words = _noun_phrase(counted.group(1))
             points_back = bool(re.search(r"\b(it|its|it's|this|that|they|them|their|one)\b", low)) or \
                 bool(re.search(rf"\b(?:his|her)\s+(?:\w+\s+)?(?:{'|'.join(GARMENT_WORDS)})\b", low))  # "his shirt"
             named_new = bool(category) and not points_back and (not current or (category != current.get("category")
@@ -298,6 +321,11 @@ class RuleBasedPlanner:
                 head = words[: words.index(category) + 1] if category in words else words
                 return Intent(kind="new_target", target=_phrase(head), category=category, question=kind,
                               **attrs, confidence=0.7)
+            owner = _person_named_by_pronoun(low, context.memory) if attrs["garment"] else None
+            if owner is not None:  # "what color is his shirt?" after his skateboard: asked of him
+                return Intent(kind="answer_only", target=owner.get("phrase") or "that person", wants_mask=False,
+                              category=owner.get("category"), question=kind, reference=turn_reference(owner.get("turn")),
+                              garment=attrs["garment"])
             if kind in ("count", "exists") and (category or attrs["colors"] or attrs["shape"]):
                 target = _phrase(words)
             else:
@@ -399,7 +427,8 @@ class RuleBasedPlanner:
     def _held_question(held: re.Match, context: PlannerContext) -> Intent:
         """ "what is she holding?": the thing held by the current target (a pronoun) or by the person named."""
         who = held.group("who").strip()
-        verb = held.group("verb").split()[0]
+        verb = re.sub(r"\b(?:his|her|their) backs?$", "the back", held.group("verb"))  # "wearing on the back"
+        verb = verb if verb in VERB_THINGS else verb.split()[0]
         verb = {"holds": "holding", "carries": "carrying", "has": "holding"}.get(verb, verb)
         pronoun = not who or bool(re.fullmatch(r"(he|she|they|it|him|her|this|that|the (guy|girl|man|woman|person|kid))", who))
         current = (context.memory or {}).get("current") or None
@@ -428,6 +457,8 @@ class RuleBasedPlanner:
     def answer(self, context: PlannerContext, intent: Intent, facts: dict[str, Any]) -> str | None:
         """Answer-only turns about an earlier target (intent.reference "turn:N") from that target's stored
         descriptors; None otherwise (the composer's text stands)."""
+        if intent.garment:  # a person's clothes: measured on their mask by the explain node
+            return None
         record = record_of_turn(context.memory, intent.reference) if intent.kind == "answer_only" else None
         earlier = earlier_facts(record)
         if earlier is None:

@@ -116,3 +116,15 @@ def person_cues(text: str | None, pronouns: bool = False) -> PersonCues:
         age = "old"
     return PersonCues(pose=_first(words, POSE_WORDS), gender=_first(words, gender_words), age=age,
                       facing=facing_of(text), arms_up=bool(ARMS_UP.search((text or "").lower())))
+
+# what a verb says the held thing is: "what is he riding" -> a board, bike or animal under him (classes that are
+# otherwise never held, and bigger than a hand-held thing); agent.candidates.held favours these and any size
+VERB_THINGS: dict[str, frozenset[str]] = {
+    "riding": frozenset({"skateboard", "surfboard", "snowboard", "skis", "bicycle", "motorcycle", "horse", "elephant",
+                         "boat"}),
+    "swinging": frozenset({"tennis racket", "baseball bat"}),
+    "throwing": frozenset({"frisbee", "sports ball"}), "catching": frozenset({"frisbee", "sports ball"}),
+    "kicking": frozenset({"sports ball"}), "flying": frozenset({"kite"}),
+    "eating with": frozenset({"fork", "knife", "spoon"}), "drinking": frozenset({"cup", "wine glass", "bottle"}),
+    "wearing on the back": frozenset({"backpack"}),
+}

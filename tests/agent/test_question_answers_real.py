@@ -1,0 +1,74 @@
+"""Questions answered from what the REAL embedded tools measure on coco_tiny photos (OCR lines, NanoDet boxes,
+MoveNet keypoints, MobileSAM masks): text in a part of the photo or beside a thing, "easy to spot", a garment's
+colour asked of the person after his board, what a person is riding, and a held thing said with its alternatives
+when the detector is unsure."""
+from __future__ import annotations
+
+import pytest
+import torch
+
+from agent.candidates.held import held_regions
+from agent.nodes.components import build_runtime
+from agent.nodes.runtime import VisionCache
+from agent.session import Session
+from agent.text_answers import text_answer
+from tools.grounders.ocr import OcrReader
+from tools.images import load_image
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module", autouse=True)
+def two_threads():
+    torch.set_num_threads(2)
+
+
+def test_photo_text_by_part_beside_a_thing_and_elsewhere(coco_tiny):
+    image = load_image(coco_tiny / "train2017" / "000000417802.jpg")  # a card: "GET WELL SOON PLZ!!!" along the bottom
+    lines = OcrReader().read(image)
+    w, h = image.width, image.height
+    assert "GET WELL SOON" in text_answer(None, None, "bottom", lines, w, h)
+    assert "GET WELL SOON" not in text_answer(None, None, "top", lines, w, h).split("elsewhere")[0]
+    card = next(line for line in lines if "WELL" in line.text)
+    x0, y0, x1, y1 = card.box
+    above = [x0, y0 - (y1 - y0), x1, y0 + 0.2 * (y1 - y0)]  # a box just above the line's centre
+    said = text_answer("the card", above, None, lines, w, h)
+    assert said.startswith("I read no text inside the card; right beside it I read:") and "WELL" in said
+    far = [0, 0, 5, 5]
+    assert "elsewhere in the photo I read" in text_answer("the corner", far, None, lines, w, h)
+
+
+def test_what_it_says_in_the_corner_reads_the_date_stamp(coco_tiny, tmp_path):
+    s = Session(coco_tiny / "train2017" / "000000491525.jpg", db_path=tmp_path / "c.sqlite")
+    r = s.ask("what year does it say in the corner")
+    assert r.mask is None and "2009" in r.text and "corner" in r.text
+
+
+def test_easy_to_spot_grounds_the_kitten_and_says_yes(coco_tiny, tmp_path):
+    s = Session(coco_tiny / "val2017" / "000000416256.jpg", db_path=tmp_path / "c.sqlite")
+    r = s.ask("is the kitten easy to spot?")
+    assert r.mask is not None and r.text.startswith("Yes: the kitten is easy to spot")
+
+
+def test_his_shirt_after_his_board_is_measured_on_him(coco_tiny, tmp_path):
+    s = Session(coco_tiny / "train2017" / "000000262148.jpg", db_path=tmp_path / "c.sqlite")
+    s.ask("whos the guy in the air")
+    assert "skateboard" in s.ask("his skateboard").text
+    r = s.ask("what color is his shirt")
+    assert "shirt is mostly black" in r.text and "skateboard" not in r.text
+
+
+def test_riding_favours_the_board_under_the_skater(coco_tiny):
+    runtime, cache = build_runtime(), VisionCache()
+    vision = cache.register(load_image(coco_tiny / "val2017" / "000000161799.jpg"))
+    detections = runtime.all_detections(vision)
+    skater = max((d for d in detections if d.label == "person"), key=lambda d: (d.box[2] - d.box[0]) * (d.box[3] - d.box[1]))
+    ridden = held_regions(list(skater.box), detections, None, [], "riding")
+    assert ridden and ridden[0][1].label == "skateboard"
+
+
+def test_an_unsure_held_thing_is_said_with_its_alternatives(coco_tiny, tmp_path):
+    s = Session(coco_tiny / "val2017" / "000000547336.jpg", db_path=tmp_path / "c.sqlite")
+    s.ask("segment the person")
+    r = s.ask("what is she holding?")
+    assert r.text.startswith("She is holding a") and "a guess: it may also be" in r.text and "book" in r.text

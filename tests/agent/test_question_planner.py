@@ -1,0 +1,69 @@
+"""The rule planner keeps questions questions: what is written (on a thing, or in a part of the photo), whether a
+thing is easy to spot, how many (the plural ends the noun: "lamps hang"), a garment asked of the person a pronoun
+names, and what a verb says a person has ("what is he riding")."""
+import pytest
+
+from agent.planners.base import PlannerContext
+from agent.planners.rule_based import RuleBasedPlanner
+from agent.text_answers import PHOTO_TEXT
+
+GUY_AND_BOARD = {"current": {"phrase": "the guy's skateboard", "category": "skateboard", "turn": 2, "region_id": "held:0"},
+                 "history": [{"phrase": "the guy", "category": "guy", "turn": 1, "region_id": "det:person:0"},
+                             {"phrase": "the guy's skateboard", "category": "skateboard", "turn": 2, "region_id": "held:0"}]}
+
+
+def interpret(text, memory=None):
+    return RuleBasedPlanner().interpret(PlannerContext(dialogue=[{"role": "user", "content": text}],
+                                                       memory=memory or {}, image_path="photo.jpg"))
+
+
+@pytest.mark.parametrize("text, category", [
+    ("what number is on the orange bus", "bus"), ("whats written on the big cup", "cup"),
+    ("what does the green bottle say", "bottle"), ("where's the bus going", "bus"),
+])
+def test_a_text_question_about_a_named_thing_finds_it_and_reads_it(text, category):
+    i = interpret(text)
+    assert (i.kind, i.question, i.category) == ("new_target", "text", category)
+
+
+@pytest.mark.parametrize("text, part", [
+    ("what year does it say in the corner", "corner"), ("what does it say at the bottom", "bottom"),
+    ("what does it say in the upper left?", "top left"),
+])
+def test_it_says_in_a_part_of_the_photo_reads_that_part(text, part):
+    i = interpret(text, GUY_AND_BOARD)
+    assert (i.kind, i.question, i.category, i.position) == ("answer_only", "text", PHOTO_TEXT, part)
+
+
+def test_the_sign_at_the_bottom_is_a_thing_not_the_photo_text():
+    i = interpret("what does the sign at the bottom say")
+    assert i.category == "sign" and i.question == "text"
+
+
+def test_easy_to_spot_is_a_question_that_grounds_the_thing():
+    i = interpret("Is the ball easy to spot?")
+    assert (i.kind, i.question, i.category) == ("new_target", "visible", "ball")
+
+
+@pytest.mark.parametrize("text, category", [
+    ("how many lamps hang from the ceiling?", "lamp"), ("how many birds sit on the wire", "bird"),
+    ("how many yellow posts are there", "post"), ("how many people are there", "people"),
+])
+def test_how_many_counts_the_plural_noun_not_the_verb_after_it(text, category):
+    i = interpret(text)
+    assert (i.question, i.category) == ("count", category)
+
+
+def test_a_garment_question_with_his_is_asked_of_him_not_of_his_board():
+    i = interpret("what color is his shirt", GUY_AND_BOARD)
+    assert (i.kind, i.question, i.garment, i.reference, i.target) == ("answer_only", "color", "shirt", "turn:1", "the guy")
+    assert interpret("what colour is it", GUY_AND_BOARD).reference is None  # "it" stays the board
+
+
+@pytest.mark.parametrize("text, verb", [
+    ("whats she swinging", "swinging"), ("whats the guy in the air riding", "riding"),
+    ("whats he eating with", "eating with"), ("whats the guy on the motorbike wearing on his back", "wearing on the back"),
+])
+def test_what_a_verb_says_a_person_has_is_a_held_question(text, verb):
+    i = interpret(text, GUY_AND_BOARD)
+    assert i.relation == "held_by" and i.target.endswith(f" is {verb}")
