@@ -145,6 +145,28 @@ def article(noun: str) -> str:
     return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
 
 
+ALTERNATIVE_BELOW = 0.4  # a thing named with a detector confidence below this is said with the next likeliest classes
+
+
+def what_answer(lead: str, chosen: dict, candidates: list[dict]) -> str:
+    """ "<lead> a laptop (detector 0.24), a guess: it may also be a book or a bowl." for a "what is ..." question
+    answered by a detection (`chosen` and the ranked `candidates` carry "label" and "detector_score"); the next
+    likeliest other classes are said only when the detector is unsure of the chosen one."""
+    label = str(chosen.get("label") or "thing")
+    score = float(chosen.get("detector_score", 1.0))
+    text = f"{lead} {article(label)} (detector {score:.2f})"
+    if score >= ALTERNATIVE_BELOW:
+        return text + "."
+    others: list[str] = []
+    for c in candidates:
+        other = str(c.get("label") or "")
+        if other and other != label and other not in others:
+            others.append(other)
+    if not others:
+        return text + ", a guess."
+    return text + f", a guess: it may also be {' or '.join(article(o) for o in others[:2])}."
+
+
 def scene_summary(counts: dict[str, int], limit: int = 5) -> str:
     """ {"person": 1, "cup": 2} -> "1 person and 2 cups" (the most frequent classes first, at most `limit`)."""
     from tools.vocabulary import plural_of

@@ -20,7 +20,6 @@ NEVER_HELD = frozenset({"person", "dining table", "bed", "couch", "car", "bus", 
 
 
 VERB_BONUS = 0.6
-ALTERNATIVE_BELOW = 0.4   # a held thing detected below this confidence is said with the next likeliest classes
 
 
 def _inside_share(box: list[float], ref: list[float]) -> float:
@@ -92,21 +91,8 @@ def held_candidates(ref_box: list[float], ref_words: str, verb: str, vision, run
 
 
 def held_answer(who: str, verb: str, chosen: Candidate, candidates: list[Candidate]) -> str:
-    """ "She is holding a laptop (detector 0.24); it may also be a book or a bowl." The next likeliest other
-    classes are said when the detector is unsure of the chosen one (below ALTERNATIVE_BELOW)."""
-    from agent.explain import article
+    """ "She is holding a laptop (detector 0.24), a guess: it may also be a book or a bowl." (see what_answer)."""
+    from agent.explain import what_answer
 
-    label = str(chosen.get("label") or "thing")
     subject = {"she": "She is", "he": "He is", "they": "They are"}.get(who, f"{who[:1].upper()}{who[1:]} is")
-    score = float(chosen.get("detector_score", 1.0))
-    text = f"{subject} {verb} {article(label)} (detector {score:.2f})"
-    if score >= ALTERNATIVE_BELOW:
-        return text + "."
-    others: list[str] = []
-    for c in candidates:
-        other = str(c.get("label") or "")
-        if other and other != label and other not in others:
-            others.append(other)
-    if not others:
-        return text + ", a guess."
-    return text + f", a guess: it may also be {' or '.join(article(o) for o in others[:2])}."
+    return what_answer(f"{subject} {verb}", chosen, candidates)

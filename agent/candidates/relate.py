@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from agent.candidates.category import category_candidates, detector_category, implied_category
+from agent.candidates.contents import contents_candidates
 from agent.candidates.held import held_candidates
 from agent.candidates.people import person_acting_on
 from agent.candidates.ranking import rank_by_description, saliency, wants_background
@@ -148,6 +149,10 @@ def relate_candidates(intent: dict, memory: dict, vision, runtime, turn: int) ->
         named = intent.get("category")  # the thing's own noun ("his tie"), never the owner the target phrase names
         held = coco_category(named) or (named if runtime.has_open_vocabulary() else None)
         return held_candidates(ref_box, ref_words, verb, vision, runtime, turn, held)
+    if str(intent.get("target") or "").startswith("what "):  # "what's on the plate?": the named things there
+        found = contents_candidates(list(ref_box), ref_words, rel, vision, runtime, turn)
+        if found:
+            return found
     category = detector_category(intent, runtime)
     if not category and runtime.has_detector() and str(intent.get("target") or "").startswith(("the thing", "the one")):
         category = implied_category(memory, vision, runtime)  # "the one behind it" among giraffes: a giraffe

@@ -9,6 +9,7 @@ import numpy as np
 from langgraph.types import interrupt
 
 from agent.candidates.held import held_answer
+from agent.explain import what_answer
 from agent.intent import Intent
 from agent.nodes.interpret import planner_context
 from agent.nodes.runtime import AgentRuntime
@@ -108,8 +109,14 @@ def select(state: dict[str, Any], runtime: AgentRuntime) -> dict[str, Any]:
     if len(chosen_ids) > 1 and not top.get("group"):
         chosen["evidence"].append(f"union of {len(chosen_ids)} matching regions")
     update: dict[str, Any] = {"chosen": chosen, "timings": {"select": time.perf_counter() - t}}
-    if intent.get("relation") == "held_by" and top.get("label") and str(intent.get("target")).startswith("what "):  # "what is she holding?" -> "the book"
-        who, _, verb = str(intent["target"]).removeprefix("what ").partition(" is ")
-        chosen["answer_lead"] = held_answer(who, verb or "holding", top, [candidates[i] for i in order])
+    asked = str(intent.get("target"))
+    if intent.get("relation") and top.get("label") and asked.startswith("what "):  # "what is she holding?" -> "the book"
+        ranked = [candidates[i] for i in order]
+        if intent["relation"] == "held_by":
+            who, _, verb = asked.removeprefix("what ").partition(" is ")
+            chosen["answer_lead"] = held_answer(who, verb or "holding", top, ranked)
+        else:  # "what is on the plate" -> "On the plate there is a sandwich (detector 0.61)."
+            where = asked.removeprefix("what is ").removeprefix("what ")
+            chosen["answer_lead"] = what_answer(f"{where[:1].upper()}{where[1:]} there is", top, ranked)
         update["intent"] = {**intent, "target": f"the {top['label']}", "category": top["label"]}
     return update

@@ -62,6 +62,15 @@ HELD_QUESTION = re.compile(
     r"kicking|flying|wearing on (?:his|her|their) backs?|carrying on (?:his|her|their) backs?|holds|carries|"
     r"has in (?:his|her|their) hands?)\b",
     re.IGNORECASE)
+# "what's on the plate?", "whats that in the toilet??", "whats hanging over the table": what is there, named
+CONTENTS_QUESTION = re.compile(
+    r"^\s*(?:(?:and|so|ok|okay)\s+)?what(?:'s|s| is| are)?\s+(?:that\s+|this\s+|there\s+)?"
+    r"(?:(?:hanging|sitting|lying|stuck|standing|placed|parked|put)\s+)?(?P<rel>on top of|inside|in front of|next to|in|"
+    r"on|over|above|under|underneath|below|behind|beside)\s+(?P<ref>[a-z][^?!.]*?)\s*[?!.]*$", re.IGNORECASE)
+CONTENTS_RELATIONS = {"in": "inside", "inside": "inside", "on": "inside", "on top of": "above", "over": "above",
+                      "above": "above", "under": "below", "underneath": "below", "below": "below", "behind": "behind",
+                      "in front of": "in_front_of", "next to": "next_to", "beside": "next_to"}
+NOT_A_PLACE = {"picture", "photo", "pic", "image", "background", "foreground", "distance", "air", "sky", "world"}
 # "the guy with the blue balloon", "kid w/ the kite": a person and the thing they have
 WITH_THING = re.compile(r"\b(?:with|w/|w)\s+(?:the\s+|a\s+|an\s+|his\s+|her\s+|their\s+)?(?P<thing>[a-z][a-z ]*?)\s*[?.!]*$")
 # "both of them", "ok all of them together": the targets named one by one so far, joined
@@ -278,6 +287,11 @@ class RuleBasedPlanner:
         held = HELD_QUESTION.search(low)
         if held and context.image_path:
             return self._held_question(held, context)
+        contents = CONTENTS_QUESTION.search(low)
+        if contents and context.image_path:
+            asked = self._contents_question(contents, context)
+            if asked is not None:
+                return asked
         theirs = THEIR_THING.search(low)
         if theirs and current and context.image_path:
             words = (theirs.group("owned") or theirs.group("thing") or "").strip()
@@ -439,6 +453,28 @@ class RuleBasedPlanner:
             ref_words = who or "the person"
         return Intent(kind="relate", target=f"what {ref_words} is {verb}", relation="held_by", reference=reference,
                       question="describe", confidence=0.7)
+
+    @staticmethod
+    def _contents_question(found: re.Match, context: PlannerContext) -> Intent | None:
+        """ "what's on the plate?": the named thing in that relation to the plate; "what's on his hand?": what he
+        holds; None when the place is a part of the photo ("what's in the middle") or no place at all."""
+        rel_words, ref = found.group("rel"), found.group("ref").strip()
+        ref_words = [w for w in re.findall(r"[a-z]+", ref) if w not in ("the", "a", "an", "very", "far")]
+        if not ref_words or all(w in POSITION_WORDS or w in NOT_A_PLACE for w in ref_words):
+            return None
+        current = (context.memory or {}).get("current") or None
+        hand = re.fullmatch(r"(his|her|their) (?:left |right )?hands?", ref)
+        if hand:  # "whats on his hand": what he holds there
+            owner = _person_named_by_pronoun(ref, context.memory) or current
+            who = {"his": "he", "her": "she", "their": "they"}[hand.group(1)]
+            return Intent(kind="relate", target=f"what {who} is holding", relation="held_by",
+                          reference=turn_reference(owner.get("turn")) if owner and owner is not current else
+                          ("previous" if current else "the person"), question="describe", confidence=0.7)
+        pointing = re.fullmatch(r"(it|that|this|them|those|these|that one|this one)", ref)
+        if pointing and not current:
+            return None
+        return Intent(kind="relate", target=f"what is {rel_words} {ref}", relation=CONTENTS_RELATIONS[rel_words],
+                      reference="previous" if pointing else ref, question="describe", confidence=0.7)
 
     @staticmethod
     def _text_cue(text: str) -> str | None:

@@ -72,3 +72,9 @@ def test_an_unsure_held_thing_is_said_with_its_alternatives(coco_tiny, tmp_path)
     s.ask("segment the person")
     r = s.ask("what is she holding?")
     assert r.text.startswith("She is holding a") and "a guess: it may also be" in r.text and "book" in r.text
+
+
+def test_what_is_in_the_toilet_names_the_cat_not_a_second_toilet_box(coco_tiny, tmp_path):
+    s = Session(coco_tiny / "train2017" / "000000286720.jpg", db_path=tmp_path / "c.sqlite")
+    r = s.ask("whats that in the toilet??")
+    assert r.text.startswith("In the toilet there is a cat") and r.target == "the cat" and r.mask is not None

@@ -67,3 +67,20 @@ def test_a_garment_question_with_his_is_asked_of_him_not_of_his_board():
 def test_what_a_verb_says_a_person_has_is_a_held_question(text, verb):
     i = interpret(text, GUY_AND_BOARD)
     assert i.relation == "held_by" and i.target.endswith(f" is {verb}")
+
+
+@pytest.mark.parametrize("text, relation, reference", [
+    ("whats on the plate", "inside", "the plate"), ("whats that in the toilet??", "inside", "the toilet"),
+    ("whats on top of it", "above", "previous"), ("whats hanging over the table", "above", "the table"),
+    ("what is under the table", "below", "the table"),
+])
+def test_what_is_on_a_thing_asks_for_the_named_things_there(text, relation, reference):
+    i = interpret(text, GUY_AND_BOARD)
+    assert (i.kind, i.relation, i.reference) == ("relate", relation, reference) and i.target.startswith("what is ")
+
+
+def test_what_is_on_his_hand_is_what_he_holds_and_a_photo_part_is_no_place():
+    i = interpret("whats on his hand", GUY_AND_BOARD)
+    assert (i.relation, i.target, i.reference) == ("held_by", "what he is holding", "turn:1")
+    assert interpret("what's on the left?", GUY_AND_BOARD).relation is None
+    assert interpret("what is in the picture").relation is None
