@@ -170,6 +170,11 @@ GARMENT_WORDS: dict[str, str] = {
     **{w: "feet" for w in "shoes shoe sneakers boots socks sandals".split()},
 }
 
+# What only a person has ("the one w the ponytail" is a person): hair styles, facial hair, sunglasses, tattoos.
+# Words that also name things (bun, glasses) are left out.
+PERSON_FEATURE_WORDS: frozenset[str] = frozenset("""ponytail ponytails pigtails braid braids beard beards mustache
+moustache goatee sunglasses dreadlocks dreads mohawk afro tattoo tattoos bangs""".split())
+
 # Words a request says that are not names of things: fillers, greetings, agreement ("ok now the fire hydrant").
 FILLER_WORDS: frozenset[str] = frozenset("""ok okay k kk now hmm hm hey hi hello thanks thank thx ty cool great nice
 yes yeah yep yup alright so well um uh oh u pls plz lol also and then next wait meant mean sorry""".split())

@@ -9,7 +9,7 @@ import re
 from agent.planners.phrases import COLORS
 from tools.people.clothing import HAIR_COLOR_WORDS, worn_items, worn_phrase
 from tools.people.words import ARMS_UP
-from tools.vocabulary import coco_category
+from tools.vocabulary import PERSON_FEATURE_WORDS, coco_category
 
 # "right behind him", "right next to the door": "right" as "just", never the right side
 RIGHT_AS_JUST = re.compile(r"\bright (?=(?:behind|next to|beside|in front|by|above|below|under|over|there|here|"
@@ -26,6 +26,11 @@ def described(category: str | None, words: list[str], text: str) -> str:
     person = coco_category(category) == "person"
     items = worn_items(text) if person else []
     arms = " with arms up" if person and ARMS_UP.search(text.lower()) else ""  # read again by people.request_cues
+    features = [w for w in re.findall(r"[a-z]+", text.lower()) if w in PERSON_FEATURE_WORDS] if person else []
+    if features:  # "the one in front w the ponytail" -> "the one with the ponytail"
+        words = [w for w in words if w not in PERSON_FEATURE_WORDS and w not in ("w", "with")] or \
+            ["people" if re.search(r"\bones\b", text.lower()) else "person"]
+        arms = f" with the {features[0]}{arms}"
     if not items:
         return (_phrase(words) if words else "the thing") + arms
     said = {w for it in items for w in it.said.split()} | set(HAIR_COLOR_WORDS)

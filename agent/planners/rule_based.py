@@ -16,7 +16,7 @@ from agent.memory import record_of_turn, turn_reference, turns_reference
 from agent.planners.base import PlannerContext
 from agent.planners.focus import infer_focus, is_closing_request
 from tools.spelling import read_words
-from tools.vocabulary import CATEGORY_SYNONYMS, FILLER_WORDS, GARMENT_WORDS, ORDINALS, coco_category
+from tools.vocabulary import CATEGORY_SYNONYMS, FILLER_WORDS, GARMENT_WORDS, ORDINALS, PERSON_FEATURE_WORDS, coco_category
 from agent.text_answers import PHOTO_TEXT
 from agent.planners.person_phrases import RIGHT_AS_JUST, described, names_someone_first, pronoun_reference
 from tools.people.clothing import worn_items
@@ -141,8 +141,9 @@ def _noun_phrase(text: str) -> tuple[str | None, list[str]]:
     nouns = [w for w in best if is_noun(w)]
     if not nouns:
         return None, [w for r in runs for w in r if w in ATTRIBUTE_WORDS]
-    if nouns[-1] in GARMENT_WORDS and not any(singular(w) in CATEGORY_SYNONYMS for w in nouns):
-        return "person", best  # "red jacket on the right": the person who wears it
+    if (nouns[-1] in GARMENT_WORDS or nouns[-1] in PERSON_FEATURE_WORDS) and \
+            not any(singular(w) in CATEGORY_SYNONYMS for w in nouns):
+        return "person", best  # "red jacket on the right", "the one w the ponytail": the person who has it
     head = singular(nouns[-1])
     if head in SHAPE_NOUNS:  # "the red circle": a shape, not a category
         return None, best
@@ -416,7 +417,8 @@ class RuleBasedPlanner:
             return Intent(kind="read_text", target=phrase, category=category, text_cue=cue, **attrs)
 
         category, words = _noun_phrase(text)
-        if category and coco_category(category) == "person" and (worn_items(text) or ARMS_UP.search(low)):
+        if category and coco_category(category) == "person" and (worn_items(text) or ARMS_UP.search(low) or
+                                                                 set(re.findall(r"[a-z]+", low)) & PERSON_FEATURE_WORDS):
             # "the guy in the red shirt", "the lady with both arms up": kept in the target for the candidates
             return Intent(kind="new_target", target=described(category, words, text), category=category, **attrs,
                           confidence=0.8)

@@ -96,3 +96,17 @@ def test_an_ordinal_is_no_noun_and_stays_in_the_target():
                                           ("guy waving on the left", "the guy with arms up")])
 def test_raised_arms_stay_in_the_target(text, target):
     assert interpret(text).target == target
+
+
+@pytest.mark.parametrize("text, target", [
+    ("the one in front w the ponytail", "the person with the ponytail"),
+    ("the one with sunglasses", "the person with the sunglasses"),
+    ("the kid with the mohawk on the left", "the kid with the mohawk"),
+])
+def test_a_hair_style_or_beard_makes_the_one_a_person(text, target):
+    i = interpret(text)
+    assert (i.category in ("person", "kid"), i.target) == (True, target)
+
+
+def test_glasses_on_a_table_stay_a_thing():
+    assert interpret("the glasses on the table").category == "glass"
