@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from agent.candidates.ranking import rank_order
+from agent.candidates.rows import ROW_PENALTY, requested_row, row_members
 from agent.candidates.record import Candidate, candidate
 from agent.planners.phrases import relation_start
 from tools.grounders.region_cues import color_share
@@ -98,7 +99,16 @@ def category_candidates(intent: dict, category: str, vision, runtime, turn: int)
     n = len(boxed)
     shares = {id(r): max((color_share(r, vision.image.pixels, c) for c in colors), default=0.0) for r in boxed}
     position, size, depth = intent.get("position"), intent.get("size"), intent.get("depth")
-    ordered = rank_order(boxed, position, size, depth, w, h)
+    row = requested_row(str(intent.get("target") or "")) or (  # "the ones kneeling in front": the front row
+        depth if depth in ("front", "back") and plural_request(head_phrase(intent)) else None)
+    row = row if n > 2 else None
+    in_row = row_members([list(r.box) for r in boxed], row) if row else set()
+    if in_row:  # "the girl in the middle of the front row": ranked within that row; the row replaces the depth cue
+        depth = None
+        inside = [r for j, r in enumerate(boxed) if j in in_row]
+        ordered = rank_order(inside, position, size, None, w, h) + [r for j, r in enumerate(boxed) if j not in in_row]
+    else:
+        ordered = rank_order(boxed, position, size, depth, w, h)
     place = ordinal(head_phrase(intent)) if position else None  # "the second guy from the left"
     place = place if place and place <= n else None
     rank = {id(r): abs(i - (place - 1)) if place else i for i, r in enumerate(ordered)}
@@ -106,6 +116,9 @@ def category_candidates(intent: dict, category: str, vision, runtime, turn: int)
     people = person_evidence(intent, boxed, vision, runtime) if category == "person" and n > 1 else {}
     wearing = worn_evidence(worn, boxed, vision, runtime) if n > 1 else {}
     members = {k for k, (d, _) in people.items() if d > 0}  # "the ones kneeling": only those the models agree on
+    if in_row:  # "all the ones in the back row": the row's members
+        members = {id(r) for j, r in enumerate(boxed) if j in in_row and (not members or id(r) in members)} or \
+            {id(r) for j, r in enumerate(boxed) if j in in_row}
     out: list[Candidate] = []
     for j, r in enumerate(boxed):
         evidence = [f"{category} (detector {r.score:.2f}{', weak' if weak else ''})"]
@@ -118,6 +131,11 @@ def category_candidates(intent: dict, category: str, vision, runtime, turn: int)
             if id(r) in said:
                 score += said[id(r)][0]
                 evidence += said[id(r)][1]
+        if in_row:
+            if j in in_row:
+                evidence.append(f"in the {row} row ({len(in_row)} of {n} by the height of their tops)")
+            else:
+                score -= ROW_PENALTY
         if position or size or depth:
             score -= min(RANK_STEP * rank[id(r)], MAX_RANK_PENALTY)  # "in the back" of 12 people: the first few
             if rank[id(r)] == 0 and n > 1 and place:

@@ -76,7 +76,9 @@ def explain(state: dict[str, Any], runtime: AgentRuntime) -> dict[str, Any]:
                 who, _, verb = phrase.removeprefix("what ").partition(" is ")
                 text = held_miss_text(who, verb or "holding")
             else:  # "the girl's racket"
-                who = phrase.rsplit("'s ", 1)[0] if "'s " in phrase else "them"
+                owner = phrase.split()[0].lower() if phrase.split() else ""
+                who = {"his": "he", "her": "she", "their": "they"}.get(owner) or \
+                    (phrase.rsplit("'s ", 1)[0] if "'s " in phrase else "they")
                 text = held_miss_text(who, "holding", coco_category(intent.get("category")) or intent.get("category"))
         elif not chosen and intent.get("kind") == "refine_part" and intent.get("part"):
             text = (f"I can't see {phrase}: the body keypoints I find for that person do not show the "

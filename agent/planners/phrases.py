@@ -180,6 +180,8 @@ def relation_match(text: str) -> tuple[str, re.Match] | None:
     if not found:
         return None
     best = min(found, key=lambda f: f[1].start())
+    if re.fullmatch(ACTION_RELATION, best[1].group(0)) and not low[best[1].end():].strip(" ?.!,"):
+        return None  # "the kid swinging": what they do, with nothing named to relate to
     if re.fullmatch(ACTION_RELATION, best[1].group(0)):  # "walking next to the bikes": the relation after the verb
         after = [f for f in found if f[1].start() > best[1].start() and not low[best[1].end():f[1].start()].strip()]
         if after:

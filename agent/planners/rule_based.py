@@ -62,6 +62,10 @@ HELD_QUESTION = re.compile(
     r"kicking|flying|wearing on (?:his|her|their) backs?|carrying on (?:his|her|their) backs?|holds|carries|"
     r"has in (?:his|her|their) hands?)\b",
     re.IGNORECASE)
+# "the girl in the middle of the front row", "the ones standing in the back row": a row of a group photo
+ROW_WORDS = re.compile(r"\b(front|first|back|last|rear|middle|second) row\b")
+ROWS = {"front": "front", "first": "front", "back": "back", "last": "back", "rear": "back", "middle": "middle",
+        "second": "middle"}
 # "what's on the plate?", "whats that in the toilet??", "whats hanging over the table": what is there, named
 CONTENTS_QUESTION = re.compile(
     r"^\s*(?:(?:and|so|ok|okay)\s+)?what(?:'s|s| is| are)?\s+(?:that\s+|this\s+|there\s+)?"
@@ -249,6 +253,9 @@ class RuleBasedPlanner:
         reading = read_words(request_sentence(context.user_text.strip()))
         intent = self._interpret(context, reading.text)
         intent.notes = reading.notes()
+        row = ROW_WORDS.search(reading.text.lower())
+        if row and intent.kind in ("new_target", "filter_attribute", "correct") and " row" not in intent.target:
+            intent.target = f"{intent.target} in the {ROWS[row.group(1)]} row"  # "the girl in the front row"
         return intent
 
     def _interpret(self, context: PlannerContext, text: str) -> Intent:
@@ -305,7 +312,8 @@ class RuleBasedPlanner:
             category, _ = _noun_phrase(words)
             if category != "person" and not set(words.split()) & (set(GARMENT_WORDS) | {"is", "are", "was"}):
                 owner = _person_named_by_pronoun(low, context.memory) or current  # "her laptop" after the laptop
-                return Intent(kind="relate", target=f"{owner.get('phrase') or 'their'}'s {words}", category=category,
+                said = re.sub(r"^(?:(?:and|now|ok|okay|so|then|also)\s+)+", "", theirs.group(0).strip(" ?.!"))
+                return Intent(kind="relate", target=said, category=category,  # as said: "his board"
                               relation="held_by", reference=turn_reference(owner.get("turn")) if owner is not current
                               else "previous", **attrs, confidence=0.7)
 

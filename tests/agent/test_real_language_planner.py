@@ -100,3 +100,14 @@ def test_conversational_words_name_no_target(text, kind, target, reference):
     colour question about "his shirt" asks about the current person."""
     i = interpret(text, WOMAN)
     assert (i.kind, i.target, i.reference) == (kind, target, reference)
+
+
+def test_an_action_with_nothing_named_is_no_relation_to_the_current_target():
+    i = interpret("the kid swinging", HELD)
+    assert (i.kind, i.relation, i.category) == ("new_target", None, "kid")
+    assert interpret("the guy kicking the ball").reference == "the ball"
+
+
+def test_a_persons_thing_keeps_the_words_the_user_said():
+    i = interpret("ok now her laptop", WOMAN)
+    assert (i.target, i.relation, i.category) == ("her laptop", "held_by", "laptop")
