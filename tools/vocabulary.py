@@ -236,7 +236,7 @@ def coco_category(text: str | None) -> str | None:
     import re
 
     run: list[str] = []
-    head: str | None = None
+    heads: list[str] = []
     for word in [*re.findall(r"[a-z]+", (text or "").lower()), "."]:
         if word not in _PHRASE_BREAKS and word != ".":
             run.append(word)
@@ -247,13 +247,22 @@ def coco_category(text: str | None) -> str | None:
             found, i = name or found, i + used
         if found:
             return found
-        head = head or _head_noun(run)
+        heads = heads or _head_nouns(run)
         run = []
-    if head is None:
-        return None
     from tools.lexicon import coco_kind
 
-    return coco_kind(head)
+    return next((kind for kind in map(coco_kind, heads) if kind), None)
+
+
+def _head_nouns(run: list[str]) -> list[str]:
+    """WordNet lemmas to try for a phrase's head, compounds first: ["double", "decker"] -> ["double-decker",
+    "double decker", "decker"]; [] when the phrase has no head noun."""
+    head = _head_noun(run)
+    if head is None:
+        return []
+    words = [w for w in run if w not in _NOT_HEADS and len(w) > 1]
+    before = words[-2] if len(words) > 1 and head in (words[-1], singular(words[-1])) else None
+    return ([f"{before}-{head}", f"{before} {head}"] if before else []) + [head]
 
 
 def _head_noun(run: list[str]) -> str | None:

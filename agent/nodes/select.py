@@ -119,4 +119,7 @@ def select(state: dict[str, Any], runtime: AgentRuntime) -> dict[str, Any]:
             where = asked.removeprefix("what is ").removeprefix("what ")
             chosen["answer_lead"] = what_answer(f"{where[:1].upper()}{where[1:]} there is", top, ranked)
         update["intent"] = {**intent, "target": f"the {top['label']}", "category": top["label"]}
+    elif intent.get("question") == "describe" and top.get("label") and "detector_score" in top and \
+            str(top["label"]) not in asked:  # "what fruit is in front of him?" -> "It is a banana (detector 0.62)."
+        chosen["answer_lead"] = what_answer("It is", top, [candidates[i] for i in order])
     return update

@@ -415,8 +415,9 @@ class RuleBasedPlanner:
                        pose=person_cues(f"{low[:said.end()]} {tail}").pose, facing=facing)
             if reference == "previous" and not current:
                 reference = None
+            asks_which = "describe" if re.match(r"\s*(what|which|whats|what's)\b", low) else None  # "what fruit is ..."
             return Intent(kind="relate", target=target, category=category, relation=rel, reference=reference,
-                          **own, confidence=0.7)
+                          question=asks_which, **own, confidence=0.7)
 
         if cue:
             rest = TEXT_CUE.sub("", text) if TEXT_CUE.search(text) else re.sub(r"[\"“'‘].*", "", text)

@@ -84,3 +84,9 @@ def test_what_is_on_his_hand_is_what_he_holds_and_a_photo_part_is_no_place():
     assert (i.relation, i.target, i.reference) == ("held_by", "what he is holding", "turn:1")
     assert interpret("what's on the left?", GUY_AND_BOARD).relation is None
     assert interpret("what is in the picture").relation is None
+
+
+def test_what_kind_of_thing_in_a_relation_is_a_question_the_detector_names():
+    i = interpret("what fruit is right in front of the plaid guy")
+    assert (i.kind, i.relation, i.question) == ("relate", "in_front_of", "describe")
+    assert interpret("the fruit in front of the plaid guy").question is None

@@ -74,6 +74,7 @@ def test_vocabulary_falls_back_to_wordnet(wordnet):
                  "the napkin next to the stallion", "sick trick lol"):
         assert coco_category(text) is None, text
     assert coco_category("the napkin next to the dog") == "dog"  # a vocabulary name anywhere wins, as before
+    assert coco_category("the double decker on the right") == "bus"  # WordNet's "double-decker": the compound first
 
 
 def test_missing_files_give_none_quietly(monkeypatch, tmp_path, capsys):
