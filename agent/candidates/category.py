@@ -117,8 +117,8 @@ def category_candidates(intent: dict, category: str, vision, runtime, turn: int)
     wearing = worn_evidence(worn, boxed, vision, runtime) if n > 1 else {}
     members = {k for k, (d, _) in people.items() if d > 0}  # "the ones kneeling": only those the models agree on
     if in_row:  # "all the ones in the back row": the row's members
-        members = {id(r) for j, r in enumerate(boxed) if j in in_row and (not members or id(r) in members)} or \
-            {id(r) for j, r in enumerate(boxed) if j in in_row}
+        row_ids = {id(r) for j, r in enumerate(boxed) if j in in_row}
+        members = (members & row_ids) or row_ids
     out: list[Candidate] = []
     for j, r in enumerate(boxed):
         evidence = [f"{category} (detector {r.score:.2f}{', weak' if weak else ''})"]

@@ -5,24 +5,14 @@ and the mask shows it. Proposals have no names; they are left to the plain relat
 from __future__ import annotations
 
 from agent.candidates.category import WEAK_SCORE
+from agent.candidates.held import inside_share
 from agent.candidates.record import Candidate, candidate
+from tools.masks import box_iou
 from tools.vocabulary import coco_category
 
 CONTENTS_MIN_SCORE = WEAK_SCORE   # a weaker detection is no answer to "what is there"
 SAME_AS_REFERENCE = 0.7           # a detection overlapping the reference box this much is the reference itself
 MIN_INSIDE = 0.5                  # "in"/"on" X: at least this share of the thing's box lies on X's box
-
-
-def _box_share(box: list[float], ref: list[float]) -> float:
-    """Share of `box` inside `ref` (boxes [x0, y0, x1, y1])."""
-    inter = max(0.0, min(box[2], ref[2]) - max(box[0], ref[0])) * max(0.0, min(box[3], ref[3]) - max(box[1], ref[1]))
-    return inter / max((box[2] - box[0]) * (box[3] - box[1]), 1.0)
-
-
-def _iou(a: list[float], b: list[float]) -> float:
-    inter = max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return inter / max(union, 1.0)
 
 
 def contents_candidates(ref_box: list[float], ref_words: str, rel: str, vision, runtime, turn: int) -> list[Candidate]:
@@ -38,11 +28,11 @@ def contents_candidates(ref_box: list[float], ref_words: str, rel: str, vision, 
     out = []
     for j, d in enumerate(runtime.all_detections(vision)):
         area = (d.box[2] - d.box[0]) * (d.box[3] - d.box[1])
-        if d.score < CONTENTS_MIN_SCORE or _iou(d.box, ref_box) > SAME_AS_REFERENCE or (rel == "inside" and area > ref_area):
+        if d.score < CONTENTS_MIN_SCORE or box_iou(d.box, ref_box) > SAME_AS_REFERENCE or (rel == "inside" and area > ref_area):
             continue
         if d.label == own_class:
             continue
-        share = _box_share(d.box, ref_box)
+        share = inside_share(d.box, ref_box)
         geo = (share if share >= MIN_INSIDE else 0.0) if rel == "inside" else relation_score(d.box, ref_box, rel, share, w, h)
         if geo <= 0:
             continue

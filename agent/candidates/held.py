@@ -22,7 +22,8 @@ NEVER_HELD = frozenset({"person", "dining table", "bed", "couch", "car", "bus", 
 VERB_BONUS = 0.6
 
 
-def _inside_share(box: list[float], ref: list[float]) -> float:
+def inside_share(box: list[float], ref: list[float]) -> float:
+    """Share of `box` that lies inside `ref` (boxes [x0, y0, x1, y1]), 0..1."""
     inter = max(0.0, min(box[2], ref[2]) - max(box[0], ref[0])) * max(0.0, min(box[3], ref[3]) - max(box[1], ref[1]))
     return inter / max((box[2] - box[0]) * (box[3] - box[1]), 1.0)
 
@@ -48,7 +49,7 @@ def held_regions(ref_box: list[float], detections: list[Region], category: str |
     ref_area = max((ref_box[2] - ref_box[0]) * (ref_box[3] - ref_box[1]), 1.0)
     out = []
     for d in detections:
-        share = _inside_share(d.box, ref_box)
+        share = inside_share(d.box, ref_box)
         area = (d.box[2] - d.box[0]) * (d.box[3] - d.box[1])
         near = point_nearness(d.box, wrists or [], 0.25 * (ref_box[3] - ref_box[1]))
         if category is not None:

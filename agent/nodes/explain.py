@@ -101,8 +101,12 @@ def explain(state: dict[str, Any], runtime: AgentRuntime) -> dict[str, Any]:
                 text = f"{chosen['answer_lead']} {text}"
             question = intent.get("question")
             if question in GROUNDED_QUESTIONS:  # "what does the banner say?": found, then answered from it
-                reply = "Yes." if question == "exists" else photo_text_answer(
-                    phrase, chosen["box"], None, vision, runtime) if question == "text" else answer_question(question, phrase, facts)
+                if question == "exists":
+                    reply = "Yes."
+                elif question == "text":
+                    reply = photo_text_answer(phrase, chosen["box"], None, vision, runtime)
+                else:
+                    reply = answer_question(question, phrase, facts)
                 text = f"{reply} {text}"
     override = _planner_answer(state, runtime, intent, {**facts, "draft": text}) if vision is not None else None
     notes = intent.get("notes") or []
