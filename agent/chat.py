@@ -53,6 +53,8 @@ def _expected_errors() -> tuple[type[BaseException], ...]:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from tools.segmenters.runtime import RUNTIME_OPTION, RUNTIMES
+
     p = argparse.ArgumentParser(prog="python -m agent.chat", description="Multi-turn pixel-grounded chat about an image.")
     p.add_argument("image", nargs="?", help="image file (may be omitted with --thread)")
     p.add_argument("--turn", action="append", default=[], metavar="TEXT", help="scripted turn (repeatable); no REPL")
@@ -67,6 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
                                              "(qwen2.5-coder-0.5b, qwen2.5-coder-1.5b; `python -m tools.weights fetch NAME`)")
     p.add_argument("--segmenter", default="mobile_sam", choices=["mobile_sam", "sam", "sam2", "sam_pth"])
     p.add_argument("--segmenter-path", help="weights folder/file for sam, sam2, sam_pth (or another mobile_sam .pt)")
+    p.add_argument("--" + RUNTIME_OPTION.replace("_", "-"), choices=RUNTIMES, default=None,
+                   help="mobile_sam on ONNX Runtime or torch (default auto: ONNX Runtime on CPU, torch on CUDA)")
     p.add_argument("--grounder", action="append", default=[], metavar="NAME",
                    help="grounder (repeatable): detector, ocr, proposals, haar, grounding_dino, owlv2 (default: detector ocr proposals haar)")
     p.add_argument("--grounder-path", help="local model folder for grounding_dino / owlv2")
@@ -97,8 +101,10 @@ def build_planner_from_args(args: argparse.Namespace, progress: Callable[[str], 
 def build_backends(args: argparse.Namespace) -> tuple[Any, tuple]:
     """(segmenter object, grounder objects) from the command line, through the registry (tools.backends)."""
     from tools import backends
+    from tools.segmenters.runtime import RUNTIME_OPTION, segmenter_options
 
-    segmenter = backends.segmenter(args.segmenter, path=args.segmenter_path)
+    runtime = segmenter_options(args.segmenter, getattr(args, RUNTIME_OPTION, None))
+    segmenter = backends.segmenter(args.segmenter, path=args.segmenter_path, **runtime)
     names = args.grounder or list(backends.DEFAULT_GROUNDERS)
     return segmenter, tuple(backends.grounders(names, segmenter, path=args.grounder_path))
 

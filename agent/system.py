@@ -1,6 +1,8 @@
 """`AgentSystem`: the agent behind the `tools.system.System` interface that evals drive.
 
     system = AgentSystem(planner="rule")            # embedded MobileSAM + COCO detector + OCR + proposals + Haar
+    AgentSystem(segmenter_runtime="torch")          # MobileSAM on torch (default: ONNX Runtime on CPU);
+                                                    # evals: --opt segmenter_runtime=torch
     conv = system.start("photo.jpg")                # or start(None) for text-only dialogues
     result = conv.ask("segment the red mug")        # -> TurnResult
 
@@ -17,6 +19,7 @@ from agent.session import Session
 from tools import backends
 from tools.backends import DEFAULT_GROUNDERS
 from tools.images import ImageInput
+from tools.segmenters.runtime import segmenter_options
 
 
 class AgentSystem:
@@ -24,16 +27,20 @@ class AgentSystem:
 
     def __init__(self, planner: str | Any = "rule", segmenter: str | Any | None = "mobile_sam",
                  grounders=DEFAULT_GROUNDERS, db_path: str | Path | None = ":memory:",
-                 out_dir: str | Path | None = None, progress: Callable[[str], None] | None = None, **planner_kw):
+                 out_dir: str | Path | None = None, progress: Callable[[str], None] | None = None,
+                 segmenter_runtime: str | None = None, **planner_kw):
         self.planner = build_planner(planner, **planner_kw) if isinstance(planner, str) else planner
         self.name = f"agent[{getattr(self.planner, 'name', 'custom')}]"
         self._segmenter_spec, self._grounder_spec = segmenter, tuple(grounders or ())
+        # tools.segmenters.runtime: checked now, applied when the backends load
+        self._segmenter_options = segmenter_options(segmenter, segmenter_runtime) if isinstance(segmenter, str) else {}
         self._vision: tuple[Any, list[Any]] | None = None
         self.db_path, self.out_dir, self.progress = db_path, out_dir, progress
 
     def _backends(self) -> tuple[Any, list[Any]]:
         if self._vision is None:
-            seg = backends.segmenter(self._segmenter_spec) if isinstance(self._segmenter_spec, str) else self._segmenter_spec
+            spec = self._segmenter_spec
+            seg = backends.segmenter(spec, **self._segmenter_options) if isinstance(spec, str) else spec
             self._vision = (seg, backends.grounders(self._grounder_spec, seg))
         return self._vision
 

@@ -1,6 +1,7 @@
 """Per-turn latency and peak memory of the agent with the embedded stack, detector path beside proposals path.
 
     python benchmarks/bench_agent.py [--image PATH] [--first "segment the person"] [--threads 2] [--prist]
+                                 [--segmenter-runtime auto|onnx|torch]
 
 Two fresh conversations on the same photo, caches cleared between them (one run, so the ratio is fair):
   detector   the default grounders (COCO detector, OCR, proposals, Haar): a first turn naming a category the
@@ -72,16 +73,19 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--first", default="segment the person")
     ap.add_argument("--prist", action="store_true")
+    ap.add_argument("--segmenter-runtime", default=None, help="auto (default: ONNX Runtime on CPU), onnx or torch")
     args = ap.parse_args()
     import torch
     torch.set_num_threads(args.threads)
     from tools import backends
 
-    seg = backends.segmenter("mobile_sam")
+    from tools.segmenters.runtime import segmenter_options
+
+    seg = backends.segmenter("mobile_sam", **segmenter_options("mobile_sam", args.segmenter_runtime))
     everything = backends.grounders(backends.DEFAULT_GROUNDERS, seg)
     without = [g for g in everything if getattr(g, "name", "") != "detector"]
     image = args.image or default_image()
-    out = {"image": image, "threads": args.threads, "first": args.first}
+    out = {"image": image, "threads": args.threads, "first": args.first, "segmenter_runtime": seg.runtime}
     with tempfile.TemporaryDirectory() as tmp:
         out["detector"] = run_path(image, args.first, everything, seg, tmp, "detector")
         out["proposals"] = run_path(image, args.first, without, seg, tmp, "proposals")

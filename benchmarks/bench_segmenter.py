@@ -1,6 +1,6 @@
 """Benchmark the embedded MobileSAM segmenter (prints figures; not a test).
 
-    python benchmarks/bench_segmenter.py [--images N] [--threads T] [--grid 16]
+    python benchmarks/bench_segmenter.py [--images N] [--threads T] [--grid 16] [--runtime auto|onnx|torch]
 
 Reports: encoder latency, decoder latency per prompt (1 box; 8 boxes batched), speed-up of a second prompt
 on a cached image (embed again + decode vs first embed + decode), propose() time, peak RSS.
@@ -33,11 +33,12 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--grid", type=int, default=16)
     ap.add_argument("--no-propose", action="store_true")
+    ap.add_argument("--runtime", default=None, help="auto (default: ONNX Runtime on CPU), onnx or torch")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     t0 = time.perf_counter()
-    seg = build_segmenter("mobile_sam", num_threads=args.threads)
-    print(f"model load: {time.perf_counter() - t0:.2f} s")
+    seg = build_segmenter("mobile_sam", num_threads=args.threads, runtime=args.runtime)
+    print(f"model load: {time.perf_counter() - t0:.2f} s (runtime {seg.runtime})")
     paths = sorted(PHOTOS.glob("*.jpg"))[: args.images]
     enc, dec1, dec8, first, second, prop, nprop = [], [], [], [], [], [], []
     rng = np.random.default_rng(0)

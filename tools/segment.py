@@ -1,7 +1,7 @@
 """Command line: segment an image from box or point prompts.
 
     python -m tools.segment IMAGE (--box X0,Y0,X1,Y1 ... | --point X,Y ...) [--out DIR] [--json]
-                           [--segmenter NAME] [--model-path DIR] [--single]
+                           [--segmenter NAME] [--model-path DIR] [--segmenter-runtime auto|onnx|torch] [--single]
 
 Each --box gives one mask; all --point clicks together give one mask (prefix a click with '-' for a
 background click, e.g. --point=-120,40). Writes mask_<i>.png and overlay.png into --out; --json prints
@@ -29,6 +29,8 @@ def _numbers(text: str, count: int, what: str) -> list[float]:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    from tools.segmenters.runtime import RUNTIME_OPTION, RUNTIMES
+
     ap = argparse.ArgumentParser(prog="python -m tools.segment", description=__doc__.split("\n\n")[0])
     ap.add_argument("image")
     ap.add_argument("--box", action="append", default=[], help="X0,Y0,X1,Y1 in image pixels (repeatable)")
@@ -37,6 +39,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--json", action="store_true", help="print results as JSON")
     ap.add_argument("--segmenter", default="mobile_sam", help="mobile_sam (default), sam, sam2, sam_pth")
     ap.add_argument("--model-path", default=None, help="model folder (sam, sam2) or .pth file (sam_pth)")
+    ap.add_argument("--" + RUNTIME_OPTION.replace("_", "-"), choices=RUNTIMES, default=None,
+                    help="mobile_sam on ONNX Runtime or torch (default auto: ONNX Runtime on CPU, torch on CUDA)")
     ap.add_argument("--single", action="store_true", help="one mask per prompt instead of best of three")
     return ap.parse_args(argv)
 
@@ -46,6 +50,7 @@ def run(args: argparse.Namespace) -> dict:
     from tools.masks import bbox, encode_rle, save_mask_png
     from tools.overlay import save_overlay
     from tools.segmenters import build_segmenter
+    from tools.segmenters.runtime import RUNTIME_OPTION, segmenter_options
 
     if not args.box and not args.point:
         raise ValueError("give at least one --box or --point")
@@ -65,6 +70,7 @@ def run(args: argparse.Namespace) -> dict:
             raise ValueError("--point can be combined with one --box only")
     t0 = time.perf_counter()
     kwargs = {"path": args.model_path} if args.model_path else {}
+    kwargs.update(segmenter_options(args.segmenter, getattr(args, RUNTIME_OPTION, None)))
     seg = build_segmenter(args.segmenter, **kwargs)
     t_load = time.perf_counter() - t0
     emb = seg.embed(image)

@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 
 SHARED_FLAGS = ("planner", "planner_url", "planner_model", "planner_path", "segmenter", "segmenter_path",
-                "grounder", "grounder_path", "db")
+                "segmenter_runtime", "grounder", "grounder_path", "db")
 
 
 def build_parser() -> argparse.ArgumentParser:

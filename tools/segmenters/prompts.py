@@ -35,6 +35,14 @@ class Prompts:
         points = None if self.points is None else self.points * scale
         return Prompts(boxes, points, self.labels, self.masks, self.n)
 
+    def take(self, start: int, stop: int) -> "Prompts":
+        """Prompts start..stop-1; an array given once (first axis 1) is shared by all of them."""
+        def part(a):
+            return a if a is None or a.shape[0] == 1 else a[start:stop]
+
+        return Prompts(part(self.boxes), part(self.points), part(self.labels), part(self.masks),
+                       min(stop, self.n) - start)
+
 
 def _finite(arr: np.ndarray, what: str) -> np.ndarray:
     if not np.isfinite(arr).all():

@@ -1,5 +1,6 @@
 """`SamFamilySegmenter`: any image encoder giving (1, C, 64, 64) + a `SamPromptDecoder`, behind the Segmenter
-protocol; `MobileSamSegmenter` is it with the embedded MobileSAM weights (TinyViT encoder).
+protocol; `MobileSamSegmenter` is it with the embedded MobileSAM weights (TinyViT encoder), run by ONNX Runtime
+on CPU by default and by torch on a GPU or when asked (tools.segmenters.runtime).
 
 Prompts come in original image pixels (see tools.segmenters.prompts) and are converted to the 1024-px input
 frame; pass coords="input" when they are already in that frame. Masks come back at original size.
@@ -9,6 +10,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -16,6 +18,7 @@ from tools.images import ImageInput, load_image
 from tools.segmenters.base import ImageEmbedding, Proposal, SegmentResult, ranked_result
 from tools.segmenters.embedding_cache import CachedEmbedder, EMBEDDING_CACHE, EmbeddingCache
 from tools.segmenters.mobile_sam import load_mobile_sam
+from tools.segmenters.onnx_decoder import pack_prompts
 from tools.segmenters.prompts import PromptError, Prompts, normalise_prompts
 from tools.segmenters.propose import generate_proposals
 from tools.segmenters.sam_decoder import SamPromptDecoder
@@ -23,12 +26,20 @@ from tools.segmenters.sam_frame import lowres_to_original, sam_frame
 
 
 class SamFamilySegmenter(CachedEmbedder):
-    """Segmenter over (image encoder, SamPromptDecoder). `cache_key` separates cache entries of models."""
+    """Segmenter over (image encoder, SamPromptDecoder). `cache_key` separates cache entries of models.
+
+    With `ort` (a tools.segmenters.ort_sam.OrtSam of the same weights) encoder and decoder run on ONNX Runtime,
+    else on torch on `device`; features stay on that device, decoder outputs come back to the CPU.
+    """
 
     def __init__(self, encoder: nn.Module, decoder: SamPromptDecoder, name: str, cache_key: str | None = None,
-                 num_threads: int | None = None, prompts_per_batch: int = 16, cache: EmbeddingCache | None = None):
-        self.encoder = encoder.eval()
-        self.decoder = decoder.eval()
+                 num_threads: int | None = None, prompts_per_batch: int = 16, cache: EmbeddingCache | None = None,
+                 device: str | torch.device = "cpu", ort=None):
+        self.device = torch.device(device)
+        self.encoder = encoder.eval().to(self.device)
+        self.decoder = decoder.eval().to(self.device)
+        self.ort = ort
+        self.runtime = "torch" if ort is None else "onnx"
         self.name = name
         self.cache_key = cache_key or name
         self.num_threads = num_threads
@@ -38,9 +49,13 @@ class SamFamilySegmenter(CachedEmbedder):
 
     def _encode(self, img) -> ImageEmbedding:
         x, input_size = sam_frame(img.pixels, self.image_size)
-        with torch.inference_mode():
-            feats = self.encoder(x)
-        return ImageEmbedding(feats, (img.height, img.width), input_size, img.sha256, extra={"backend": self.name})
+        if self.ort is not None:
+            feats = self.ort.encode(x)
+        else:
+            with torch.inference_mode():
+                feats = self.encoder(x.to(self.device))
+        return ImageEmbedding(feats, (img.height, img.width), input_size, img.sha256,
+                              extra={"backend": self.name, "runtime": self.runtime})
 
     def _check(self, embedding: ImageEmbedding) -> torch.Tensor:
         feats = embedding.features
@@ -50,29 +65,33 @@ class SamFamilySegmenter(CachedEmbedder):
 
     @torch.inference_mode()
     def decode_low_res(self, feats: torch.Tensor, prompts: Prompts, multimask: bool) -> tuple[torch.Tensor, torch.Tensor]:
-        """Prompts in the input frame -> (low-res logits (N, K, 256, 256), scores (N, K)), in batches."""
-        lows, scores = [], []
-        n, step = prompts.n, self.prompts_per_batch
+        """Prompts in the input frame -> (low-res logits (N, K, 256, 256), scores (N, K)) on the CPU, in batches
+        of `prompts_per_batch` prompts (one decoder call each)."""
+        step = self.prompts_per_batch
+        parts = [self._decode_batch(feats, prompts.take(i, i + step), multimask) for i in range(0, prompts.n, step)]
+        return torch.cat([p[0] for p in parts]), torch.cat([p[1] for p in parts])
 
-        def part(a, i):
-            if a is None:
-                return None
-            t = torch.from_numpy(a) if a.shape[0] == 1 else torch.from_numpy(a[i : i + step])
-            return t[None]
+    @torch.inference_mode()
+    def _decode_batch(self, feats: torch.Tensor, prompts: Prompts, multimask: bool) -> tuple[torch.Tensor, torch.Tensor]:
+        """One decoder call for all `prompts` -> (logits (N, K, L, L), scores (N, K)) on the CPU."""
+        if self.ort is not None:
+            low, iou = self.ort.decode(feats, pack_prompts(prompts, self.decoder.low_res_size))
+            keep = slice(1, None) if multimask else slice(0, 1)
+            return low[:, keep], iou[:, keep]
+        cnt = prompts.n
 
-        for i in range(0, n, step):
-            cnt = min(step, n - i)
-            boxes, points, labels, masks = (part(a, i) for a in (prompts.boxes, prompts.points, prompts.labels, prompts.masks))
-            if boxes is not None:
-                boxes = boxes.expand(1, cnt, 4)
-            if points is not None:
-                points, labels = points.expand(1, cnt, -1, 2), labels.expand(1, cnt, -1)
-            if masks is not None:
-                masks = masks.expand(1, cnt, -1, -1, -1)
-            low, iou = self.decoder(feats, boxes=boxes, points=points, point_labels=labels, mask_inputs=masks, multimask=multimask)
-            lows.append(low[0])
-            scores.append(iou[0])
-        return torch.cat(lows), torch.cat(scores)
+        def part(a):
+            return None if a is None else torch.from_numpy(a)[None].to(self.device)
+
+        boxes, points, labels, masks = (part(a) for a in (prompts.boxes, prompts.points, prompts.labels, prompts.masks))
+        if boxes is not None:
+            boxes = boxes.expand(1, cnt, 4)
+        if points is not None:
+            points, labels = points.expand(1, cnt, -1, 2), labels.expand(1, cnt, -1)
+        if masks is not None:
+            masks = masks.expand(1, cnt, -1, -1, -1)
+        low, iou = self.decoder(feats, boxes=boxes, points=points, point_labels=labels, mask_inputs=masks, multimask=multimask)
+        return low[0].cpu(), iou[0].cpu()
 
     def segment(self, embedding: ImageEmbedding, boxes=None, points=None, point_labels=None, mask_prompts=None,
                 multimask: bool = True, coords: str = "original") -> SegmentResult:
@@ -100,9 +119,8 @@ class SamFamilySegmenter(CachedEmbedder):
         self._threads()
 
         def decode(pts: torch.Tensor):
-            labels = torch.ones(pts.shape[:2], dtype=torch.long)
-            low, iou = self.decoder(feats, points=pts[None], point_labels=labels[None], multimask=True)
-            return low[0], iou[0]
+            labels = np.ones(pts.shape[:2], np.int64)
+            return self.decode_low_res(feats, Prompts(None, pts.numpy(), labels, None, pts.shape[0]), True)
 
         kwargs.setdefault("pixels", img.pixels)
         return generate_proposals(decode, lambda low: self._upsample(low, emb), emb.original_size, emb.input_size,
@@ -110,14 +128,28 @@ class SamFamilySegmenter(CachedEmbedder):
 
 
 class MobileSamSegmenter(SamFamilySegmenter):
-    """The embedded default: MobileSAM (TinyViT-5M encoder + SAM decoder), CPU-friendly. The cache key is the
-    resolved checkpoint path, so the embedded file named by path or by default shares one cache entry per image."""
+    """The embedded default: MobileSAM (TinyViT-5M encoder + SAM decoder), CPU-friendly.
 
-    def __init__(self, path: str | Path | None = None, num_threads: int | None = None, **kwargs):
+    runtime: "auto" (None; ONNX Runtime on CPU, torch on CUDA), "onnx" or "torch" (tools.segmenters.runtime);
+    "auto" falls back to torch with one warning line when ONNX Runtime or the export fails.
+    device: torch device for the torch runtime (default: "cuda" when available, else "cpu").
+    The cache key is the resolved checkpoint path and the runtime, so the embedded file named by path or by default
+    shares one cache entry per image and runtime."""
+
+    def __init__(self, path: str | Path | None = None, num_threads: int | None = None, runtime: str | None = None,
+                 device: str | None = None, **kwargs):
+        from tools.segmenters.runtime import load_onnx, resolve_runtime
+
         if path is None:
             from tools.weights import weight_path
 
             path = weight_path("mobile_sam")
+        asked = str(runtime or "auto").strip().lower()
+        if device is None:
+            device = "cuda" if torch.cuda.is_available() and asked != "onnx" else "cpu"
+        chosen = resolve_runtime(asked, device)
         encoder, decoder = load_mobile_sam(path)
-        key = f"mobile_sam:{Path(path).resolve()}"
-        super().__init__(encoder, decoder, "mobile_sam", cache_key=key, num_threads=num_threads, **kwargs)
+        ort = load_onnx(encoder, decoder, path, num_threads, required=asked == "onnx") if chosen == "onnx" else None
+        key = f"mobile_sam:{Path(path).resolve()}:{'torch' if ort is None else 'onnx'}"
+        super().__init__(encoder, decoder, "mobile_sam", cache_key=key, num_threads=num_threads, device=device,
+                         ort=ort, **kwargs)
