@@ -183,6 +183,14 @@ def miss_text(category: str, seen: dict[str, int]) -> str:
         " No mask this turn; the current target stays as it was."
 
 
+def no_other_text(category: str | None, kept: str) -> str:
+    """The answer to "no, the other one" when the search has nothing left but the rejected pick(s)."""
+    if category:
+        return (f"I don't see another {category} in this photo: the detector finds no {category} besides the one "
+                f"I segmented. No mask this turn; {kept} stays the target.")
+    return f"I found no other region that fits. No mask this turn; {kept} stays the target."
+
+
 def held_miss_text(who: str, verb: str, thing: str | None = None) -> str:
     """The answer when nothing the detector finds lies on the person (`thing`: the class the user named)."""
     on = {"she": "her", "he": "him", "they": "them"}.get(who, who)

@@ -12,8 +12,8 @@ CUE_KEYS = ("colors", "position", "size", "shape", "category", "text_cue")
 
 
 def repeated_search(intent: dict, memory: dict) -> tuple[dict, dict, bool] | None:
-    """(the rejected turn's intent with the correction's new cues, the memory as it was then, whether the
-    correction named a new cue); None when there is nothing to repeat."""
+    """(the rejected turn's intent with the correction's cues, the memory as it was then, whether the correction
+    named a cue the rejected turn did not have); None when there is nothing to repeat."""
     history = (memory or {}).get("history") or []
     idx = len(history) - 1
     while idx > 0 and history[idx].get("kind") == "correct":
@@ -23,11 +23,12 @@ def repeated_search(intent: dict, memory: dict) -> tuple[dict, dict, bool] | Non
     base = dict(history[idx]["intent"])
     if base.get("kind") in (None, "correct", "answer_only"):
         return None
+    new_cue = any(intent.get(k) and intent[k] != base.get(k) for k in CUE_KEYS)  # a carried-over category is none
     base.update({k: intent[k] for k in CUE_KEYS if intent.get(k)})
     if intent.get("position") or intent.get("size"):
         base["kind"] = "new_target" if base["kind"] == "segment_from_dialogue" else base["kind"]
     earlier = {"current": history[idx - 1] if idx > 0 else None, "history": history[:idx]}
-    return base, earlier, any(intent.get(k) for k in CUE_KEYS)
+    return base, earlier, new_cue
 
 
 def redo_search(intent: dict, memory: dict, vision, runtime, turn: int,

@@ -5,7 +5,9 @@ import time
 from typing import Any
 
 from agent.candidates.category import detector_category
-from agent.explain import answer_question, change_from, explain_mask, held_miss_text, mask_facts, miss_text
+from agent.candidates.correct import repeated_search
+from agent.explain import (answer_question, change_from, explain_mask, held_miss_text, mask_facts, miss_text,
+                           no_other_text)
 from agent.intent import Intent
 from agent.memory import current_target, record_of_turn, target_mask
 from agent.nodes.interpret import planner_context
@@ -83,6 +85,10 @@ def explain(state: dict[str, Any], runtime: AgentRuntime) -> dict[str, Any]:
         elif not chosen and intent.get("kind") == "refine_part" and intent.get("part"):
             text = (f"I can't see {phrase}: the body keypoints I find for that person do not show the "
                     f"{intent['part']} (hidden or out of the frame), so I kept the previous target.")
+        elif not chosen and intent["kind"] == "correct":
+            repeat = repeated_search(intent, memory)
+            category = detector_category(repeat[0], runtime) if repeat else None
+            text = no_other_text(category, (previous or {}).get("phrase") or "the previous target")
         elif not chosen and missed:
             seen: dict[str, int] = {}
             for d in runtime.all_detections(vision):

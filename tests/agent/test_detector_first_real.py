@@ -46,6 +46,20 @@ def test_position_correction_and_plural_among_detections(coco, photo, tmp_path):
     s.close()
 
 
+def test_the_other_one_of_the_only_instance_says_so_and_keeps_it(coco, shared_data, tmp_path):
+    """COCO 286720: one cat in a toilet. "no, the other one" has no other cat: no mask, the cat stays the
+    target (before: a salient region, the toilet seat, answered as "the cat")."""
+    photo = shared_data / "coco_tiny" / "train2017" / "000000286720.jpg"
+    s = Session(photo, db_path=tmp_path / "c.sqlite")
+    first = s.ask("segment the cat")
+    assert first.mask is not None
+    r = s.ask("no, the other one")
+    assert r.mask is None and "don't see another cat" in r.text and "the cat stays the target" in r.text
+    r = s.ask("what colour is it?")
+    assert "cat" in r.text and "black" in r.text
+    s.close()
+
+
 def test_synonym_and_right_instance(coco, shared_data, tmp_path):
     photo = shared_data / "coco_tiny" / "val2017" / coco.loadImgs(454661)[0]["file_name"]
     s = Session(photo, db_path=tmp_path / "c.sqlite")
