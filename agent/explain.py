@@ -176,11 +176,25 @@ def scene_summary(counts: dict[str, int], limit: int = 5) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1] if parts else ""
 
 
-def miss_text(category: str, seen: dict[str, int]) -> str:
-    """The answer when a named class is nowhere in the photo: what is there instead, no mask."""
+def miss_text(category: str, seen: dict[str, int], weak_guess: tuple[float, list[float]] | None = None) -> str:
+    """The answer when a named class is nowhere in the photo: what is there instead, no mask. weak_guess: the
+    detector's best box of that class below its confidence bar, as (score, [x0, y0, x1, y1])."""
     there = scene_summary({k: v for k, v in seen.items() if k != category})
-    return f"I don't see {article(category)} in this photo" + (f"; I see {there}." if there else ".") + \
+    unsure = ""
+    if weak_guess:
+        score, box = weak_guess
+        unsure = (f" (the detector's best guess for {article(category)}, box x {box[0]:.0f}-{box[2]:.0f}, "
+                  f"y {box[1]:.0f}-{box[3]:.0f}, scores only {score:.2f}: too unsure to call it one)")
+    return f"I don't see {article(category)} in this photo{unsure}" + (f"; I see {there}." if there else ".") + \
         " No mask this turn; the current target stays as it was."
+
+
+def uncountable_text(phrase: str, question: str = "count") -> str:
+    """The answer to "how many lamps?" / "is there a lamp?" when no detector knows the thing and no colour or
+    shape word narrows it."""
+    ask = f"tell whether there is {phrase}" if question == "exists" else f"count {phrase}"
+    return (f"I can't {ask}: none of my detectors knows it, and without a colour or shape to match, the regions "
+            "I find in the photo say nothing about it. No mask this turn.")
 
 
 def no_other_text(category: str | None, kept: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from agent.candidates.ranking import rank_order
+from agent.candidates.ranking import rank_order, tiny_members
 from agent.candidates.rows import ROW_PENALTY, requested_row, row_members
 from agent.candidates.record import Candidate, candidate
 from agent.planners.phrases import relation_start
@@ -109,6 +109,7 @@ def category_candidates(intent: dict, category: str, vision, runtime, turn: int)
         ordered = rank_order(inside, position, size, None, w, h) + [r for j, r in enumerate(boxed) if j not in in_row]
     else:
         ordered = rank_order(boxed, position, size, depth, w, h)
+    tiny = set() if asks_for_tiny(str(intent.get("target") or "")) else tiny_members(boxed)
     place = ordinal(head_phrase(intent)) if position else None  # "the second guy from the left"
     place = place if place and place <= n else None
     rank = {id(r): abs(i - (place - 1)) if place else i for i, r in enumerate(ordered)}
@@ -146,6 +147,9 @@ def category_candidates(intent: dict, category: str, vision, runtime, turn: int)
                 evidence.append(f"the {' and '.join(w for w in words if w)} of {_what(category, n)}")
         elif n == 1:
             evidence.append(f"the only {category} found")
+        if id(r) in tiny:
+            score -= TINY_PENALTY
+            evidence.append(f"much smaller than the other {plural_of(category, n)} (a far-off one)")
         in_group = group if group and (not members or id(r) in members) else None
         if in_group and members:
             evidence.append(f"one of the {len(members)} the people analysis matches")
@@ -158,6 +162,15 @@ def category_candidates(intent: dict, category: str, vision, runtime, turn: int)
                              detector_score=round(float(r.score), 4), low_confidence=weak))
     out.sort(key=lambda c: -c["score"])
     return _counted_group(out, group_size(head_phrase(intent)), category)
+
+
+TINY_PENALTY = 1.0  # a far-off figure among three or more (ranking.tiny_members) unless the words ask for one
+TINY_WORDS = ("tiny", "smallest", "distance", "far away", "far off", "faraway", "speck")
+
+
+def asks_for_tiny(phrase: str) -> bool:
+    """Whether the words ask for a far-off or tiny instance ("the tiny boat in the distance")."""
+    return any(w in phrase.lower() for w in TINY_WORDS)
 
 
 GROUP_SIZES = {"both": 2, "two": 2, "pair": 2, "couple": 2, "three": 3, "four": 4, "five": 5, "2": 2, "3": 3,

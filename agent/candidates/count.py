@@ -8,9 +8,19 @@ from tools.masks import box_iou
 from tools.vocabulary import HAAR_NOUNS
 
 
+def countable(intent: dict, runtime) -> bool:
+    """Whether count_matching can count what the turn names: a detector class, a Haar noun, or colour / shape
+    words to match region proposals by ("how many lamps?" has none of these: every proposal would count)."""
+    haar = HAAR_NOUNS.get(str(intent.get("category") or ""))
+    return bool(detector_category(intent, runtime) or (haar and "haar" in runtime.grounders) or
+                intent.get("colors") or intent.get("shape"))
+
+
 def count_matching(intent: dict, vision, runtime) -> tuple[int, list[Candidate]]:
     """(count, the matching candidates): detections of a known category, else Haar hits, else proposals
-    matching the colour / shape words."""
+    matching the colour / shape words; (0, []) when not countable()."""
+    if not countable(intent, runtime):
+        return 0, []
     category = detector_category(intent, runtime)
     if category:
         regions, weak = category_regions(category, vision, runtime)
@@ -27,7 +37,7 @@ def count_matching(intent: dict, vision, runtime) -> tuple[int, list[Candidate]]
         s, why = describe_match(intent, r)
         if r.attributes.get("background") or r.attributes.get("composite"):
             continue
-        if float(r.attributes.get("area_fraction", 0)) <= 0.6 and s >= 0.8 * need and (need or s >= 0):
+        if float(r.attributes.get("area_fraction", 0)) <= 0.6 and s >= 0.8 * need:
             hits.append(candidate(r, s, why))
     kept = _dedupe(hits)
     return len(kept), kept

@@ -96,8 +96,10 @@ def rank_order(regions: list[Region], position: str | None, size: str | None, de
     orders = []
     if position or size:
         orders.append(order_by_position(regions, position, size, (width / 2, height / 2)))
-    if depth:
-        orders.append(sorted(regions, key=lambda r: depth_key(r, height), reverse=depth == "front"))
+    if depth:  # "in the back" of a crowd: the farthest of the figures one can make out, not a speck
+        tiny = tiny_members(regions)
+        orders.append(sorted(regions, key=lambda r: (id(r) in tiny, -depth_key(r, height) if depth == "front"
+                                                     else depth_key(r, height))))
     if not orders:
         return list(regions)
     if len(orders) == 1:
@@ -107,14 +109,23 @@ def rank_order(regions: list[Region], position: str | None, size: str | None, de
 
 
 FAINT_AREA_RATIO = 0.1  # a region under a tenth of the group's largest comes after the others in position order
+TINY_AREA_RATIO = 0.03  # under this share of the largest a region is a far-off figure: never what "in the back"
+                        # means (on the real-photo dev set, 109 referred instances among 3+ of their class: the
+                        # smallest 0.038 of its class's largest box, a tenth of them under 0.093)
 
 
-def _faint(group: list[Region]) -> set[int]:
+def _faint(group: list[Region], ratio: float = FAINT_AREA_RATIO) -> set[int]:
     """id() of the regions much smaller than the largest of their group (a passer-by far behind the two men in
     front): "the man on the right" means the rightmost of the prominent ones. Needs attributes["area_fraction"]."""
     areas = {id(r): float(r.attributes.get("area_fraction", 0.0)) for r in group}
     largest = max(areas.values(), default=0.0)
-    return {key for key, area in areas.items() if area < FAINT_AREA_RATIO * largest}
+    return {key for key, area in areas.items() if area < ratio * largest}
+
+
+def tiny_members(group: list[Region]) -> set[int]:
+    """id() of the far-off figures of a group (TINY_AREA_RATIO of its largest): only a group of three or more has
+    them (two of a kind are both referable however they differ)."""
+    return _faint(group, TINY_AREA_RATIO) if len(group) > 2 else set()
 
 
 def _mid(regions: list[Region]) -> tuple[float, float]:

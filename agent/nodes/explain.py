@@ -4,12 +4,14 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from agent.candidates.category import detector_category
+from agent.candidates.category import WEAK_SCORE, detector_category
 from agent.candidates.correct import repeated_search
+from agent.candidates.count import countable
 from agent.explain import (answer_question, change_from, explain_mask, held_miss_text, mask_facts, miss_text,
-                           no_other_text)
+                           no_other_text, uncountable_text)
 from agent.intent import Intent
 from agent.memory import current_target, record_of_turn, target_mask
+from agent.nodes.ground import COUNTED_QUESTIONS
 from agent.nodes.interpret import planner_context
 from agent.nodes.runtime import AgentRuntime
 from agent.text_answers import PHOTO_TEXT, photo_text_answer
@@ -63,7 +65,9 @@ def explain(state: dict[str, Any], runtime: AgentRuntime) -> dict[str, Any]:
         # count_matching counted detections exactly when the turn names a category the detector takes
         counted = detector_category(intent, runtime) if count is not None else None
         about_person = coco_category((previous or {}).get("category")) == "person" and not (previous or {}).get("part")
-        if question == "text":  # the target's text, else the text beside it or in the part of the photo named
+        if question in COUNTED_QUESTIONS and not countable(intent, runtime):
+            text = uncountable_text(phrase, question)
+        elif question == "text":  # the target's text, else the text beside it or in the part of the photo named
             photo_wide = intent.get("category") == PHOTO_TEXT or not facts
             text = photo_text_answer(None if photo_wide else phrase, None if photo_wide else facts["box"],
                                      intent.get("position"), vision, runtime)
@@ -94,7 +98,9 @@ def explain(state: dict[str, Any], runtime: AgentRuntime) -> dict[str, Any]:
             for d in runtime.all_detections(vision):
                 if d.score >= SEEN_SCORE:
                     seen[d.label] = seen.get(d.label, 0) + 1
-            text = miss_text(missed, seen)
+            weak = max((d for d in runtime.detect_category(vision, missed) if d.score >= WEAK_SCORE),
+                       key=lambda d: d.score, default=None)
+            text = miss_text(missed, seen, (float(weak.score), list(weak.box)) if weak is not None else None)
         elif not chosen:
             text = f"I could not find {phrase} in the image: no candidate region matched."
         else:

@@ -8,6 +8,7 @@ from agent.nodes.runtime import AgentRuntime
 from agent.candidates import count_matching, gather
 
 MAX_CANDIDATES = 12
+COUNTED_QUESTIONS = ("count", "exists")
 
 
 def ground(state: dict[str, Any], runtime: AgentRuntime) -> dict[str, Any]:
@@ -16,8 +17,8 @@ def ground(state: dict[str, Any], runtime: AgentRuntime) -> dict[str, Any]:
     intent = state["intent"]
     if vision is None:
         return {"candidates": [], "timings": {"ground": time.perf_counter() - t}}
-    if intent["kind"] == "answer_only":
-        _, hits = count_matching(intent, vision, runtime)
+    if intent["kind"] == "answer_only":  # only a count or "is there ...?" needs a search
+        hits = count_matching(intent, vision, runtime)[1] if intent.get("question") in COUNTED_QUESTIONS else []
         return {"candidates": hits, "timings": {"ground": time.perf_counter() - t}}
     candidates = gather(intent, state.get("memory") or {}, vision, runtime, int(state.get("turn", 0)) + 1)
     return {"candidates": candidates[:MAX_CANDIDATES], "timings": {"ground": time.perf_counter() - t}}

@@ -46,9 +46,10 @@ def test_position_correction_and_plural_among_detections(coco, photo, tmp_path):
     s.close()
 
 
-def test_the_other_one_of_the_only_instance_says_so_and_keeps_it(coco, shared_data, tmp_path):
+def test_honest_misses_on_a_photo_of_one_cat(coco, shared_data, tmp_path):
     """COCO 286720: one cat in a toilet. "no, the other one" has no other cat: no mask, the cat stays the
-    target (before: a salient region, the toilet seat, answered as "the cat")."""
+    target (before: a salient region, the toilet seat, answered as "the cat"); lamps are not counted from region
+    proposals; the sink, absent, is not taken from a weak box."""
     photo = shared_data / "coco_tiny" / "train2017" / "000000286720.jpg"
     s = Session(photo, db_path=tmp_path / "c.sqlite")
     first = s.ask("segment the cat")
@@ -57,6 +58,12 @@ def test_the_other_one_of_the_only_instance_says_so_and_keeps_it(coco, shared_da
     assert r.mask is None and "don't see another cat" in r.text and "the cat stays the target" in r.text
     r = s.ask("what colour is it?")
     assert "cat" in r.text and "black" in r.text
+    r = s.ask("how many lamps are there?")  # no detector knows lamps: no count of every region in the photo
+    assert r.text.startswith("I can't count the lamps") and r.mask is None
+    assert "propose_once" not in r.timings
+    assert "I count 1 cat" in s.ask("how many cats are there?").text
+    r = s.ask("show me the sink")  # no sink in this photo; the detector's best sink box scores 0.25
+    assert r.mask is None and r.text.startswith("I don't see a sink") and "too unsure" in r.text
     s.close()
 
 

@@ -28,8 +28,9 @@ def background_like(region: Region, width: int, height: int) -> bool:
 
 
 def color_share(region: Region, pixels: np.ndarray | None, want: str, max_samples: int = 6000) -> float:
-    """Share of the region's pixels named `want` (plus half the share of near colours), 0..1."""
-    from tools.grounders.descriptors import pixel_color_names
+    """Share of the region's pixels named `want` (plus half the share of near colours), 0..1; named against the
+    photo's white point (descriptors.photo_color_names)."""
+    from tools.grounders.descriptors import photo_color_names
 
     if pixels is None or region.mask is None or region.mask.shape != pixels.shape[:2] or want not in COLOR_NAMES:
         return 1.0 if want in (region.attributes.get("colors") or []) else 0.0
@@ -37,7 +38,7 @@ def color_share(region: Region, pixels: np.ndarray | None, want: str, max_sample
     if values.shape[0] == 0:
         return 0.0
     values = values[:: max(1, values.shape[0] // max_samples)]
-    names = np.bincount(pixel_color_names(values), minlength=len(COLOR_NAMES)) / values.shape[0]
+    names = np.bincount(photo_color_names(values, pixels), minlength=len(COLOR_NAMES)) / values.shape[0]
     near = sum(names[COLOR_NAMES.index(c)] for c in NEAR_COLORS.get(want, ()) if c in COLOR_NAMES)
     return float(names[COLOR_NAMES.index(want)] + 0.5 * near)
 

@@ -1,7 +1,7 @@
-"""Position order among same-class regions (agent.candidates.ranking.order_by_position)."""
+"""Position and depth order among same-class regions (agent.candidates.ranking)."""
 from __future__ import annotations
 
-from agent.candidates.ranking import order_by_position
+from agent.candidates.ranking import order_by_position, rank_order, tiny_members
 from tools.regions import Region
 
 
@@ -18,3 +18,23 @@ def test_a_faint_region_comes_after_the_prominent_ones_by_position():
 def test_regions_of_similar_size_keep_their_position_order():
     a, b, c = region(10, 60, 0.03, "a"), region(200, 240, 0.02, "b"), region(400, 430, 0.005, "c")
     assert [r.id for r in order_by_position([a, b, c], "right", None)] == ["c", "b", "a"]
+
+
+def standing(x0: float, top: float, bottom: float, width: float, rid: str, image=(640, 480)) -> Region:
+    """A figure whose box is [x0, top, x0 + width, bottom] in a 640 x 480 photo, area_fraction set."""
+    frac = width * (bottom - top) / float(image[0] * image[1])
+    return Region(box=[x0, top, x0 + width, bottom], id=rid, attributes={"area_fraction": frac})
+
+
+def test_in_the_back_is_the_farthest_figure_one_can_make_out_not_a_speck():
+    near = standing(50, 100, 470, 160, "near")          # the big one in front
+    behind = standing(300, 120, 330, 70, "behind")      # smaller, feet higher: behind
+    speck = standing(560, 200, 230, 12, "speck")        # a far-off passer-by, 0.4 % of the near one's box
+    assert tiny_members([near, behind, speck]) == {id(speck)}
+    assert [r.id for r in rank_order([near, behind, speck], None, None, "back", 640, 480)] == ["behind", "near", "speck"]
+    assert [r.id for r in rank_order([speck, behind, near], None, None, "front", 640, 480)][0] == "near"
+
+
+def test_two_of_a_kind_have_no_far_off_member():
+    near, speck = standing(50, 100, 470, 160, "near"), standing(560, 200, 230, 12, "speck")
+    assert tiny_members([near, speck]) == set()

@@ -1,7 +1,8 @@
 import numpy as np
+import pytest
 
-from tools.grounders.descriptors import (COLOR_NAMES, add_area_ranks, describe, dominant_colors, pixel_color_names,
-                                         shape_hint, summary, text_inside)
+from tools.grounders.descriptors import (COLOR_NAMES, MIN_WHITE_POINT, add_area_ranks, describe, dominant_colors,
+                                         pixel_color_names, shape_hint, summary, text_inside, white_point)
 from tools.grounders.ocr import TextBox
 
 
@@ -45,3 +46,27 @@ def test_shape_hint_irregular_and_rectangle():
     l_shape[10:90, 10:30] = True
     l_shape[70:90, 10:90] = True
     assert shape_hint(l_shape) == "irregular"
+
+
+def test_a_white_thing_in_a_dim_photo_reads_white():
+    """A dim photo whose brightest pixels reach 190: a patch at 180 is that photo's white, not gray; in a photo
+    with real white (255) the same patch stays gray."""
+    dim = np.full((60, 80, 3), 60, np.uint8)
+    dim[10:30, 10:30] = 180
+    dim[40:50, 50:70] = 190
+    patch = np.zeros((60, 80), bool)
+    patch[10:30, 10:30] = True
+    assert white_point(dim) == pytest.approx(190, abs=1)
+    assert dominant_colors(dim, patch) == ["white"]
+    bright = dim.copy()
+    bright[40:50, 50:70] = 255
+    assert dominant_colors(bright, patch) == ["gray"]
+
+
+def test_a_dark_photo_is_not_brightened_past_the_floor():
+    night = np.full((40, 40, 3), 20, np.uint8)
+    night[:10] = 100
+    assert white_point(night) == MIN_WHITE_POINT
+    mask = np.zeros((40, 40), bool)
+    mask[:10] = True
+    assert dominant_colors(night, mask) == ["gray"]  # 100 * 255 / 150 = 170: gray, not white
