@@ -11,7 +11,7 @@ from __future__ import annotations
 from agent.candidates.category import head_phrase
 from agent.candidates.held import point_nearness
 from tools.people.keypoints import KEYPOINT_SCORE
-from tools.people.words import PersonCues, action_verb, facing_of, person_cues
+from tools.people.words import VERB_THINGS, PersonCues, action_verb, facing_of, person_cues
 from tools.regions import Region
 
 POSE_WEIGHT = 1.2
@@ -121,20 +121,41 @@ def _child_by_size(cues: PersonCues, facts, box, boxes, image_height: int) -> tu
     return (-0.4 * AGE_WEIGHT, []) if ratio > 0.9 else (0.0, [])
 
 
+ACTION_WEIGHT = 1.5       # "the kid swinging": times how near a wrist is to a bat or racket
+ACTION_THING_SCORE = 0.2  # detections of the verb's things this confident are looked at
+
+
+def bare_action_things(intent: dict, vision, runtime) -> list[list[float]]:
+    """Boxes of the things an action with no object implies ("the kid swinging" -> bats and rackets,
+    tools.people.words.VERB_THINGS); [] when the request names the object (a relation) or no such verb."""
+    if intent.get("reference"):
+        return []
+    verb = next((w for w in str(intent.get("target") or "").lower().split() if w in VERB_THINGS), None)
+    if verb is None:
+        return []
+    return [list(d.box) for d in runtime.all_detections(vision)
+            if d.label in VERB_THINGS[verb] and d.score >= ACTION_THING_SCORE]
+
+
 def person_evidence(intent: dict, regions: list[Region], vision, runtime) -> dict[int, tuple[float, list[str]]]:
-    """{id(region): (score change, evidence)} for person regions; {} when the request names no pose, gender or
-    age, or there is no people analysis."""
+    """{id(region): (score change, evidence)} for person regions; {} when the request names no pose, gender,
+    age or bare action, or there is no people analysis."""
     cues = request_cues(intent)
-    if not cues.any() or "people" not in runtime.grounders:
+    if "people" not in runtime.grounders:
+        return {}
+    things = bare_action_things(intent, vision, runtime)
+    if not cues.any() and not things:
         return {}
     out = {}
     boxes = [r.box for r in regions]
     for r in regions:
         facts = runtime.person_facts(vision, r.box)
         if facts is not None:
-            delta, why = _one(cues, facts)
+            delta, why = _one(cues, facts) if cues.any() else (0.0, [])
             size_delta, size_why = _child_by_size(cues, facts, r.box, boxes, vision.image.height)
-            out[id(r)] = (delta + size_delta, why + size_why)
+            acting, how = max((person_acting_on(intent, r.box, t, vision, runtime) for t in things),
+                              default=(0.0, ""))
+            out[id(r)] = (delta + size_delta + ACTION_WEIGHT * acting, why + size_why + ([how] if how else []))
     return out
 
 

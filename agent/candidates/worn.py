@@ -22,6 +22,8 @@ from tools.vocabulary import BODY_BANDS, GARMENT_WORDS
 COLOR_WEIGHT = 1.5    # per item, times the colour share
 RELATIVE_COLOR_WEIGHT = 1.0  # per item, times the share over the best share among the people (when >= 0.1)
 PATTERN_WEIGHT = 1.0  # per pattern item, times the person's busy-texture rank among the people (0..1)
+MIN_PATTERN_PIXELS = 900  # a garment smaller than about 30 x 30 px shows no pattern: on a far-off figure every pixel
+                          # is an edge (the dev set's "boy in the plaid shirt" went to a 40 px tall passer-by)
 EDGE_LEVEL = 40.0     # Sobel magnitude (0..255 grey) that counts as a strong edge
 _PART_OF_BAND = {"torso": "torso", "legs": "legs", "feet": "feet", "head": "head"}
 
@@ -96,7 +98,7 @@ def worn_evidence(items: list[WornItem], regions: list[Region], vision, runtime)
                 shares_of[id(r)] = share
                 delta += COLOR_WEIGHT * share
                 why = why + [f"{100 * share:.0f}% {'/'.join(item.colors)} on {where}"]
-            if item.pattern and gray is not None:
+            if item.pattern and gray is not None and int(mask.sum()) >= MIN_PATTERN_PIXELS:
                 busy[id(r)] = busy_texture(gray, mask)
             out[id(r)] = (delta, why)
         best = max(shares_of.values(), default=0.0)

@@ -174,6 +174,26 @@ def request_sentence(text: str) -> str:
     return asks[-1] if asks else text
 
 
+CLAUSE_REQUEST = re.compile(
+    r"^(?:(?:ok|okay|now|and|so|then|pls|please|can (?:u|you)|could (?:u|you)|just)\s+)*"
+    r"(?:get|segment|mask|highlight|outline|select|show(?: me)?|mark|find|locate|circle|pick|give me|cut out|"
+    r"isolate)\b\s*(?P<rest>.*)$", re.IGNORECASE)
+OBJECT_PRONOUN = re.compile(r"^(?:him|her|it|them|that|this|those|these|one)\b", re.IGNORECASE)
+
+
+def request_clause(sentence: str) -> str:
+    """The clause of a sentence that asks, when a scene-setting clause comes first ("two ppl sitting in the snow,
+    get the one in red" -> "get the one in red"); the whole sentence when the asking clause only points back
+    ("theres a waiter at the back, can u get him") or there is none."""
+    if re.search(r"[\"“”]", sentence):
+        return sentence
+    clauses = [c.strip() for c in sentence.split(",") if c.strip()]
+    asking = CLAUSE_REQUEST.match(clauses[-1]) if len(clauses) > 1 else None
+    if asking is None or len(asking.group("rest").split()) < 2 or OBJECT_PRONOUN.match(asking.group("rest")):
+        return sentence
+    return clauses[-1]
+
+
 def _is_chatter(low: str) -> bool:
     """A short remark that asks for nothing: a chatter word, no mask verb, no question, no COCO thing, no
     article or pronoun pointing at something ("sick trick lol", "cool thanks")."""
@@ -250,8 +270,13 @@ class RuleBasedPlanner:
 
     def interpret(self, context: PlannerContext) -> Intent:
         """The turn's Intent; unknown words are read as their spelling correction first (noted on the Intent)."""
-        reading = read_words(request_sentence(context.user_text.strip()))
+        sentence = request_sentence(context.user_text.strip())
+        clause = request_clause(sentence)
+        reading = read_words(clause)
         intent = self._interpret(context, reading.text)
+        if clause != sentence and not intent.category:  # "two ppl in the snow, get the one in red": a person
+            scene_noun = _noun_phrase(read_words(sentence[: -len(clause)]).text.lower())[0]
+            intent.category = scene_noun if coco_category(scene_noun) else None  # not "in the kitchen"
         intent.notes = reading.notes()
         row = ROW_WORDS.search(reading.text.lower())
         if row and intent.kind in ("new_target", "filter_attribute", "correct") and " row" not in intent.target:
@@ -426,6 +451,10 @@ class RuleBasedPlanner:
             return Intent(kind="read_text", target=phrase, category=category, text_cue=cue, **attrs)
 
         category, words = _noun_phrase(text)
+        bare_action = next((w for w in re.findall(r"[a-z]+", low) if w in VERB_THINGS), None)
+        if category and coco_category(category) == "person" and bare_action:  # "the kid swinging": at a bat or racket
+            return Intent(kind="new_target", target=f"{described(category, words, text)} {bare_action}",
+                          category=category, **attrs, confidence=0.8)
         if category and coco_category(category) == "person" and (worn_items(text) or ARMS_UP.search(low) or
                                                                  set(re.findall(r"[a-z]+", low)) & PERSON_FEATURE_WORDS):
             # "the guy in the red shirt", "the lady with both arms up": kept in the target for the candidates

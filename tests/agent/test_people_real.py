@@ -96,3 +96,15 @@ def test_is_she_sitting_is_answered_from_her_keypoints(coco_tiny, tmp_path):
     print(sitting, standing, sep="\n")
     assert sitting.startswith("Yes: by the body keypoints") and standing.startswith("No: ")
     s.close()
+
+
+def test_an_action_with_nothing_named_looks_for_its_things_at_their_hands(coco_tiny, tmp_path):
+    """COCO 360452: a boy watching, the batter swinging, three figures far off. "the kid swinging" names no bat:
+    the person with a wrist at the detected bat is the one, and the answer says so."""
+    coco = COCO(str(coco_tiny / "annotations" / "instances_train2017.json"))
+    s = Session(coco_tiny / "train2017" / "000000360452.jpg", db_path=tmp_path / "c.sqlite")
+    r = s.ask("the kid swinging")
+    assert iou(r.mask, instance(coco, 542091)) > 0.7 and "swinging: a hand at it" in r.text
+    r = s.ask("what colour is his cap")
+    assert "red" in r.text
+    s.close()

@@ -104,7 +104,7 @@ def test_conversational_words_name_no_target(text, kind, target, reference):
 
 def test_an_action_with_nothing_named_is_no_relation_to_the_current_target():
     i = interpret("the kid swinging", HELD)
-    assert (i.kind, i.relation, i.category) == ("new_target", None, "kid")
+    assert (i.kind, i.relation, i.category, i.target) == ("new_target", None, "kid", "the kid swinging")
     assert interpret("the guy kicking the ball").reference == "the ball"
 
 
