@@ -174,6 +174,11 @@ def request_sentence(text: str) -> str:
     return asks[-1] if asks else text
 
 
+# "what colour is the cat in front of it?": a measured question about a thing in a relation (answered once found)
+MEASURED_QUESTION = re.compile(r"^\s*(?:what|which)\s+(?:colou?r|size|shape)\s+(?:is|are|'s)\s+(?P<thing>(?:the|that|"
+                               r"this|those|these)\s+.+?)\s*\??$")
+
+
 CLAUSE_REQUEST = re.compile(
     r"^(?:(?:ok|okay|now|and|so|then|pls|please|can (?:u|you)|could (?:u|you)|just)\s+)*"
     r"(?:get|segment|mask|highlight|outline|select|show(?: me)?|mark|find|locate|circle|pick|give me|cut out|"
@@ -348,6 +353,12 @@ class RuleBasedPlanner:
         if asks_why or is_question and not WANTS_MASK.search(low) and not (
                 relation and re.match(r"\s*(what|which|who)\b", low) and (relation_start(low) or 9) <= 4):
             kind = _question_kind(low)
+            about = MEASURED_QUESTION.match(low) if relation and context.image_path else None
+            if about and _noun_phrase(about.group("thing")[: relation_start(about.group("thing")) or None])[0]:
+                found = self._interpret(context, about.group("thing"))  # "the cat in front of it": found first
+                if found.kind in ("relate", "new_target"):
+                    found.question = kind
+                    return found
             part = PHOTO_PART.search(low) if kind == "text" else None
             if part and re.search(r"\b(it|there)\b", low[:part.start()]) and \
                     not _noun_phrase(re.sub(rf"\b({QUESTION_WORDS_OF_TEXT})\b", " ", low[:part.start()]))[0]:

@@ -90,3 +90,14 @@ def test_what_kind_of_thing_in_a_relation_is_a_question_the_detector_names():
     i = interpret("what fruit is right in front of the plaid guy")
     assert (i.kind, i.relation, i.question) == ("relate", "in_front_of", "describe")
     assert interpret("the fruit in front of the plaid guy").question is None
+
+
+@pytest.mark.parametrize("text, relation, reference", [
+    ("what colour is the cat in front of it", "in_front_of", "previous"),
+    ("what color is the car next to the bus?", "next_to", "the bus"),
+])
+def test_a_measured_question_about_a_thing_in_a_relation_finds_that_thing(text, relation, reference):
+    """Not the current target's colour: the cat in front of it is found, then its colour measured."""
+    i = interpret(text, GUY_AND_BOARD)
+    assert (i.kind, i.question, i.relation, i.reference) == ("relate", "color", relation, reference)
+    assert interpret("what colour is it", GUY_AND_BOARD).kind == "answer_only"
