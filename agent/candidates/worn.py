@@ -22,8 +22,9 @@ from tools.vocabulary import BODY_BANDS, GARMENT_WORDS
 COLOR_WEIGHT = 1.5    # per item, times the colour share
 RELATIVE_COLOR_WEIGHT = 1.0  # per item, times the share over the best share among the people (when >= 0.1)
 PATTERN_WEIGHT = 1.0  # per pattern item, times the person's busy-texture rank among the people (0..1)
-MIN_PATTERN_PIXELS = 900  # a garment smaller than about 30 x 30 px shows no pattern: on a far-off figure every pixel
-                          # is an edge (the dev set's "boy in the plaid shirt" went to a 40 px tall passer-by)
+MIN_PATTERN_PIXELS = 400  # a garment under about 20 x 20 px shows no pattern: on a far-off figure every pixel is
+                          # an edge (dev set: "boy in the plaid shirt" went to a 240 px torso at 60% edges, while
+                          # "the person behind him in the striped shirt" is a 744 px torso at 23%)
 EDGE_LEVEL = 40.0     # Sobel magnitude (0..255 grey) that counts as a strong edge
 _PART_OF_BAND = {"torso": "torso", "legs": "legs", "feet": "feet", "head": "head"}
 
