@@ -9,7 +9,7 @@ import re
 
 from tools.vocabulary import (  # noqa: F401  (SHAPE_NOUNS, POSITION_PATTERNS, singular are re-exported)
     COLOR_MODIFIERS, COLOR_WORDS, DEPTH_PATTERNS, GARMENT_WORDS, LARGEST_WORDS, POSITION_PATTERNS, SHAPE_NOUNS, SHAPE_WORDS, SMALLEST_WORDS,
-    VIEWER_PHRASE, singular,
+    VIEWER_PHRASE, coco_category, singular,
 )
 
 from tools.people.clothing import is_garment_top, without_garment_tops  # noqa: E402
@@ -108,6 +108,9 @@ def find_size(text: str) -> str | None:
         return "smallest"
     if toks & {"big", "large", "huge", "bigger", "larger"}:
         return "largest"
+    if toks & {"small", "little"} and not toks & {"tiny", "smaller"} and \
+            any(coco_category(w) == "person" for w in toks - {"small", "little"}):
+        return None  # "the little girl": a child (tools.people.words), not the smallest box of a crowd
     if toks & {"small", "tiny", "little", "smaller"}:
         return "smallest"
     return None

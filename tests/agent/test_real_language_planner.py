@@ -111,3 +111,11 @@ def test_an_action_with_nothing_named_is_no_relation_to_the_current_target():
 def test_a_persons_thing_keeps_the_words_the_user_said():
     i = interpret("ok now her laptop", WOMAN)
     assert (i.target, i.relation, i.category) == ("her laptop", "held_by", "laptop")
+
+
+@pytest.mark.parametrize("text, size", [
+    ("the little girl in the white helmet", None), ("the small boy in the suit", None),  # a child, said by age words
+    ("the small dog", "smallest"), ("the little one", "smallest"), ("the tiny person", "smallest"),
+])
+def test_little_before_a_person_is_their_age_not_the_smallest_box(text, size):
+    assert interpret(text, WOMAN).size == size
