@@ -7,6 +7,8 @@ facts, count) -> str` answers answer-only turns from the same facts.
 """
 from __future__ import annotations
 
+import re
+
 from typing import Any
 
 import numpy as np
@@ -31,6 +33,7 @@ def mask_facts(mask: np.ndarray, pixels: np.ndarray | None = None) -> dict[str, 
     return facts
 
 
+WEAK_DETECTION = re.compile(r"^(.+) \(detector (0\.\d+), weak\)$")  # the evidence line of a weak box (category.py)
 EASY_TO_SPOT_FRACTION = 0.01  # a target covering this share of the photo or more is "easy to spot"
 
 
@@ -73,8 +76,12 @@ def explain_mask(phrase: str, facts: dict[str, Any], evidence: list[str], previo
             parts.append(f"Replaces the previous pick ({prev_phrase}); the two masks overlap {100 * change['iou']:.0f}% (IoU).")
         elif kind == "relate":
             parts.append(f"Related to {prev_phrase}: centre {change['direction']} of it, {change['distance_px']:.0f} px away.")
+    weak = next((m for m in (WEAK_DETECTION.match(str(e)) for e in evidence or []) if m), None)
     if any(str(e).startswith("uncertain") for e in evidence or []):
         parts.append(f"Uncertain: {phrase} is tiny, it may not be a separate part of the previous mask.")
+    elif weak:  # "sink (detector 0.25, weak)": the class's only box is below the detector's confidence bar
+        parts.append(f"Not sure this is {article(weak.group(1))}: it is the detector's only guess and scores "
+                     f"{weak.group(2)}, so it may be something else, or there may be no {weak.group(1)} here at all.")
     elif confidence < 0.5:
         parts.append("Low confidence: nothing in the request pinned this down, so I took the most salient region.")
     return " ".join(parts)
@@ -176,16 +183,10 @@ def scene_summary(counts: dict[str, int], limit: int = 5) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1] if parts else ""
 
 
-def miss_text(category: str, seen: dict[str, int], weak_guess: tuple[float, list[float]] | None = None) -> str:
-    """The answer when a named class is nowhere in the photo: what is there instead, no mask. weak_guess: the
-    detector's best box of that class below its confidence bar, as (score, [x0, y0, x1, y1])."""
+def miss_text(category: str, seen: dict[str, int]) -> str:
+    """The answer when a named class is nowhere in the photo: what is there instead, no mask."""
     there = scene_summary({k: v for k, v in seen.items() if k != category})
-    unsure = ""
-    if weak_guess:
-        score, box = weak_guess
-        unsure = (f" (the detector's best guess for {article(category)}, box x {box[0]:.0f}-{box[2]:.0f}, "
-                  f"y {box[1]:.0f}-{box[3]:.0f}, scores only {score:.2f}: too unsure to call it one)")
-    return f"I don't see {article(category)} in this photo{unsure}" + (f"; I see {there}." if there else ".") + \
+    return f"I don't see {article(category)} in this photo" + (f"; I see {there}." if there else ".") + \
         " No mask this turn; the current target stays as it was."
 
 

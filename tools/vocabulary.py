@@ -6,6 +6,8 @@ of the embedded COCO detectors.
 """
 from __future__ import annotations
 
+import re
+
 COCO_CLASSES: tuple[str, ...] = (
     "person", "bicycle", "car", "motorcycle", "airplane", "bus", "train", "truck", "boat", "traffic light",
     "fire hydrant", "stop sign", "parking meter", "bench", "bird", "cat", "dog", "horse", "sheep", "cow",
@@ -223,6 +225,21 @@ _NOT_HEADS = frozenset({*COLOR_WORDS, *COLOR_MODIFIERS, *SHAPE_WORDS, *SHAPE_NOU
                         look point click want need please can could would will do does did you me we us i let lets
                         what whats which where how many much there here just only color colour size kind type sort
                         name""".split()})
+
+
+KIND_GROUPS: dict[str, tuple[str, ...]] = {  # a word people use for any of several COCO classes
+    "board": ("surfboard", "skateboard", "snowboard"),
+}
+
+
+def coco_classes(text: str | None) -> tuple[str, ...]:
+    """The COCO classes a phrase may name: (coco_category,) when it names one, the KIND_GROUPS classes of its
+    last word ("his board" -> surfboard, skateboard, snowboard), else ()."""
+    named = coco_category(text)
+    if named:
+        return (named,)
+    words = re.findall(r"[a-z]+", (text or "").lower())
+    return KIND_GROUPS.get(words[-1], ()) if words else ()
 
 
 def coco_category(text: str | None) -> str | None:

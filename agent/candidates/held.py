@@ -38,12 +38,13 @@ def point_nearness(box: list[float], points: list[tuple[float, float]], reach: f
     return best
 
 
-def held_regions(ref_box: list[float], detections: list[Region], category: str | None = None,
+def held_regions(ref_box: list[float], detections: list[Region], category: str | tuple[str, ...] | None = None,
                  wrists: list[tuple[float, float]] | None = None, verb: str = "holding") -> list[tuple[float, Region, float]]:
     """(score, detection, share on the person) for the things the person in `ref_box` may hold, best first.
     Score: detector confidence + share on the person + nearness to the person's wrists when their keypoints are
     seen (`wrists`, (x, y) pixels), else to the person's middle band (hands are there).
-    With `category` ("his board" named a surfboard) only that class counts, of any size, touching the person.
+    With `category` ("his racket": a tennis racket; or a tuple, "his board": surfboard, skateboard or snowboard)
+    only that class counts, of any size, touching the person.
     `verb` ("riding", "swinging"; see VERB_THINGS) favours the classes it implies, of any size, touching the person."""
     implied = VERB_THINGS.get(verb, frozenset())
     ref_area = max((ref_box[2] - ref_box[0]) * (ref_box[3] - ref_box[1]), 1.0)
@@ -53,7 +54,8 @@ def held_regions(ref_box: list[float], detections: list[Region], category: str |
         area = (d.box[2] - d.box[0]) * (d.box[3] - d.box[1])
         near = point_nearness(d.box, wrists or [], 0.25 * (ref_box[3] - ref_box[1]))
         if category is not None:
-            if d.label != category or d.score < WEAK_SCORE or share <= 0:
+            if d.label not in ((category,) if isinstance(category, str) else category) or d.score < WEAK_SCORE or \
+                    share <= 0:
                 continue
         elif d.label in implied:
             if d.score < WEAK_SCORE or share <= 0:
@@ -74,7 +76,7 @@ def held_regions(ref_box: list[float], detections: list[Region], category: str |
 
 
 def held_candidates(ref_box: list[float], ref_words: str, verb: str, vision, runtime, turn: int,
-                    category: str | None = None) -> list[Candidate]:
+                    category: str | tuple[str, ...] | None = None) -> list[Candidate]:
     """Candidates for the thing held by the person in `ref_box` (box prompts), best first; [] when none."""
     facts = runtime.person_facts(vision, ref_box) if "people" in runtime.grounders else None
     wrists = facts.seen_points(("left_wrist", "right_wrist"), WRIST_SCORE) if facts is not None else []

@@ -18,7 +18,7 @@ from tools.grounders.region_cues import background_like
 from tools.grounders.relations import RELATIONS as GRAPH_RELATIONS
 from tools.masks import bbox, box_iou
 from tools.regions import Region
-from tools.vocabulary import coco_category
+from tools.vocabulary import coco_category, coco_classes
 
 
 def relation_score(box: list[float], ref: list[float], relation: str, mask_overlap: float, width: int, height: int,
@@ -147,7 +147,7 @@ def relate_candidates(intent: dict, memory: dict, vision, runtime, turn: int) ->
     if rel == "held_by":
         verb = str(intent.get("target") or "").split(" is ")[-1] if " is " in str(intent.get("target")) else "with"
         named = intent.get("category")  # the thing's own noun ("his tie"), never the owner the target phrase names
-        held = coco_category(named) or (named if runtime.has_open_vocabulary() else None)
+        held = coco_classes(named) or (named if runtime.has_open_vocabulary() else None)
         return held_candidates(ref_box, ref_words, verb, vision, runtime, turn, held)
     if str(intent.get("target") or "").startswith("what "):  # "what's on the plate?": the named things there
         found = contents_candidates(list(ref_box), ref_words, rel, vision, runtime, turn)

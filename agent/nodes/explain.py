@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from agent.candidates.category import WEAK_SCORE, detector_category
+from agent.candidates.category import detector_category
 from agent.candidates.correct import repeated_search
 from agent.candidates.count import countable
 from agent.explain import (answer_question, change_from, explain_mask, held_miss_text, mask_facts, miss_text,
@@ -98,9 +98,7 @@ def explain(state: dict[str, Any], runtime: AgentRuntime) -> dict[str, Any]:
             for d in runtime.all_detections(vision):
                 if d.score >= SEEN_SCORE:
                     seen[d.label] = seen.get(d.label, 0) + 1
-            weak = max((d for d in runtime.detect_category(vision, missed) if d.score >= WEAK_SCORE),
-                       key=lambda d: d.score, default=None)
-            text = miss_text(missed, seen, (float(weak.score), list(weak.box)) if weak is not None else None)
+            text = miss_text(missed, seen)
         elif not chosen:
             text = f"I could not find {phrase} in the image: no candidate region matched."
         else:

@@ -4,7 +4,7 @@ import pytest
 from tools.grounders.descriptors import COLOR_NAMES as DESCRIPTOR_COLORS
 from tools.vocabulary import (
     CATEGORY_SYNONYMS, COCO_CLASSES, COLOR_NAMES, COLOR_WORDS, NEAR_COLORS, SHAPE_NAMES, SHAPE_WORDS, coco_category,
-    plural_of, plural_request,
+    coco_classes, plural_of, plural_request,
 )
 
 
@@ -50,3 +50,9 @@ def test_plural_requests(text, plural):
 def test_plural_names():
     assert plural_of("person", 3) == "people" and plural_of("cup", 2) == "cups" and plural_of("bus", 2) == "buses"
     assert plural_of("dog", 1) == "dog"
+
+
+def test_a_word_for_several_classes_names_them_all():
+    assert coco_classes("his board") == ("surfboard", "skateboard", "snowboard")
+    assert coco_classes("her racket") == ("tennis racket",)
+    assert coco_classes("the glasses") == ()
