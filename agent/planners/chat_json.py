@@ -65,10 +65,11 @@ def consistent_intent(intent: Intent, context: PlannerContext) -> Intent:
     """The intent, or ReplyFormatError (fed back to the model as a retry) when it contradicts the request: a mask
     target that names nothing visible ("the conversation": only CONVERSATION_WORDS), or no mask for
     a request that asks for one ("Mask the pink circle" read as a question; the rule planner's mask words,
-    agent.planners.rule_based.WANTS_MASK, decide what asks for one, and so does a request sentence that names a thing
+    agent.planners.sentences.WANTS_MASK, decide what asks for one, and so does a request sentence that names a thing
     and asks no question: "Now the woman in the white shirt.", which qwen2.5-coder-0.5b read as answer_only)."""
     from agent.planners.focus import focus_tokens, is_closing_request
-    from agent.planners.rule_based import QUESTION_START, WANTS_MASK, request_sentence
+    from agent.planners.questions import QUESTION_START
+    from agent.planners.sentences import WANTS_MASK, request_sentence
 
     if intent.wants_mask and intent.target and set(focus_tokens(intent.target)) <= CONVERSATION_WORDS:
         raise ReplyFormatError(f"target {intent.target!r} names no visible thing; name the object the dialogue was about")

@@ -264,7 +264,7 @@ def normalize_intent_record(record: dict[str, Any]) -> dict[str, Any]:
             raise ReplyFormatError(f"{key} must be a string or null, got {value!r}")
     question = rec.get("question")
     if isinstance(question, str) and question.strip().lower() not in QUESTIONS:
-        from agent.planners.rule_based import question_topic  # the rule planner's reading of a question's topic
+        from agent.planners.questions import question_topic  # the rule planner's reading of a question's topic
 
         rec["question"] = question_topic(question)
     elif isinstance(question, str):

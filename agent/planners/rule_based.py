@@ -1,7 +1,8 @@
 """The embedded rule-based planner: deterministic, no model.
 
 It reads one user turn (plus the intent memory and the dialogue) into an `Intent` with regular
-expressions and word lists (agent.planners.phrases). Order of checks: closing request ("use the
+expressions and word lists (agent.planners.phrases; the asking sentence and clause: agent.planners.sentences;
+the question shapes: agent.planners.questions). Order of checks: closing request ("use the
 conversation above ...") -> correction -> answer-only question -> part refinement -> relation ->
 text cue -> attribute filter -> new target. `select` and `answer` return None: the agent's own
 ranking and the explanation composer decide.
@@ -16,6 +17,11 @@ from agent.memory import record_of_turn, turn_reference, turns_reference
 from agent.planners.base import PlannerContext
 from agent.planners.focus import infer_focus, is_closing_request
 from tools.spelling import read_words
+from agent.planners.questions import (
+    CONTENTS_QUESTION, CONTENTS_RELATIONS, HELD_QUESTION, MEASURED_QUESTION, NOT_A_PLACE, PHOTO_PART, QUESTION_START,
+    QUESTION_WORDS_OF_TEXT, question_topic,
+)
+from agent.planners.sentences import WANTS_MASK, request_clause, request_sentence
 from tools.vocabulary import CATEGORY_SYNONYMS, FILLER_WORDS, GARMENT_WORDS, ORDINALS, PERSON_FEATURE_WORDS, coco_category
 from agent.text_answers import PHOTO_TEXT
 from agent.planners.person_phrases import RIGHT_AS_JUST, described, names_someone_first, pronoun_reference
@@ -24,7 +30,7 @@ from tools.people.words import ARMS_UP, HAND_VERBS, VERB_THINGS, facing_of, pers
 from tools.vocabulary import POSITION_WORDS as VOCABULARY_POSITION_WORDS
 from agent.planners.phrases import (
     ACTION_RELATION, BENDING_RELATION, COLORS, LARGEST, SHAPE_NOUNS, SHAPES, SMALLEST, chunks, find_colors, find_depth, find_garment, find_part, find_position,
-    first_match, find_relation, find_shape, find_size, placeholder_phrase, quoted, refers_back, relation_match,
+    find_relation, find_shape, find_size, placeholder_phrase, quoted, refers_back, relation_match,
     relation_start, singular,
 )
 
@@ -32,13 +38,6 @@ CORRECTION = re.compile(
     r"^\s*(no\b|nope\b|not (that|this|it|those|these)\b|wrong\b|that'?s (wrong|not it|incorrect)|that is (wrong|not it)|"
     r"incorrect\b|i meant\b|i mean\b|actually\b|instead\b)|\b(the other one|other one|another one|a different one|"
     r"not that one|not this one|the other)\b",
-    re.IGNORECASE,
-)
-QUESTION_START = re.compile(r"^\s*(what|whats|which|how|hows|why|where|wheres|is|are|does|do|did|can|could|was|were|who|whos|"
-                            r"whose)\b", re.IGNORECASE)
-WANTS_MASK = re.compile(
-    r"\b(segment|segmentation|mask|highlight|outline|select|show|mark|point (out|to)|find|locate|circle|pick|"
-    r"give me|cut out|isolate|where is|where are)\b",
     re.IGNORECASE,
 )
 TEXT_CUE = re.compile(
@@ -55,26 +54,10 @@ COMMAND_WORDS = set("""segment mask highlight outline select show mark find loca
 please now also then can could would you me us let's lets want need see point where which what whats wheres whos
 hows get grab take go going come return switch""".split()) | FILLER_WORDS | ACTION_WORDS
 
-# "what is she holding?", "whats the guy on the right carrying": the answer is the held thing, found and segmented
-HELD_QUESTION = re.compile(
-    r"^\s*(?:and\s+|so\s+)?what(?:'s|s| is| are| was)?\s+(?P<who>.*?)\s*(?:\b(?:is|are|was)\s+)?"
-    r"\b(?P<verb>holding|carrying|eating with|eating|drinking|using|playing with|riding|swinging|throwing|catching|"
-    r"kicking|flying|wearing on (?:his|her|their) backs?|carrying on (?:his|her|their) backs?|holds|carries|"
-    r"has in (?:his|her|their) hands?)\b",
-    re.IGNORECASE)
 # "the girl in the middle of the front row", "the ones standing in the back row": a row of a group photo
 ROW_WORDS = re.compile(r"\b(front|first|back|last|rear|middle|second) row\b")
 ROWS = {"front": "front", "first": "front", "back": "back", "last": "back", "rear": "back", "middle": "middle",
         "second": "middle"}
-# "what's on the plate?", "whats that in the toilet??", "whats hanging over the table": what is there, named
-CONTENTS_QUESTION = re.compile(
-    r"^\s*(?:(?:and|so|ok|okay)\s+)?what(?:'s|s| is| are)?\s+(?:that\s+|this\s+|there\s+)?"
-    r"(?:(?:hanging|sitting|lying|stuck|standing|placed|parked|put)\s+)?(?P<rel>on top of|inside|in front of|next to|in|"
-    r"on|over|above|under|underneath|below|behind|beside)\s+(?P<ref>[a-z][^?!.]*?)\s*[?!.]*$", re.IGNORECASE)
-CONTENTS_RELATIONS = {"in": "inside", "inside": "inside", "on": "inside", "on top of": "above", "over": "above",
-                      "above": "above", "under": "below", "underneath": "below", "below": "below", "behind": "behind",
-                      "in front of": "in_front_of", "next to": "next_to", "beside": "next_to"}
-NOT_A_PLACE = {"picture", "photo", "pic", "image", "background", "foreground", "distance", "air", "sky", "world"}
 # "the guy with the blue balloon", "kid w/ the kite": a person and the thing they have
 WITH_THING = re.compile(r"\b(?:with|w/|w)\s+(?:the\s+|a\s+|an\s+|his\s+|her\s+|their\s+)?(?P<thing>[a-z][a-z ]*?)\s*[?.!]*$")
 # "both of them", "ok all of them together": the targets named one by one so far, joined
@@ -98,35 +81,12 @@ ATTRIBUTE_WORDS = (set(COLORS) | LARGEST | SMALLEST | set(SHAPES) | POSITION_WOR
 PLACEHOLDER_NOUNS = {"one", "ones", "thing", "things", "object", "objects", "item", "items", "region", "part", "stuff"}
 
 
-# "what does the sign say", "what number is on his shirt", "where's the bus going" (its destination sign)
-TEXT_QUESTION = (r"\b(say|says|said|written|read|text|word|words|spell|spells)\b|\bwhat (number|year|date|airline|brand|"
-                 r"team|company|name)\b|\bthe number (on|of the|in)\b|\bwhere(?:'s|s| is| are)? .{0,40}\b(going|headed|heading)\b")
-QUESTION_WORDS_OF_TEXT = r"colou?rs?|shape|size|choose|chose|pick|picked|text|say|says|said|written|number|year|date|airline|brand|team|company|name|going|headed|heading"
-# "what does it say at the bottom", "what year does it say in the corner": the photo's own text in that part
-PHOTO_PART = re.compile(r"\b(?:at|in|on|along|across) the (?P<part>(?:top|bottom|upper|lower) (?:left|right)|top|bottom|left|right|corner|"
-                        r"middle|center|centre)\b")
-
-QUESTION_KINDS = (  # first match wins
-    (r"\bhow many\b|\bcount\b|\bnumber of\b", "count"), (r"\bcolou?rs?\b", "color"),
-    (r"^\s*why\b|\bwhy did\b|\bhow did you\b", "why"), (r"\bhow (big|large|small|much of)\b|\bsize\b", "size"),
-    (TEXT_QUESTION, "text"), (r"\b(easy|hard|difficult) to (spot|see|find|notice)\b|\b(visible|noticeable)\b", "visible"),
-    (r"\bwhere\b", "where"), (r"\bwhat (?:is|are|'s|s)? ?(?:he|she|they|the \w+) wearing\b|\bdressed in\b", "wearing"),
-    (r"^\s*(is|are) there\b", "exists"),
-    (r"\bshape\b", "shape"),
-)
-
-
-def question_topic(text: str) -> str:
-    """What a question asks about: one of agent.intent.QUESTIONS ("describe" when no pattern matches)."""
-    return first_match(QUESTION_KINDS, text.lower(), "describe")
-
-
-_question_kind = question_topic
-
-
 # predicate adjectives of questions ("is the cup easy to spot?"): they end a noun phrase, never head it
 PREDICATE_WORDS = set("""easy hard difficult visible noticeable obvious clear important possible likely present
 there here spot see find notice tell sure true doing""".split())
+
+
+_question_kind = question_topic
 
 
 def _noun_phrase(text: str) -> tuple[str | None, list[str]]:
@@ -156,47 +116,6 @@ def _noun_phrase(text: str) -> tuple[str | None, list[str]]:
 
 def _phrase(words: list[str], fallback: str = "the thing") -> str:
     return "the " + " ".join(words) if words else fallback
-
-
-def request_sentence(text: str) -> str:
-    """The sentence of a turn that carries the request: the last question, else the last sentence with a
-    segmentation verb, else the whole turn ("Sorry, my internet is slow. Is the orange cup easy to spot?"
-    -> "Is the orange cup easy to spot?"). Quoted text is never split."""
-    if re.search(r"[\"“”]", text):
-        return text
-    sentences = [x.strip() for x in re.split(r"(?<=[.!?])\s+", text.strip()) if x.strip()]
-    if len(sentences) < 2:
-        return text
-    questions = [x for x in sentences if x.endswith("?")]
-    if questions:
-        return questions[-1]
-    asks = [x for x in sentences if WANTS_MASK.search(x.lower())]
-    return asks[-1] if asks else text
-
-
-# "what colour is the cat in front of it?": a measured question about a thing in a relation (answered once found)
-MEASURED_QUESTION = re.compile(r"^\s*(?:what|which)\s+(?:colou?r|size|shape)\s+(?:is|are|'s)\s+(?P<thing>(?:the|that|"
-                               r"this|those|these)\s+.+?)\s*\??$")
-
-
-CLAUSE_REQUEST = re.compile(
-    r"^(?:(?:ok|okay|now|and|so|then|pls|please|can (?:u|you)|could (?:u|you)|just)\s+)*"
-    r"(?:get|segment|mask|highlight|outline|select|show(?: me)?|mark|find|locate|circle|pick|give me|cut out|"
-    r"isolate)\b\s*(?P<rest>.*)$", re.IGNORECASE)
-OBJECT_PRONOUN = re.compile(r"^(?:him|her|it|them|that|this|those|these|one)\b", re.IGNORECASE)
-
-
-def request_clause(sentence: str) -> str:
-    """The clause of a sentence that asks, when a scene-setting clause comes first ("two ppl sitting in the snow,
-    get the one in red" -> "get the one in red"); the whole sentence when the asking clause only points back
-    ("theres a waiter at the back, can u get him") or there is none."""
-    if re.search(r"[\"“”]", sentence):
-        return sentence
-    clauses = [c.strip() for c in sentence.split(",") if c.strip()]
-    asking = CLAUSE_REQUEST.match(clauses[-1]) if len(clauses) > 1 else None
-    if asking is None or len(asking.group("rest").split()) < 2 or OBJECT_PRONOUN.match(asking.group("rest")):
-        return sentence
-    return clauses[-1]
 
 
 def _is_chatter(low: str) -> bool:

@@ -4,7 +4,8 @@ import pytest
 
 from agent.planners.base import PlannerContext
 from agent.planners.focus import is_closing_request
-from agent.planners.rule_based import RuleBasedPlanner, closing_target, request_sentence
+from agent.planners.rule_based import RuleBasedPlanner, closing_target
+from agent.planners.sentences import request_sentence
 
 PLANNER = RuleBasedPlanner()
 CUP = {"turn": 1, "phrase": "the orange cup", "category": "cup", "rle": {"size": [4, 4], "counts": "0"}, "part": None}

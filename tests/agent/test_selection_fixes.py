@@ -125,7 +125,7 @@ def test_middle_skips_background_like_regions_unless_asked():
 def test_absent_colour_says_so_and_takes_the_nearest_colour():
     pixels, table, cup, small = table_scene()
     pixels = pixels.copy()
-    pixels[cup] = (205, 205, 205)  # light grey: no region is white
+    pixels[cup] = (185, 185, 185)  # grey beside the off-white wall (the photo's white point): no region is white
     props = [region(table, pixels, "table"), region(cup, pixels, "cup"), region(small, pixels, "small")]
     top = rank_by_description({"colors": ["white"], "size": "largest"}, props, W, H, pixels)[0]
     assert top["id"] == "cup"

@@ -1,0 +1,57 @@
+"""The rule planner's question vocabulary: which questions it knows (QUESTION_KINDS, question_topic) and the
+question shapes it answers by finding something first (what is held, what is in or on a thing, a measured
+question about a thing in a relation, text in a part of the photo)."""
+from __future__ import annotations
+
+import re
+
+from agent.planners.phrases import first_match
+
+QUESTION_START = re.compile(r"^\s*(what|whats|which|how|hows|why|where|wheres|is|are|does|do|did|can|could|was|were|who|whos|"
+                            r"whose)\b", re.IGNORECASE)
+
+# "what is she holding?", "whats the guy on the right carrying": the answer is the held thing, found and segmented
+HELD_QUESTION = re.compile(
+    r"^\s*(?:and\s+|so\s+)?what(?:'s|s| is| are| was)?\s+(?P<who>.*?)\s*(?:\b(?:is|are|was)\s+)?"
+    r"\b(?P<verb>holding|carrying|eating with|eating|drinking|using|playing with|riding|swinging|throwing|catching|"
+    r"kicking|flying|wearing on (?:his|her|their) backs?|carrying on (?:his|her|their) backs?|holds|carries|"
+    r"has in (?:his|her|their) hands?)\b",
+    re.IGNORECASE)
+
+# "what's on the plate?", "whats that in the toilet??", "whats hanging over the table": what is there, named
+CONTENTS_QUESTION = re.compile(
+    r"^\s*(?:(?:and|so|ok|okay)\s+)?what(?:'s|s| is| are)?\s+(?:that\s+|this\s+|there\s+)?"
+    r"(?:(?:hanging|sitting|lying|stuck|standing|placed|parked|put)\s+)?(?P<rel>on top of|inside|in front of|next to|in|"
+    r"on|over|above|under|underneath|below|behind|beside)\s+(?P<ref>[a-z][^?!.]*?)\s*[?!.]*$", re.IGNORECASE)
+CONTENTS_RELATIONS = {"in": "inside", "inside": "inside", "on": "inside", "on top of": "above", "over": "above",
+                      "above": "above", "under": "below", "underneath": "below", "below": "below", "behind": "behind",
+                      "in front of": "in_front_of", "next to": "next_to", "beside": "next_to"}
+NOT_A_PLACE = {"picture", "photo", "pic", "image", "background", "foreground", "distance", "air", "sky", "world"}
+
+# "what colour is the cat in front of it?": a measured question about a thing in a relation (answered once found)
+MEASURED_QUESTION = re.compile(r"^\s*(?:what|which)\s+(?:colou?r|size|shape)\s+(?:is|are|'s)\s+(?P<thing>(?:the|that|"
+                               r"this|those|these)\s+.+?)\s*\??$")
+
+
+# "what does the sign say", "what number is on his shirt", "where's the bus going" (its destination sign)
+TEXT_QUESTION = (r"\b(say|says|said|written|read|text|word|words|spell|spells)\b|\bwhat (number|year|date|airline|brand|"
+                 r"team|company|name)\b|\bthe number (on|of the|in)\b|\bwhere(?:'s|s| is| are)? .{0,40}\b(going|headed|heading)\b")
+QUESTION_WORDS_OF_TEXT = r"colou?rs?|shape|size|choose|chose|pick|picked|text|say|says|said|written|number|year|date|airline|brand|team|company|name|going|headed|heading"
+# "what does it say at the bottom", "what year does it say in the corner": the photo's own text in that part
+PHOTO_PART = re.compile(r"\b(?:at|in|on|along|across) the (?P<part>(?:top|bottom|upper|lower) (?:left|right)|top|bottom|left|right|corner|"
+                        r"middle|center|centre)\b")
+
+QUESTION_KINDS = (  # first match wins
+    (r"\bhow many\b|\bcount\b|\bnumber of\b", "count"), (r"\bcolou?rs?\b", "color"),
+    (r"^\s*why\b|\bwhy did\b|\bhow did you\b", "why"), (r"\bhow (big|large|small|much of)\b|\bsize\b", "size"),
+    (TEXT_QUESTION, "text"), (r"\b(easy|hard|difficult) to (spot|see|find|notice)\b|\b(visible|noticeable)\b", "visible"),
+    (r"\bwhere\b", "where"), (r"\bwhat (?:is|are|'s|s)? ?(?:he|she|they|the \w+) wearing\b|\bdressed in\b", "wearing"),
+    (r"^\s*(is|are) there\b", "exists"),
+    (r"\bshape\b", "shape"),
+)
+
+
+def question_topic(text: str) -> str:
+    """What a question asks about: one of agent.intent.QUESTIONS ("describe" when no pattern matches)."""
+    return first_match(QUESTION_KINDS, text.lower(), "describe")
+
