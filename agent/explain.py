@@ -193,9 +193,9 @@ def miss_text(category: str, seen: dict[str, int]) -> str:
 def uncountable_text(phrase: str, question: str = "count") -> str:
     """The answer to "how many lamps?" / "is there a lamp?" when no detector knows the thing and no colour or
     shape word narrows it."""
-    ask = f"tell whether there is {phrase}" if question == "exists" else f"count {phrase}"
-    return (f"I can't {ask}: none of my detectors knows it, and without a colour or shape to match, the regions "
-            "I find in the photo say nothing about it. No mask this turn.")
+    ask, it = (f"tell whether there is {phrase}", "it") if question == "exists" else (f"count {phrase}", "them")
+    return (f"I can't {ask}: none of my detectors knows {it}, and without a colour or shape to match, the regions "
+            f"I find in the photo say nothing about {it}. No mask this turn.")
 
 
 def no_other_text(category: str | None, kept: str) -> str:
