@@ -109,7 +109,7 @@ def category_candidates(intent: dict, category: str, vision, runtime, turn: int)
         ordered = rank_order(inside, position, size, None, w, h) + [r for j, r in enumerate(boxed) if j not in in_row]
     else:
         ordered = rank_order(boxed, position, size, depth, w, h)
-    tiny = set() if asks_for_tiny(str(intent.get("target") or "")) else tiny_members(boxed)
+    tiny = set() if asks_for_tiny(intent) else tiny_members(boxed)
     place = ordinal(head_phrase(intent)) if position else None  # "the second guy from the left"
     place = place if place and place <= n else None
     rank = {id(r): abs(i - (place - 1)) if place else i for i, r in enumerate(ordered)}
@@ -165,12 +165,12 @@ def category_candidates(intent: dict, category: str, vision, runtime, turn: int)
 
 
 TINY_PENALTY = 1.0  # a far-off figure among three or more (ranking.tiny_members) unless the words ask for one
-TINY_WORDS = ("tiny", "smallest", "distance", "far away", "far off", "faraway", "speck")
+FAR_OFF_WORDS = ("in the distance", "far away", "far off", "faraway")  # "in the back" is not: a figure one makes out
 
 
-def asks_for_tiny(phrase: str) -> bool:
-    """Whether the words ask for a far-off or tiny instance ("the tiny boat in the distance")."""
-    return any(w in phrase.lower() for w in TINY_WORDS)
+def asks_for_tiny(intent: dict) -> bool:
+    """Whether the request asks for a small or far-off instance ("the smallest boat", "the boat in the distance")."""
+    return intent.get("size") == "smallest" or any(w in str(intent.get("target") or "").lower() for w in FAR_OFF_WORDS)
 
 
 GROUP_SIZES = {"both": 2, "two": 2, "pair": 2, "couple": 2, "three": 3, "four": 4, "five": 5, "2": 2, "3": 3,

@@ -38,3 +38,11 @@ def test_in_the_back_is_the_farthest_figure_one_can_make_out_not_a_speck():
 def test_two_of_a_kind_have_no_far_off_member():
     near, speck = standing(50, 100, 470, 160, "near"), standing(560, 200, 230, 12, "speck")
     assert tiny_members([near, speck]) == set()
+
+
+def test_only_small_or_far_off_words_ask_for_a_far_off_figure():
+    from agent.candidates.category import asks_for_tiny
+
+    assert asks_for_tiny({"target": "the smallest boat", "size": "smallest"})
+    assert asks_for_tiny({"target": "the boat in the distance"})
+    assert not asks_for_tiny({"target": "the woman in the orange jacket in the back", "depth": "back"})
