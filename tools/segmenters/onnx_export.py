@@ -17,7 +17,6 @@ only `onnx`.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import warnings
 from pathlib import Path
@@ -29,6 +28,7 @@ from torch import nn
 from tools.atomic_folder import atomic_folder
 from tools.segmenters.onnx_decoder import INPUT_NAMES, OUTPUT_NAMES, SamOnnxDecoder, example_inputs
 from tools.segmenters.sam_decoder import SamPromptDecoder
+from tools.weights.digests import sha256_file
 
 OPSET = 17
 FORMAT = 2  # bump when the exported graphs change (2: the decoder in tools.segmenters.sam_decoder_fast's order)
@@ -50,14 +50,6 @@ def onnx_folder(source_sha256: str, prefix: str = "mobile_sam", root: Path | Non
     return Path(root) / f"{prefix}-{source_sha256[:12]}-onnx-{exporter_tag()}"
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def check_folder(folder: Path) -> str | None:
     """None when the folder holds a complete export matching its manifest, else why not (one line)."""
     try:
@@ -70,7 +62,7 @@ def check_folder(folder: Path) -> str | None:
         entry, path = manifest.get("files", {}).get(name), folder / name
         if entry is None or not path.is_file():
             return f"{name} missing"
-        if path.stat().st_size != entry["size"] or _sha256(path) != entry["sha256"]:
+        if path.stat().st_size != entry["size"] or sha256_file(path) != entry["sha256"]:
             return f"{name} does not match its manifest (partial or corrupted)"
     return None
 
@@ -126,7 +118,7 @@ def ensure_onnx(encoder: nn.Module, decoder: SamPromptDecoder, source_sha256: st
         with atomic_folder(folder) as tmp:
             export_encoder(encoder, tmp / FILES[0], decoder.input_image_size)
             export_decoder(decoder, tmp / FILES[1])
-            files = {name: {"size": (tmp / name).stat().st_size, "sha256": _sha256(tmp / name)} for name in FILES}
+            files = {name: {"size": (tmp / name).stat().st_size, "sha256": sha256_file(tmp / name)} for name in FILES}
             meta = {"source_sha256": source_sha256, "exporter": exporter_tag(), "files": files}
             (tmp / MANIFEST).write_text(json.dumps(meta, indent=1))
         if (why := check_folder(folder)) is not None:

