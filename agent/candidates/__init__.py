@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Callable
 
 from agent.candidates.category import detector_category, implied_category
-from agent.candidates.correct import exclude_previous, redo_search, repeated_search
+from agent.candidates.correct import exclude_previous, redo_search
 from agent.candidates.count import count_matching
 from agent.candidates.describe import describe_candidates, proposal_candidates
 from agent.candidates.dialogue import settled_candidates
@@ -34,19 +34,7 @@ Search = Callable[..., "list[Candidate] | None"]
 
 
 def _correct(intent: dict, memory: dict, vision, runtime, turn: int) -> list[Candidate] | None:
-    repeat = repeated_search(intent, memory)
-    new_cue = bool(repeat and repeat[2])
-    return redo_search(intent, memory, vision, runtime, turn, gather,
-                       fallback=proposal_candidates if new_cue else _proposals_unless_detected)
-
-
-def _proposals_unless_detected(base: dict, vision, runtime, turn: int) -> list[Candidate]:
-    """A bare "no, the other one" that left nothing: region proposals, unless the rejected search named a class
-    the detector knows (its other instances were all there was; a salient region would not be that class). A
-    correction with a new cue ("no, the black one") still searches the proposals for it."""
-    if detector_category(base, runtime):
-        return []
-    return proposal_candidates(base, vision, runtime, turn)
+    return redo_search(intent, memory, vision, runtime, turn, gather, fallback=proposal_candidates)
 
 
 SEARCHES: dict[str, Search] = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from agent.candidates.category import detector_category
 from agent.candidates.record import Candidate
 from agent.memory import current_target, excluded_ids, target_mask
 from tools.masks import box_iou
@@ -35,7 +36,8 @@ def redo_search(intent: dict, memory: dict, vision, runtime, turn: int,
                 gather: Callable[..., list[Candidate]],
                 fallback: Callable[..., list[Candidate]] | None = None) -> list[Candidate] | None:
     """The repeated search's candidates without the rejected ones; when none is left, `fallback(base intent)`'s
-    (a wider search) without them; None when there is nothing to repeat."""
+    (a wider search) without them, unless the correction names no new cue and the rejected search named a class
+    the detector knows (a salient region would not be that class); None when there is nothing to repeat."""
     repeat = repeated_search(intent, memory)
     if repeat is None:
         return None
@@ -43,7 +45,8 @@ def redo_search(intent: dict, memory: dict, vision, runtime, turn: int,
     found = exclude_previous(gather(base, earlier, vision, runtime, turn), memory, vision, only_current=new_cue)
     if found:
         found[0]["evidence"] = [*found[0]["evidence"], "the next pick of the same search, rejected picks left out"]
-    if not found and fallback is not None:
+    if not found and fallback is not None and (new_cue or not detector_category(base, runtime)):
+        # a bare "the other one" of a class the detector knows: its other instances were all there was
         wider = fallback({**base, "exclude_previous": True}, vision, runtime, turn)
         found = exclude_previous(wider, memory, vision, only_current=new_cue)
     return found
