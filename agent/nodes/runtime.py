@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from tools.images import LoadedImage, load_image
+from tools.images import ImageError, LoadedImage, load_image
 from tools.regions import Region
 
 CLOSED_VOCABULARY_DETECTOR = "detector"                       # the embedded COCO-80 detector's grounder name
@@ -54,10 +54,14 @@ class VisionCache:
         self._items.move_to_end(image.sha256)
         return hit
 
+    def holds(self, sha256: str) -> bool:
+        """Whether the image with this pixel hash is cached (no reload, no LRU move)."""
+        return sha256 in self._items
+
     def get(self, image_ref: dict | None) -> ImageVision | None:
         """The cached vision for a state image ref {"path", "sha256", ...}; when the cache lacks it (eviction,
-        restart, a served graph's new process) the file is loaded from "path", hash-checked when the ref has a
-        sha256. None when there is no ref or the file changed."""
+        restart, a served graph's new process) the file is loaded from "path" and hash-checked. None when there
+        is no ref; ImageError (one line) when the file is gone or changed, or the ref has no path to reload."""
         if not image_ref:
             return None
         sha = image_ref.get("sha256")
@@ -65,11 +69,13 @@ class VisionCache:
         if hit is not None:
             self._items.move_to_end(sha)
             return hit
-        if image_ref.get("path"):
-            image = load_image(image_ref["path"])  # ImageError (one line) when the file is gone
-            if sha is None or image.sha256 == sha:
-                return self.register(image)
-        return None
+        if not image_ref.get("path"):
+            raise ImageError(f"image sha256 {str(sha)[:12]}... is no longer in memory and its reference has no path")
+        image = load_image(image_ref["path"])
+        if sha is not None and image.sha256 != sha:
+            raise ImageError(f"{image_ref['path']} changed since this conversation began (its pixels no longer "
+                             "match the thread's sha256)")
+        return self.register(image)
 
 
 @dataclass

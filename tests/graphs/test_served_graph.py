@@ -115,3 +115,15 @@ def test_two_turns_over_http_each_get_a_mask(server, coco_tiny):
         assert (masks[0] & masks[1]).sum() < 0.5 * masks[0].sum()  # two different objects
         stored = client.get(f"/threads/{thread_id}/state").json()["values"]
         assert stored["turn"] == 2 and stored["results"][0]["rle"] == state["results"][0]["rle"]
+
+        # A client that sends a complete reference hashed from the file's bytes still gets a mask.
+        import hashlib
+        file_hash = hashlib.sha256(photo.read_bytes()).hexdigest()
+        other = client.post("/threads", json={}).json()["thread_id"]
+        reply = client.post(f"/threads/{other}/runs/wait", json={"assistant_id": "pixelrist_agent", "input": {
+            "image": {"path": str(photo), "sha256": file_hash, "width": 640, "height": 427},
+            "messages": [{"role": "user", "content": "segment the dog"}]}})
+        assert reply.status_code == 200, reply.text[:500]
+        recomputed = reply.json()
+        assert recomputed["image"]["sha256"] == state["image"]["sha256"] != file_hash
+        assert recomputed["results"][-1]["rle"], recomputed["results"][-1]["answer"]

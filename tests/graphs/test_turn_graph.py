@@ -7,6 +7,7 @@ import inspect
 import json
 from pathlib import Path
 
+import pytest
 from langchain_core.messages import HumanMessage
 from langgraph.checkpoint.memory import InMemorySaver
 from PIL import Image
@@ -73,3 +74,49 @@ def test_langgraph_json_points_at_the_factory(tmp_path):
                                      "messages": [{"role": "user", "content": "segment the blue square"}]}))
     assert out["image"]["sha256"] and (out["image"]["width"], out["image"]["height"]) == (480, 320)
     assert iou(decode_rle(out["results"][-1]["rle"]), scene.shapes["blue_square"]) > 0.95
+
+
+def _scene_file(tmp_path) -> tuple[Path, object]:
+    scene = shapes_scene()
+    path = tmp_path / "scene.png"
+    Image.fromarray(scene.pixels).save(path)
+    return path, scene
+
+
+def test_complete_reference_with_the_file_bytes_hash_is_recomputed(tmp_path):
+    """A client that hashed the file's bytes sends a complete reference whose sha256 is not the pixel hash: the
+    first turn recomputes it and gets its mask (it used to be answered as a text-only session)."""
+    import hashlib
+
+    path, scene = _scene_file(tmp_path)
+    graph = build_graph(build_runtime(segmenter=FakeSegmenter(), grounders=[FakeProposals()]),
+                        checkpointer=InMemorySaver())
+    cfg = {"configurable": {"thread_id": "bytes-hash"}}
+    file_hash = hashlib.sha256(path.read_bytes()).hexdigest()
+    ref = {"path": str(path), "sha256": file_hash, "width": 480, "height": 320}
+    out = graph.invoke({"image": ref, "messages": [HumanMessage("segment the blue square")]}, cfg)
+    assert out["image"]["sha256"] != file_hash and out["image"]["path"] == str(path.resolve())
+    assert "Text-only" not in out["results"][-1]["answer"]
+    assert iou(decode_rle(out["results"][-1]["rle"]), scene.shapes["blue_square"]) > 0.95
+
+
+def test_reference_that_cannot_be_verified_is_refused_in_one_line(tmp_path):
+    """An unknown hash with no path, and a file that changed between turns, stop the turn with one ImageError line."""
+    from tools.images import ImageError
+
+    path, _ = _scene_file(tmp_path)
+    graph = build_graph(build_runtime(segmenter=FakeSegmenter(), grounders=[FakeProposals()]),
+                        checkpointer=InMemorySaver())
+    unknown = {"path": None, "sha256": "ab" * 32, "width": 480, "height": 320}
+    with pytest.raises(ImageError, match="not known to this server") as caught:
+        graph.invoke({"image": unknown, "messages": [HumanMessage("segment the blue square")]},
+                     {"configurable": {"thread_id": "no-path"}})
+    assert "\n" not in str(caught.value)
+
+    cfg = {"configurable": {"thread_id": "changed"}}
+    graph.invoke({"image": {"path": str(path)}, "messages": [HumanMessage("segment the blue square")]}, cfg)
+    Image.fromarray(shapes_scene().pixels[::-1].copy()).save(path)  # same size, other pixels
+    values = graph.get_state(cfg).values
+    restarted = build_graph(build_runtime(segmenter=FakeSegmenter(), grounders=[FakeProposals()]))  # empty cache
+    with pytest.raises(ImageError, match="changed since this conversation began"):
+        restarted.invoke({**values, "messages": [HumanMessage("now the red circle")]})
