@@ -21,35 +21,14 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
+from agent.errors import expected_errors
+
 HISTORY_FILE = Path.home() / ".cache" / "pixelrist" / "chat_history"
 HELP = """commands:
   /undo         drop the last turn          /reset       start a new conversation about the same image
   /save [DIR]   write masks, overlays and the conversation JSON to DIR
   /history      list the turns so far       /help        this text          /quit  leave
 anything else is a request or a question about the image"""
-
-
-def _expected_errors() -> tuple[type[BaseException], ...]:
-    """Exception classes that mean bad input or setup (one-line message), not a bug."""
-    from agent.planners import PlannerError, UnknownPlannerError
-    from agent.session import SessionError, TurnError
-    from agent.thread_ids import ThreadIdError
-    from tools.grounders import GrounderError
-    from tools.images import ImageError
-    from tools.masks import MaskError
-    from tools.segmenters import PromptError, UnknownSegmenterError
-    from tools.weights import MissingWeightsError
-
-    found: list[type[BaseException]] = [PlannerError, UnknownPlannerError, SessionError, TurnError, ThreadIdError,
-                                        GrounderError, ImageError, MaskError, PromptError, UnknownSegmenterError,
-                                        MissingWeightsError, FileNotFoundError]
-    for module, name in (("tools.segmenters.hf_sam", "ModelFolderError"),
-                         ("tools.segmenters.sam_checkpoint", "CheckpointError")):
-        try:
-            found.append(getattr(__import__(module, fromlist=[name]), name))
-        except (ImportError, AttributeError):
-            pass
-    return tuple(found)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -251,7 +230,7 @@ def open_session(args: argparse.Namespace, kw: dict[str, Any], new: bool) -> Any
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     progress = (lambda msg: print(msg, file=sys.stderr, flush=True))
-    errors = _expected_errors()
+    errors = expected_errors()
     try:
         if args.image is None and not args.thread:
             print("error: give an IMAGE (or --thread ID to continue a stored conversation)", file=sys.stderr)

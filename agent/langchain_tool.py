@@ -91,13 +91,13 @@ class PixelChatTool(BaseTool):
 
     def _run(self, image_path: str, request: str, conversation_id: str | None = None,
              run_manager: Any = None) -> tuple[str, dict[str, Any]]:
-        from agent.chat import _expected_errors
+        from agent.errors import expected_errors
 
         try:
             with self._lock:  # one turn at a time: sessions share models and the database
                 session = self._session(image_path, conversation_id)
                 result = session.ask(request)
-        except (*_expected_errors(), ImagePathError) as exc:
+        except (*expected_errors(), ImagePathError) as exc:
             message = " ".join(str(exc).split())[:400] or type(exc).__name__
             return f"error: {message}", {"error": message, "conversation_id": conversation_id}
         extra = result.extra or {}

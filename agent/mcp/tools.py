@@ -44,10 +44,10 @@ class ToolInputError(ValueError):
 
 
 def expected_errors() -> tuple[type[BaseException], ...]:
-    from agent.chat import _expected_errors
+    from agent.errors import expected_errors as input_errors
     from agent.web.errors import ModelsNotReady
 
-    return (*_expected_errors(), ImagePathError, ToolInputError, ModelsNotReady)
+    return (*input_errors(), ImagePathError, ToolInputError, ModelsNotReady)
 
 
 def one_line(exc: BaseException) -> str:

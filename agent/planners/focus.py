@@ -19,9 +19,10 @@ which the rules were not tuned on: 0.546 -> 0.601).
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 
 from agent.planners.phrases import COLORS, STOP, WORD, chunks, quoted, singular
+from tools.token_f1 import token_f1
 from tools.vocabulary import LARGEST_WORDS, POSITION_WORDS, SMALLEST_WORDS
 
 CLOSING_PATTERN = re.compile(
@@ -264,14 +265,7 @@ def focus_tokens(text: str) -> list[str]:
 
 def focus_f1(predicted: str, reference: str) -> float:
     """Token F1 between two phrases (bag of words after lower-casing and dropping stop words)."""
-    p, r = focus_tokens(predicted), focus_tokens(reference)
-    if not p or not r:
-        return float(p == r)
-    common = sum((Counter(p) & Counter(r)).values())  # tokens shared, repeats counted as often as both have them
-    if common == 0:
-        return 0.0
-    precision, recall = common / len(p), common / len(r)
-    return 2 * precision * recall / (precision + recall)
+    return token_f1(focus_tokens(predicted), focus_tokens(reference))
 
 
 def prist_dialogue(record: dict) -> list[dict[str, str]]:

@@ -19,9 +19,9 @@ class ModelsNotReady(RuntimeError):
 
 @lru_cache(maxsize=1)
 def expected_errors() -> tuple[type[BaseException], ...]:
-    from agent.chat import _expected_errors
+    from agent.errors import expected_errors as input_errors
 
-    return (*_expected_errors(), WebInputError, ModelsNotReady)
+    return (*input_errors(), WebInputError, ModelsNotReady)
 
 
 def one_line(exc: BaseException) -> str:

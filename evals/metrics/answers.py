@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import re
 
-from evals.metrics.intent import _fold
+from evals.metrics.intent import fold_token
 
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?", re.UNICODE)
 
 
 def _words(text: str) -> list[str]:
-    return [_fold(w) for w in _WORD.findall(text.lower())]
+    return [fold_token(w) for w in _WORD.findall(text.lower())]
 
 
 def answers_question(reply: str | None, keywords: list[str]) -> bool:

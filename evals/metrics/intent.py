@@ -1,13 +1,15 @@
 """Focus agreement: does the target a system named at the closing turn match the record's `focus`?
 
-token F1 over content tokens (lower-cased, stop words and punctuation dropped, crude plural folding) and
-head-noun match (the last content word before the first preposition, quoted text ignored);
+token F1 (tools.token_f1) over content tokens (lower-cased, stop words and punctuation dropped, plurals folded
+by tools.vocabulary.singular) and head-noun match (the last content word before the first preposition, quoted text ignored);
 `score` is their mean. A missing target scores 0.
 """
 from __future__ import annotations
 
 import re
-from collections import Counter
+
+from tools.token_f1 import token_f1
+from tools.vocabulary import singular
 
 STOP_WORDS = frozenset("""
 a an the this that these those it its it's of on in at to for from with by into onto over under above below
@@ -22,20 +24,13 @@ _TOKEN = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*", re.UNICODE)
 _QUOTED = re.compile(r"(?:(?<=\s)|^)['\"‘“]([^'\"’”]+?)['\"’”](?=\s|$|[.,;:!?)])")
 
 
-def _fold(word: str) -> str:
-    if word.endswith("'s"):
-        word = word[:-2]
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 4 and word.endswith(("ches", "shes", "sses", "xes")):
-        return word[:-2]
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        return word[:-1]
-    return word
+def fold_token(word: str) -> str:
+    """"player's" -> "player", then the plural rule shared with the planner (tools.vocabulary.singular)."""
+    return singular(word[:-2] if word.endswith("'s") else word)
 
 
 def content_tokens(text: str | None) -> list[str]:
-    return [_fold(t) for t in _TOKEN.findall((text or "").lower()) if t not in STOP_WORDS]
+    return [fold_token(t) for t in _TOKEN.findall((text or "").lower()) if t not in STOP_WORDS]
 
 
 def head_noun(text: str | None) -> str | None:
@@ -48,18 +43,13 @@ def head_noun(text: str | None) -> str | None:
             break
         if word not in STOP_WORDS and not word.isdigit():
             chunk.append(word)
-    return _fold(chunk[-1]) if chunk else None
+    return fold_token(chunk[-1]) if chunk else None
 
 
 def focus_agreement(target: str | None, focus: str) -> dict:
     """{"token_f1", "head_match", "score"} for one predicted target phrase against the reference focus."""
     pred, gold = content_tokens(target), content_tokens(focus)
-    common = sum((Counter(pred) & Counter(gold)).values())  # tokens shared, repeats counted as often as both have them
-    if common == 0:
-        f1 = 0.0
-    else:
-        p, r = common / len(pred), common / len(gold)
-        f1 = 2 * p * r / (p + r)
+    f1 = token_f1(pred, gold) if pred else 0.0  # a missing target scores 0
     head_pred, head_gold = head_noun(target), head_noun(focus)
     head = float(head_pred is not None and head_pred == head_gold)
     return {"token_f1": f1, "head_match": head, "score": (f1 + head) / 2}
