@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 import torch
 
+from tools.box_nms import nms_indices
 from tools.grounders.base import GrounderError
 from tools.images import ImageInput, LoadedImage, load_image
 from tools.regions import Region
@@ -101,14 +102,8 @@ def nanodet_level(scores: np.ndarray, dists: np.ndarray, stride: int, score_thre
 
 
 def class_nms(boxes: np.ndarray, scores: np.ndarray, classes: np.ndarray, iou: float, limit: int) -> np.ndarray:
-    """Indices kept by per-class NMS (OpenCV NMSBoxesBatched), best first, at most `limit`."""
-    if len(boxes) == 0:
-        return np.zeros(0, np.int64)
-    xywh = np.concatenate([boxes[:, :2], boxes[:, 2:] - boxes[:, :2]], axis=1).astype(np.float64)
-    keep = np.asarray(cv2.dnn.NMSBoxesBatched(xywh, scores.astype(np.float32), classes.astype(np.int32),
-                                              0.0, iou), dtype=np.int64).reshape(-1)
-    keep = keep[np.argsort(-scores[keep], kind="stable")]
-    return keep[:limit]
+    """Indices kept by per-class NMS (tools.box_nms), best first, at most `limit`."""
+    return nms_indices(boxes, scores, iou, classes=classes, limit=limit)
 
 
 class CocoDetector:

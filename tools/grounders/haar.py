@@ -18,9 +18,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from tools.box_nms import nms_indices
 from tools.grounders.base import GrounderError
 from tools.images import ImageInput, load_image
-from tools.masks import box_iou
 from tools.regions import Region
 
 # cascade key -> (file, reliability in [0, 1], min size as a fraction of the shorter image side)
@@ -88,11 +88,9 @@ def face_to_body(box: list[float], width: int, height: int) -> list[float]:
 
 
 def nms(regions: list[Region], iou_threshold: float = 0.4) -> list[Region]:
-    kept: list[Region] = []
-    for r in sorted(regions, key=lambda r: -r.score):
-        if all(box_iou(r.box, k.box) <= iou_threshold for k in kept):
-            kept.append(r)
-    return kept
+    """The regions left by box NMS (tools.box_nms), best score first."""
+    keep = nms_indices(np.array([r.box for r in regions]), np.array([r.score for r in regions]), iou_threshold)
+    return [regions[i] for i in keep]
 
 
 class HaarGrounder:

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
+from tools.box_nms import nms_indices
 from tools.grounders.base import GrounderError
 from tools.images import ImageInput, load_image
-from tools.masks import box_iou
 from tools.regions import Region
 
 _FILLER = re.compile(r"^(please\s+)?(find|show|segment|select|highlight|detect|locate|mark|where is|where are)"
@@ -62,16 +62,12 @@ def _clip_box(box, width: int, height: int) -> list[float]:
 
 
 def _finish(regions: list[Region], max_detections: int, nms_iou: float, prefix: str) -> list[Region]:
-    """Drop empty boxes, suppress same-label duplicates (box IoU > nms_iou), sort, number."""
-    kept: list[Region] = []
-    for r in sorted(regions, key=lambda r: -r.score):
-        if r.box[2] - r.box[0] < 1 or r.box[3] - r.box[1] < 1:
-            continue
-        if any(k.label == r.label and box_iou(k.box, r.box) > nms_iou for k in kept):
-            continue
-        kept.append(r)
-        if len(kept) >= max_detections:
-            break
+    """Drop empty boxes, suppress same-label duplicates (box IoU > nms_iou, tools.box_nms), sort, number."""
+    regions = [r for r in regions if r.box[2] - r.box[0] >= 1 and r.box[3] - r.box[1] >= 1]
+    labels = {label: i for i, label in enumerate(dict.fromkeys(r.label for r in regions))}
+    keep = nms_indices(np.array([r.box for r in regions]), np.array([r.score for r in regions]), nms_iou,
+                       classes=np.array([labels[r.label] for r in regions]), limit=max_detections)
+    kept = [regions[i] for i in keep]
     for i, r in enumerate(kept):
         r.id = f"{prefix}{i}"
     return kept

@@ -16,6 +16,7 @@ from typing import Callable
 import numpy as np
 import torch
 
+from tools.box_nms import nms_indices
 from tools.segmenters.base import Proposal
 
 # decode(points (M, 1, 2) float in the model input frame) -> (low-res logits (M, K, S, S), iou (M, K))
@@ -128,27 +129,6 @@ class BackgroundSkip:
             self.skip[inside] = share[self.bins[inside]] >= self.min_share
 
 
-def box_nms(boxes: torch.Tensor, scores: torch.Tensor, iou_threshold: float) -> torch.Tensor:
-    """Greedy NMS; boxes (M, 4), scores (M,) -> indices kept, highest score first."""
-    if boxes.shape[0] == 0:
-        return torch.zeros(0, dtype=torch.long)
-    order = scores.argsort(descending=True)
-    b = boxes[order]
-    area = (b[:, 2] - b[:, 0]).clamp(min=0) * (b[:, 3] - b[:, 1]).clamp(min=0)
-    lt = torch.maximum(b[:, None, :2], b[None, :, :2])
-    rb = torch.minimum(b[:, None, 2:], b[None, :, 2:])
-    inter = (rb - lt).clamp(min=0).prod(-1)
-    iou = inter / (area[:, None] + area[None, :] - inter).clamp(min=1e-6)
-    suppressed = torch.zeros(len(order), dtype=torch.bool)
-    keep = []
-    for i in range(len(order)):
-        if suppressed[i]:
-            continue
-        keep.append(i)
-        suppressed |= iou[i] > iou_threshold
-    return order[torch.tensor(keep, dtype=torch.long)]
-
-
 def coarse_to_fine_levels(points_per_side: int) -> list[np.ndarray]:
     """Indices of an n x n grid split into levels: every 4th point, then every 2nd, then the rest."""
     ij = np.stack(np.meshgrid(np.arange(points_per_side), np.arange(points_per_side)), -1).reshape(-1, 2)
@@ -234,7 +214,8 @@ def generate_proposals(
     area_ok = masks.flatten(1).sum(1) >= max(1.0, min_area_frac * hs * ws)
     keep = area_ok.nonzero().flatten()
     boxes = mask_boxes(masks[keep])
-    keep = keep[box_nms(boxes, iou[keep], nms_thresh)]
+    kept = nms_indices(boxes.float().cpu().numpy(), iou[keep].float().cpu().numpy(), nms_thresh)
+    keep = keep[torch.from_numpy(kept).to(keep.device)]
     proposals: list[Proposal] = []
     min_area = min_area_frac * h * w
     for i in keep.tolist():
