@@ -5,11 +5,16 @@ from __future__ import annotations
 from functools import lru_cache
 
 
+class TurnError(ValueError):
+    """A turn that cannot be processed (empty, too long, bad click points, no mask to recall); one-line
+    message, nothing is written."""
+
+
 @lru_cache(maxsize=1)
 def expected_errors() -> tuple[type[BaseException], ...]:
     """Exception classes that mean bad input or setup (one-line message), not a bug."""
     from agent.planners import PlannerError, UnknownPlannerError
-    from agent.session import SessionError, TurnError
+    from agent.session import SessionError
     from agent.thread_ids import ThreadIdError
     from tools.grounders import GrounderError
     from tools.images import ImageError

@@ -25,6 +25,7 @@ from langchain_core.messages import AIMessage, HumanMessage
 from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.types import Command
 
+from agent.errors import TurnError  # noqa: F401  (re-exported: agent.session.TurnError)
 from agent.nodes.components import build_runtime
 from agent.state import empty_memory
 from agent.thread_ids import new_thread_id, validate_thread_id
@@ -37,10 +38,6 @@ from tools.system import TurnResult
 MAX_TURN_CHARS = 10_000
 DEFAULT_DB = Path.home() / ".cache" / "pixelrist" / "conversations.sqlite"
 DURABILITY = "exit"  # one checkpoint per turn, written when the turn ends (or crashes, or asks a question)
-
-
-class TurnError(ValueError):
-    """A user turn that cannot be processed (empty, too long); one-line message, nothing is written."""
 
 
 class SessionError(ValueError):
@@ -115,8 +112,8 @@ class Session:
             if self.image_ref and stored and stored["sha256"] != self.image_ref["sha256"]:
                 raise SessionError(f"thread {self.thread_id} belongs to another image ({stored['sha256'][:12]})")
             return
-        self.graph.update_state(self.config, {"image": self.image_ref, "memory": empty_memory(), "turn": 0,
-                                              "timings": {"__reset__": 1.0}}, as_node="respond")
+        self.graph.update_state(self.config, {"image": self.image_ref, "memory": empty_memory(), "turn": 0},
+                                as_node="respond")
 
     # ---- turns ---------------------------------------------------------------------------------
     def ask(self, text: str) -> TurnResult:
@@ -140,6 +137,24 @@ class Session:
             return TurnResult(text=payload["question"], target=intent.get("target"), timings={"total": seconds},
                               extra={"interrupt": payload, "intent": intent, "turn": int(out.get("turn", 0)) + 1})
         return self._result(out["results"][-1], seconds)
+
+    def act(self, action: dict[str, Any]) -> TurnResult:
+        """Run a click or recall turn (agent.state.Action) through the graph; a pending clarifying question or
+        a crashed turn is dropped first. TurnError (one line) for a bad action; nothing is written then."""
+        t0 = time.perf_counter()
+        snapshot = self.graph.get_state(self.config)
+        if snapshot.next or snapshot.interrupts:
+            self._rollback_to(int(snapshot.values.get("turn", 0)))
+        try:
+            out = self.graph.invoke({"action": action}, self.config, durability=DURABILITY)
+        except TurnError:
+            self._rollback_to(int(snapshot.values.get("turn", 0)))  # the failed turn leaves no trace
+            raise
+        return self._result(out["results"][-1], time.perf_counter() - t0)
+
+    def values(self) -> dict[str, Any]:
+        """The thread's current state values (image, memory, results, turn, messages)."""
+        return self.graph.get_state(self.config).values or {}
 
     def _result(self, record: dict[str, Any], seconds: float) -> TurnResult:
         mask = decode_rle(record["rle"]) if record.get("rle") else None

@@ -12,12 +12,12 @@ messages, results and memory are delta channels (agent.channels): each checkpoin
 wrote, so a mask is stored only by the turn that made it (in its TurnRecord and its TargetRecord), never again
 in a later checkpoint, and a thread's storage grows linearly.
 Transient (rewritten every turn, cleared by `respond`):
+  action        a click or recall turn's input (Action), or None for a typed turn
   intent        Intent.to_record() of this turn
   candidates    candidate records [{"id", "box", "score", "label", "source", "text", "attributes", "rank"}]
   chosen        {"id", "box", "rle", "score", "evidence": [str], "confidence", "phrase", ...} or None
   answer        the text composed for this turn
   planner_fallback  one-line error when the configured planner failed and the rule planner stood in
-  clarify       a clarifying question asked through `interrupt`, with the user's reply
 Candidate masks live in the in-process `VisionCache` (agent.nodes.runtime), keyed by image sha256.
 """
 from __future__ import annotations
@@ -50,6 +50,41 @@ class TargetRecord(TypedDict, total=False):
     text_cue: str | None
     part: str | None
     source: str | None
+    text_read: str | None
+    evidence: list[str]
+    rejected: list[str]
+    intent: dict[str, Any]
+
+
+class Choice(TypedDict, total=False):
+    """The mask a turn settled on (agent.choice.make_choice builds it): region id(s), box, mask RLE, scores,
+    evidence; "answer_lead" when select already phrased the answer ("She is holding a book ...")."""
+
+    id: str
+    ids: list[str]
+    box: list[float] | None
+    rle: dict | None
+    score: float
+    confidence: float
+    evidence: list[str]
+    label: str | None
+    source: str | None
+    attributes: dict[str, Any]
+    text: str | None
+    low_confidence: bool
+    answer_lead: str
+
+
+class Action(TypedDict, total=False):
+    """A turn that is not typed text, sent as the graph input {"action": ...} (agent.clicks builds them):
+    {"kind": "click", "points": [[x, y], ...] image pixels, "labels": [1 add | 0 remove, ...], "text": str?}
+    {"kind": "recall", "turn": int (an earlier turn whose mask becomes the target again), "text": str?}"""
+
+    kind: str
+    points: list[list[float]]
+    labels: list[int]
+    turn: int
+    text: str | None
 
 
 class TurnRecord(TypedDict, total=False):
@@ -63,15 +98,15 @@ class TurnRecord(TypedDict, total=False):
     rle: dict | None
     box: list[float] | None
     score: float | None
+    confidence: float | None
     evidence: list[str]
     planner_fallback: str | None
-    timings: Annotated[dict[str, float], merge_timings]
+    timings: dict[str, float]
 
 
 def merge_timings(old: dict[str, float] | None, new: dict[str, float] | None) -> dict[str, float]:
-    """Per-stage seconds of the current turn; an update carrying "__reset__" starts a new turn's dict."""
-    if new and "__reset__" in new:
-        return dict(new)
+    """Per-stage seconds of the current turn, merged stage by stage; a turn's first node starts a new dict by
+    writing langgraph.types.Overwrite({...}) (interpret, segment_points, recall_mask)."""
     return {**(old or {}), **(new or {})}
 
 
@@ -87,8 +122,8 @@ class AgentState(TypedDict, total=False):
     turn: int
     intent: dict[str, Any] | None
     candidates: list[dict[str, Any]]
-    chosen: dict[str, Any] | None
+    chosen: Choice | None
+    action: Action | None
     answer: str | None
     planner_fallback: str | None
-    clarify: dict[str, Any] | None
     timings: Annotated[dict[str, float], merge_timings]

@@ -1,8 +1,10 @@
 """One conversation turn as a LangGraph StateGraph.
 
     attach_image ─► interpret ─► ground ─► segment ─► select ─► explain ─► respond
-                        │           └──────(answer-only count)────────────►┘
-                        └──(text-only session, or answer-only question)───►explain
+        │               │           └──────(answer-only count)────────────►┘   ▲
+        │               └──(text-only session, or answer-only question)───►explain
+        ├──(action "click")──► segment_points ─────────────────────────────────┤
+        └──(action "recall")─► recall_mask ────────────────────────────────────┘
 
 `build_graph(runtime, checkpointer=None)` compiles it with the runtime bound into the nodes by closures.
 `make_graph(config=None)` is the async factory `langgraph.json` points at (`langgraph dev`): embedded defaults
@@ -19,9 +21,23 @@ from typing import Any
 from langgraph.graph import END, START, StateGraph
 
 from agent import nodes
+from agent.errors import TurnError
 from agent.nodes.attach_image import attach_image
 from agent.nodes.runtime import AgentRuntime
 from agent.state import AgentState
+
+
+ACTION_NODES = {"click": "segment_points", "recall": "recall_mask"}
+
+
+def route_after_attach(state: dict[str, Any]) -> str:
+    """A typed turn goes to the planner; a click or recall turn (state["action"]) to its own node."""
+    kind = (state.get("action") or {}).get("kind")
+    if kind is None:
+        return "interpret"
+    if kind not in ACTION_NODES:
+        raise TurnError(f"unknown action {kind!r}: use one of {sorted(ACTION_NODES)}")
+    return ACTION_NODES[kind]
 
 
 def route_after_interpret(state: dict[str, Any]) -> str:
@@ -54,7 +70,11 @@ def build_graph(runtime: AgentRuntime, checkpointer: Any = None):
     for name in ("interpret", "ground", "segment", "select", "explain", "respond"):
         g.add_node(name, _bind(getattr(nodes, name), runtime))
     g.add_edge(START, "attach_image")
-    g.add_edge("attach_image", "interpret")
+    for name in ACTION_NODES.values():
+        g.add_node(name, _bind(getattr(nodes, name), runtime))
+    g.add_conditional_edges("attach_image", route_after_attach, ["interpret", *ACTION_NODES.values()])
+    for name in ACTION_NODES.values():
+        g.add_edge(name, "respond")
     g.add_conditional_edges("interpret", route_after_interpret, ["ground", "explain"])
     g.add_conditional_edges("ground", route_after_ground, ["segment", "explain"])
     g.add_edge("segment", "select")

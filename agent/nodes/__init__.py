@@ -1,13 +1,17 @@
 """Graph nodes: plain functions `node(state, runtime) -> partial state update`.
 
-interpret -> ground -> segment -> select -> explain -> respond (graphs.turn_graph wires them).
+A typed turn: attach_image -> interpret -> ground -> segment -> select -> explain -> respond; a click turn:
+attach_image -> segment_points -> respond; a recall turn: attach_image -> recall_mask -> respond
+(graphs.turn_graph wires them). `respond` alone writes turn records and the intent memory.
 Heavy objects come in the `AgentRuntime` (agent.nodes.runtime), bound by a closure, never in state.
 """
 from agent.nodes.explain import explain
 from agent.nodes.ground import ground
 from agent.nodes.interpret import interpret
+from agent.nodes.points import segment_points
+from agent.nodes.recall import recall_mask
 from agent.nodes.respond import respond
 from agent.nodes.segment import segment
 from agent.nodes.select import select
 
-__all__ = ["interpret", "ground", "segment", "select", "explain", "respond"]
+__all__ = ["interpret", "ground", "segment", "select", "explain", "respond", "segment_points", "recall_mask"]

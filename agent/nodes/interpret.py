@@ -4,6 +4,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from langgraph.types import Overwrite
+
 from agent.memory import dialogue, planner_view
 from agent.nodes.runtime import AgentRuntime
 from agent.planners.base import PlannerContext
@@ -46,4 +48,4 @@ def interpret(state: dict[str, Any], runtime: AgentRuntime) -> dict[str, Any]:
         intent = runtime.fallback_planner.interpret(context)
     runtime.say(f"intent: {intent.kind} -> {intent.target}")
     return {"intent": intent.to_record(), "planner_fallback": fallback, "candidates": [], "chosen": None,
-            "answer": None, "clarify": None, "timings": {"__reset__": 1.0, "interpret": time.perf_counter() - t}}
+            "answer": None, "timings": Overwrite({"interpret": time.perf_counter() - t})}

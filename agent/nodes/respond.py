@@ -42,11 +42,11 @@ def respond(state: dict[str, Any], runtime: Any) -> dict[str, Any]:
             if intent.get("kind") == "correct":
                 record["rejected"] = [*previous.get("rejected", []), *([previous["region_id"]] if previous.get("region_id") else [])]
         update["memory"] = record
-    timings = {k: round(v, 4) for k, v in (state.get("timings") or {}).items() if k != "__reset__"}
+    timings = {k: round(v, 4) for k, v in (state.get("timings") or {}).items()}
     timings["respond"] = round(time.perf_counter() - t, 4)
     result = {"turn": turn, "user": _last_user_text(state), "answer": answer, "intent": intent,
               "target": intent.get("target"), "rle": (chosen or {}).get("rle"), "box": (chosen or {}).get("box"),
               "score": (chosen or {}).get("score"), "confidence": (chosen or {}).get("confidence"),
               "evidence": evidence, "planner_fallback": state.get("planner_fallback"), "timings": timings}
     return {**update, "messages": [AIMessage(content=answer)], "results": [result], "turn": turn, "intent": None,
-            "candidates": [], "chosen": None, "answer": None, "clarify": None}
+            "candidates": [], "chosen": None, "action": None, "answer": None}

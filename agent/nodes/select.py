@@ -9,11 +9,12 @@ import numpy as np
 from langgraph.types import interrupt
 
 from agent.candidates.held import held_answer
+from agent.choice import make_choice
 from agent.explain import what_answer
 from agent.intent import Intent
 from agent.nodes.interpret import planner_context
 from agent.nodes.runtime import AgentRuntime
-from tools.masks import bbox, encode_rle, position_words
+from tools.masks import position_words
 
 AMBIGUITY_MARGIN = 0.1
 ORDINALS = {"first": 0, "1": 0, "one": 0, "second": 1, "2": 1, "two": 1, "other": 1, "third": 2, "3": 2, "three": 2}
@@ -101,11 +102,10 @@ def select(state: dict[str, Any], runtime: AgentRuntime) -> dict[str, Any]:
     confidence = float(intent.get("confidence", 1.0)) * (0.4 if low else 1.0)
     if len(order) > 1 and not _plural(intent) and not top.get("group"):
         confidence *= 0.75 if top["score"] - candidates[order[1]]["score"] < AMBIGUITY_MARGIN else 1.0
-    chosen = {"id": top["id"], "ids": chosen_ids, "box": bbox(mask), "rle": encode_rle(mask),
-              "score": round(mask_quality(top, confidence), 4),
-              "confidence": round(confidence, 3), "evidence": list(top.get("evidence", [])),
-              "label": top.get("label"), "source": top.get("source"), "attributes": top.get("attributes", {}),
-              "text": top.get("text"), "low_confidence": low}
+    chosen = make_choice(top["id"], mask, ids=chosen_ids, score=round(mask_quality(top, confidence), 4),
+                         confidence=round(confidence, 3), evidence=list(top.get("evidence", [])),
+                         label=top.get("label"), source=top.get("source"), attributes=top.get("attributes", {}),
+                         text=top.get("text"), low_confidence=low)
     if len(chosen_ids) > 1 and not top.get("group"):
         chosen["evidence"].append(f"union of {len(chosen_ids)} matching regions")
     update: dict[str, Any] = {"chosen": chosen, "timings": {"select": time.perf_counter() - t}}

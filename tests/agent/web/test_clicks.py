@@ -105,6 +105,26 @@ def test_recall_turn_makes_an_earlier_mask_current(scene, tmp_path):
         recall_turn(s, 2)
     with pytest.raises(TurnError, match="there is no turn 99"):
         recall_turn(s, 99)
+    assert [h["turn"] for h in s.history()] == [1, 2, 3, 4, 5]  # the refused recalls left nothing behind
+    assert s.ask("what colour is it?").extra["turn"] == 6
+
+
+def test_click_and_recall_turns_run_through_the_graph(scene, tmp_path):
+    """The graph itself takes {"action": ...}: a click goes attach_image -> segment_points -> respond, and
+    respond writes its record; an unknown action is refused in one line."""
+    s = make(scene, tmp_path)
+    s.ask("segment the red circle")
+    seen = []
+    for chunk in s.graph.stream({"action": {"kind": "click", "points": [list(SQUARE_CENTRE)], "labels": [1]}},
+                                s.config, stream_mode="updates"):
+        seen += list(chunk)
+    assert seen == ["attach_image", "segment_points", "respond"]
+    values = s.values()
+    assert values["turn"] == 2 and values["action"] is None and values["results"][-1]["rle"]
+    assert set(values["results"][-1]["timings"]) == {"segment", "select", "explain", "respond"}
+    with pytest.raises(TurnError, match="unknown action 'wave'"):
+        s.act({"kind": "wave"})
+    assert s.values()["turn"] == 2
 
 
 def test_a_click_turn_survives_a_restart(scene, tmp_path):
