@@ -19,9 +19,13 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from agent.errors import expected_errors
+from agent.json_types import JSONObject
+
+if TYPE_CHECKING:
+    from agent.session import SessionOptions
 
 HISTORY_FILE = Path.home() / ".cache" / "pixelrist" / "chat_history"
 HELP = """commands:
@@ -88,7 +92,7 @@ def build_backends(args: argparse.Namespace) -> tuple[Any, tuple]:
     return segmenter, tuple(backends.grounders(names, segmenter, path=args.grounder_path))
 
 
-def turn_record(result: Any, thread_id: str) -> dict[str, Any]:
+def turn_record(result: Any, thread_id: str) -> JSONObject:
     """The JSON line printed for one turn."""
     extra = result.extra or {}
     return {"turn": extra.get("turn"), "text": result.text, "target": result.target, "rle": extra.get("rle"),
@@ -218,7 +222,7 @@ def _check_thread(args: argparse.Namespace) -> bool:
     return True
 
 
-def open_session(args: argparse.Namespace, kw: dict[str, Any], new: bool) -> Any:
+def open_session(args: argparse.Namespace, kw: SessionOptions, new: bool) -> Any:
     """A new Session (under --thread's id when given) or the stored one --thread names."""
     from agent.session import Session
 

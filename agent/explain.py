@@ -8,21 +8,47 @@ facts, count) -> str` answers answer-only turns from the same facts.
 from __future__ import annotations
 
 import re
-
-from typing import Any
+from typing import TypedDict
 
 import numpy as np
 
+from agent.state import TargetRecord
 from tools.grounders.descriptors import dominant_colors, shape_hint
 from tools.masks import bbox, position_words, size_words
 
 
-def mask_facts(mask: np.ndarray, pixels: np.ndarray | None = None) -> dict[str, Any]:
+class MaskFacts(TypedDict, total=False):
+    """What mask_facts measures: box [x0, y0, x1, y1] (None for an empty mask), area (pixels), area_fraction
+    of the image, width/height of the image, position and size words, colour names (most of the mask first)
+    when the pixels are known, shape hint ("round", "elongated", ...)."""
+
+    box: list[float] | None
+    area: int
+    area_fraction: float
+    width: int
+    height: int
+    position: str
+    size: str
+    colors: list[str]
+    shape: str
+
+
+class MaskChange(TypedDict):
+    """How a new mask relates to the previous one (change_from)."""
+
+    iou: float
+    of_previous: float
+    inside_previous: float
+    direction: str
+    distance_px: float
+
+
+def mask_facts(mask: np.ndarray, pixels: np.ndarray | None = None) -> MaskFacts:
     """Pixel facts of a bool (H, W) mask: box, position, area (px), area_fraction, size, colors, shape."""
     h, w = mask.shape
     box = bbox(mask)
     area = int(mask.sum())
-    facts: dict[str, Any] = {"box": box, "area": area, "area_fraction": area / float(h * w), "width": w, "height": h}
+    facts: MaskFacts = {"box": box, "area": area, "area_fraction": area / float(h * w), "width": w, "height": h}
     if box is None:
         return facts
     facts["position"] = position_words(box, w, h)
@@ -37,18 +63,18 @@ WEAK_DETECTION = re.compile(r"^(.+) \(detector (0\.\d+), weak\)$")  # the eviden
 EASY_TO_SPOT_FRACTION = 0.01  # a target covering this share of the photo or more is "easy to spot"
 
 
-def _where(facts: dict[str, Any]) -> str:
+def _where(facts: MaskFacts) -> str:
     x0, y0, x1, y1 = facts["box"]
     return f"in the {facts['position']} of the image (box x {x0}-{x1}, y {y0}-{y1})"
 
 
-def _how_big(facts: dict[str, Any]) -> str:
+def _how_big(facts: MaskFacts) -> str:
     pct = 100.0 * facts["area_fraction"]
     return f"{facts['area']} px, {pct:.1f}% of the image ({facts['size']})"
 
 
-def explain_mask(phrase: str, facts: dict[str, Any], evidence: list[str], previous: dict[str, Any] | None = None,
-                 change: dict[str, Any] | None = None, confidence: float = 1.0, kind: str = "new_target") -> str:
+def explain_mask(phrase: str, facts: MaskFacts, evidence: list[str], previous: TargetRecord | None = None,
+                 change: MaskChange | None = None, confidence: float = 1.0, kind: str = "new_target") -> str:
     """One paragraph: what, where, how big, why, and how it relates to the previous turn's mask."""
     if facts.get("box") is None:
         return f"I could not find {phrase} in the image: no region matched."
@@ -87,7 +113,7 @@ def explain_mask(phrase: str, facts: dict[str, Any], evidence: list[str], previo
     return " ".join(parts)
 
 
-def change_from(previous_mask: np.ndarray | None, mask: np.ndarray) -> dict[str, Any] | None:
+def change_from(previous_mask: np.ndarray | None, mask: np.ndarray) -> MaskChange | None:
     """How a new mask relates to the previous one: IoU, share of the previous mask, direction, distance."""
     if previous_mask is None or previous_mask.shape != mask.shape or not previous_mask.any() or not mask.any():
         return None
@@ -104,7 +130,7 @@ def change_from(previous_mask: np.ndarray | None, mask: np.ndarray) -> dict[str,
             "distance_px": float(np.hypot(dx, dy))}
 
 
-def answer_question(question: str | None, phrase: str, facts: dict[str, Any] | None, count: int | None = None,
+def answer_question(question: str | None, phrase: str, facts: MaskFacts | None, count: int | None = None,
                     evidence: list[str] | None = None, text_only: bool = False, counted: str | None = None) -> str:
     """Answer an answer-only turn from pixel facts of the current target (or a count of matching regions;
     `counted`: the detector class counted, when a detector did the counting)."""

@@ -13,8 +13,9 @@ Kinds (the phenomena of multi-turn pixel reasoning):
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any
 
+from agent.json_types import JSONObject
+from agent.state import IntentRecord
 from tools.people.words import FACINGS, POSES
 
 INTENT_KINDS = (
@@ -86,17 +87,17 @@ class Intent:
         if self.size is not None and self.size not in SIZES:
             raise ValueError(f"unknown size {self.size!r}; expected one of {', '.join(SIZES)}")
 
-    def to_record(self) -> dict[str, Any]:
-        return asdict(self)
+    def to_record(self) -> IntentRecord:
+        return asdict(self)  # type: ignore[return-value]
 
     @classmethod
-    def from_record(cls, record: dict[str, Any]) -> "Intent":
+    def from_record(cls, record: JSONObject) -> "Intent":
         """Build from a dict, ignoring unknown keys (LLM output is validated by __post_init__)."""
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in record.items() if k in known})
 
 
-INTENT_JSON_SCHEMA: dict[str, Any] = {
+INTENT_JSON_SCHEMA: JSONObject = {
     "type": "object",
     "properties": {
         "kind": {"type": "string", "enum": list(INTENT_KINDS)},

@@ -24,10 +24,15 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.tools import BaseTool
 from pydantic import BaseModel, Field, PrivateAttr
+
+from agent.json_types import JSONObject
+
+if TYPE_CHECKING:
+    from agent.session import Session
 
 
 class PixelChatArgs(BaseModel):
@@ -65,9 +70,9 @@ class PixelChatTool(BaseTool):
     )
     args_schema: type[BaseModel] = PixelChatArgs
     response_format: str = "content_and_artifact"
-    session_kwargs: dict[str, Any] = Field(default_factory=dict)
+    session_kwargs: dict[str, Any] = Field(default_factory=dict)  # SessionOptions (pydantic: a plain dict)
     allowed_image_dirs: list[str] | None = None  # None: any readable path
-    _sessions: dict[str, Any] = PrivateAttr(default_factory=dict)
+    _sessions: dict[str, Session] = PrivateAttr(default_factory=dict)
     _lock: Any = PrivateAttr(default_factory=threading.Lock)
 
     def _session(self, image_path: str, conversation_id: str | None) -> Any:
@@ -90,7 +95,7 @@ class PixelChatTool(BaseTool):
         return session
 
     def _run(self, image_path: str, request: str, conversation_id: str | None = None,
-             run_manager: Any = None) -> tuple[str, dict[str, Any]]:
+             run_manager: Any = None) -> tuple[str, JSONObject]:
         from agent.errors import expected_errors
 
         try:

@@ -15,20 +15,24 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
+from agent.json_types import JSONObject
 from agent.planners.local_transformers import LocalTransformersPlanner
 from agent.planners.reply_json import ReplyFormatError, extract_json
+
+if TYPE_CHECKING:
+    from langgraph.graph import MessagesState
 
 TOOL_CALL = re.compile(r"<tool_call>\s*(.*?)\s*(?:</tool_call>|$)", re.DOTALL)
 
 
-def chat_messages(messages: Sequence[BaseMessage]) -> list[dict[str, Any]]:
+def chat_messages(messages: Sequence[BaseMessage]) -> list[JSONObject]:
     """LangChain messages -> chat-template dicts (assistant tool calls as OpenAI function calls)."""
-    out: list[dict[str, Any]] = []
+    out: list[JSONObject] = []
     for m in messages:
         if isinstance(m, SystemMessage):
             out.append({"role": "system", "content": str(m.content)})
@@ -43,7 +47,7 @@ def chat_messages(messages: Sequence[BaseMessage]) -> list[dict[str, Any]]:
     return out
 
 
-def _as_call(text: str, tool_names: set[str]) -> dict[str, Any] | None:
+def _as_call(text: str, tool_names: set[str]) -> JSONObject | None:
     """One {"name", "arguments"} JSON object naming a known tool -> a LangChain ToolCall dict, else None."""
     try:
         record = extract_json(text)
@@ -61,10 +65,10 @@ def _as_call(text: str, tool_names: set[str]) -> dict[str, Any] | None:
     return {"name": name, "args": args, "id": f"call_{uuid.uuid4().hex[:12]}", "type": "tool_call"}
 
 
-def parse_tool_calls(reply: str, tool_names: set[str]) -> tuple[str, list[dict[str, Any]]]:
+def parse_tool_calls(reply: str, tool_names: set[str]) -> tuple[str, list[JSONObject]]:
     """(content, tool_calls) from a reply with <tool_call> blocks (or one bare call object); calls are LangChain
     ToolCall dicts."""
-    calls: list[dict[str, Any]] = []
+    calls: list[JSONObject] = []
     kept: list[str] = []
     last = 0
     for match in TOOL_CALL.finditer(reply):
@@ -91,7 +95,7 @@ class LocalToolModel:
         self.tool_names = {t["function"]["name"] for t in self.tools}
         self.last_reply = ""
 
-    def __call__(self, state: dict[str, Any]) -> dict[str, list[AIMessage]]:
+    def __call__(self, state: MessagesState) -> dict[str, list[AIMessage]]:
         import torch
 
         llm = self.llm

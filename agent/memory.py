@@ -5,26 +5,25 @@ Records are JSON-safe; the mask travels as COCO RLE and is decoded on demand.
 """
 from __future__ import annotations
 
-from typing import Any
 
 import numpy as np
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
 from agent.channels import merge_memory
-from agent.state import empty_memory
+from agent.state import Memory, TargetRecord, empty_memory
 from tools.masks import decode_rle
 
 
-def remember(memory: dict[str, Any] | None, record: dict[str, Any]) -> dict[str, Any]:
+def remember(memory: Memory | None, record: TargetRecord) -> Memory:
     """A new memory with `record` as the current target, appended to the history."""
     return merge_memory(memory or empty_memory(), [record])
 
 
-def current_target(memory: dict[str, Any] | None) -> dict[str, Any] | None:
+def current_target(memory: Memory | None) -> TargetRecord | None:
     return (memory or {}).get("current") or None
 
 
-def excluded_ids(memory: dict[str, Any] | None, phrase: str | None = None) -> list[str]:
+def excluded_ids(memory: Memory | None, phrase: str | None = None) -> list[str]:
     """Region ids a correction should avoid: the current target and earlier rejected picks of the same search."""
     current = current_target(memory)
     if not current:
@@ -34,16 +33,16 @@ def excluded_ids(memory: dict[str, Any] | None, phrase: str | None = None) -> li
     return out
 
 
-def target_mask(record: dict[str, Any] | None) -> np.ndarray | None:
+def target_mask(record: TargetRecord | None) -> np.ndarray | None:
     """The bool (H, W) mask of a target record, or None."""
     if not record or not record.get("rle"):
         return None
     return decode_rle(record["rle"])
 
 
-def planner_view(memory: dict[str, Any] | None) -> dict[str, Any]:
+def planner_view(memory: Memory | None) -> Memory:
     """The memory without RLEs (what planners see)."""
-    def strip(rec: dict[str, Any] | None) -> dict[str, Any] | None:
+    def strip(rec: TargetRecord | None) -> TargetRecord | None:
         return None if rec is None else {k: v for k, v in rec.items() if k != "rle"}
 
     memory = memory or empty_memory()
@@ -74,7 +73,7 @@ def turns_reference(turns: list[int]) -> str:
     return TURNS_PREFIX + ",".join(str(t) for t in turns)
 
 
-def record_of_turn(memory: dict[str, Any] | None, reference: str | None) -> dict[str, Any] | None:
+def record_of_turn(memory: Memory | None, reference: str | None) -> TargetRecord | None:
     """The history record a "turn:N" reference points at, or None."""
     if not str(reference or "").startswith("turn:"):
         return None

@@ -19,7 +19,7 @@ import json
 import sqlite3
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, TypedDict
 
 from langchain_core.messages import AIMessage, HumanMessage
 from langgraph.checkpoint.sqlite import SqliteSaver
@@ -27,7 +27,7 @@ from langgraph.types import Command
 
 from agent.errors import TurnError  # noqa: F401  (re-exported: agent.session.TurnError)
 from agent.nodes.components import build_runtime
-from agent.state import empty_memory
+from agent.state import Action, AgentState, TurnRecord, empty_memory
 from agent.thread_ids import new_thread_id, validate_thread_id
 from graphs.turn_graph import build_graph
 from tools.backends import DEFAULT_GROUNDERS
@@ -38,6 +38,19 @@ from tools.system import TurnResult
 MAX_TURN_CHARS = 10_000
 DEFAULT_DB = Path.home() / ".cache" / "pixelrist" / "conversations.sqlite"
 DURABILITY = "exit"  # one checkpoint per turn, written when the turn ends (or crashes, or asks a question)
+
+
+class SessionOptions(TypedDict, total=False):
+    """Keyword arguments of Session besides the image: the loaded models (what agent.web.loader and the MCP
+    server load once and share) and where conversations are stored."""
+
+    planner: Any
+    segmenter: Any
+    grounders: Any
+    db_path: str | Path | None
+    out_dir: str | Path | None
+    progress: Callable[[str], None] | None
+    interrupt_on_ambiguity: bool
 
 
 class SessionError(ValueError):
@@ -138,7 +151,7 @@ class Session:
                               extra={"interrupt": payload, "intent": intent, "turn": int(out.get("turn", 0)) + 1})
         return self._result(out["results"][-1], seconds)
 
-    def act(self, action: dict[str, Any]) -> TurnResult:
+    def act(self, action: Action) -> TurnResult:
         """Run a click or recall turn (agent.state.Action) through the graph; a pending clarifying question or
         a crashed turn is dropped first. TurnError (one line) for a bad action; nothing is written then."""
         t0 = time.perf_counter()
@@ -152,11 +165,11 @@ class Session:
             raise
         return self._result(out["results"][-1], time.perf_counter() - t0)
 
-    def values(self) -> dict[str, Any]:
+    def values(self) -> AgentState:
         """The thread's current state values (image, memory, results, turn, messages)."""
         return self.graph.get_state(self.config).values or {}
 
-    def _result(self, record: dict[str, Any], seconds: float) -> TurnResult:
+    def _result(self, record: TurnRecord, seconds: float) -> TurnResult:
         mask = decode_rle(record["rle"]) if record.get("rle") else None
         timings = {**record.get("timings", {}), "total": round(seconds, 4)}
         vision = self.runtime.cache.get(self.image_ref) if self.image_ref else None
@@ -170,7 +183,7 @@ class Session:
         return TurnResult(text=record["answer"], target=record.get("target"), mask=mask, score=record.get("score"),
                           timings=timings, extra=extra)
 
-    def _write_artifacts(self, record: dict[str, Any], mask) -> dict[str, str | None]:
+    def _write_artifacts(self, record: TurnRecord, mask) -> dict[str, str | None]:
         """Per turn: mask PNG, overlay PNG, JSON record under out_dir/<thread>/turn_NN.*"""
         folder = self.out_dir / self.thread_id
         folder.mkdir(parents=True, exist_ok=True)

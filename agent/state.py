@@ -36,6 +36,59 @@ class ImageRef(TypedDict):
     height: int
 
 
+class Candidate(TypedDict, total=False):
+    """id: unique within the image; box [x0, y0, x1, y1] image pixels; score: ranking score (any scale,
+    higher is better, not a probability); label/source: what found it ("person", "detector:nanodet");
+    evidence: why it ranks where it does; group: candidates of one plural request share it (their masks are
+    joined); low_confidence/tied/uncertain: flags the explanation and selection read; mask_score: the
+    segmenter's predicted IoU once a box prompt has run; detector_score: the detector's confidence."""
+
+    id: str
+    box: list[float]
+    score: float
+    label: str | None
+    source: str | None
+    text: str | None
+    attributes: dict[str, Any]
+    evidence: list[str]
+    needs_mask: bool
+    group: str | None
+    low_confidence: bool
+    tied: bool
+    uncertain: bool
+    mask_score: float
+    detector_score: float
+
+
+class IntentRecord(TypedDict, total=False):
+    """agent.intent.Intent.to_record(): what a turn asks for (see Intent for each field); a click turn's intent
+    also carries its prompt: points [[x, y], ...], point_labels [1 | 0, ...], base_box [x0, y0, x1, y1]."""
+
+    kind: str
+    target: str
+    wants_mask: bool
+    category: str | None
+    colors: list[str]
+    position: str | None
+    size: str | None
+    shape: str | None
+    depth: str | None
+    garment: str | None
+    pose: str | None
+    facing: str | None
+    text_cue: str | None
+    part: str | None
+    relation: str | None
+    reference: str | None
+    exclude_previous: bool
+    question: str | None
+    confidence: float
+    notes: list[str]
+    points: list[list[float]]
+    point_labels: list[int]
+    base_box: list[float] | None
+
+
 class TargetRecord(TypedDict, total=False):
     """What a turn settled on: phrase, region id, box [x0, y0, x1, y1], mask RLE, attributes, cues."""
 
@@ -53,7 +106,7 @@ class TargetRecord(TypedDict, total=False):
     text_read: str | None
     evidence: list[str]
     rejected: list[str]
-    intent: dict[str, Any]
+    intent: IntentRecord
 
 
 class Choice(TypedDict, total=False):
@@ -75,6 +128,19 @@ class Choice(TypedDict, total=False):
     answer_lead: str
 
 
+class ClarifyOption(TypedDict):
+    id: str
+    position: str
+    box: list[float]
+
+
+class ClarifyingQuestion(TypedDict):
+    """The payload select's `interrupt` carries: the question and the candidates it names, in order."""
+
+    question: str
+    options: list[ClarifyOption]
+
+
 class Action(TypedDict, total=False):
     """A turn that is not typed text, sent as the graph input {"action": ...} (agent.clicks builds them):
     {"kind": "click", "points": [[x, y], ...] image pixels, "labels": [1 add | 0 remove, ...], "text": str?}
@@ -93,7 +159,7 @@ class TurnRecord(TypedDict, total=False):
     turn: int
     user: str
     answer: str
-    intent: dict[str, Any]
+    intent: IntentRecord
     target: str | None
     rle: dict | None
     box: list[float] | None
@@ -110,18 +176,25 @@ def merge_timings(old: dict[str, float] | None, new: dict[str, float] | None) ->
     return {**(old or {}), **(new or {})}
 
 
-def empty_memory() -> dict[str, Any]:
+class Memory(TypedDict):
+    """The intent memory: the current target and every target so far, oldest first (agent.memory reads it)."""
+
+    current: TargetRecord | None
+    history: list[TargetRecord]
+
+
+def empty_memory() -> Memory:
     return {"current": None, "history": []}
 
 
 class AgentState(TypedDict, total=False):
     messages: Annotated[list[AnyMessage], delta(append_messages)]
     image: ImageRef | None
-    memory: Annotated[dict[str, Any], delta(merge_memory)]
+    memory: Annotated[Memory, delta(merge_memory)]
     results: Annotated[list[TurnRecord], delta(append_records)]
     turn: int
-    intent: dict[str, Any] | None
-    candidates: list[dict[str, Any]]
+    intent: IntentRecord | None
+    candidates: list[Candidate]
     chosen: Choice | None
     action: Action | None
     answer: str | None

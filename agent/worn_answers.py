@@ -5,12 +5,12 @@ the answer says so) and "is she sitting?" (the pose from the keypoints).
 """
 from __future__ import annotations
 
-from typing import Any
 
 import numpy as np
 
 from agent.candidates.people import facts_for_mask
 from agent.candidates.worn import item_mask
+from agent.state import IntentRecord
 from tools.grounders.descriptors import dominant_colors
 from tools.masks import bbox
 from tools.people.clothing import WornItem
@@ -74,7 +74,7 @@ def pose_answer(pose: str, owner: str, mask: np.ndarray, vision, runtime) -> str
     return f"Yes: {said}." if facts.pose == pose else f"No: {said}, not {pose}."
 
 
-def answer_about_person(intent: dict[str, Any], phrase: str, mask: np.ndarray | None, vision, runtime) -> str | None:
+def answer_about_person(intent: IntentRecord, phrase: str, mask: np.ndarray | None, vision, runtime) -> str | None:
     """The answer for a colour question naming a garment or a "what is X wearing?" question about a person's
     mask; None for any other question or target (the general answer stands)."""
     if mask is None or not mask.any():

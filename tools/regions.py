@@ -2,9 +2,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
+
+
+class RegionRecord(TypedDict):
+    """Region.to_record(): a Region without its mask, JSON-safe (box rounded to 0.1 px, score to 4 places)."""
+
+    id: str
+    box: list[float]
+    score: float
+    label: str
+    source: str
+    text: str | None
+    attributes: dict[str, Any]
 
 
 @dataclass
@@ -31,7 +43,7 @@ class Region:
     attributes: dict[str, Any] = field(default_factory=dict)
     id: str = ""
 
-    def to_record(self) -> dict[str, Any]:
+    def to_record(self) -> RegionRecord:
         """JSON-safe dict without the mask array (masks travel as RLE elsewhere)."""
         return {
             "id": self.id,

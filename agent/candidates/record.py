@@ -5,33 +5,12 @@ OCR boxes) get one from a box prompt in the segment node.
 """
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import Any
 
+from agent.state import Candidate
 from tools.regions import Region
 
-
-class Candidate(TypedDict, total=False):
-    """id: unique within the image; box [x0, y0, x1, y1] image pixels; score: ranking score (any scale,
-    higher is better, not a probability); label/source: what found it ("person", "detector:nanodet");
-    evidence: why it ranks where it does; group: candidates of one plural request share it (their masks are
-    joined); low_confidence/tied/uncertain: flags the explanation and selection read; mask_score: the
-    segmenter's predicted IoU once a box prompt has run; detector_score: the detector's confidence."""
-
-    id: str
-    box: list[float]
-    score: float
-    label: str | None
-    source: str | None
-    text: str | None
-    attributes: dict[str, Any]
-    evidence: list[str]
-    needs_mask: bool
-    group: str | None
-    low_confidence: bool
-    tied: bool
-    uncertain: bool
-    mask_score: float
-    detector_score: float
+__all__ = ["Candidate", "box_center", "candidate", "mask_candidate"]
 
 
 def candidate(region: Region, score: float, evidence: list[str], needs_mask: bool = False,

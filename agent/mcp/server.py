@@ -26,6 +26,7 @@ from mcp.server.mcpserver.exceptions import ResourceError, ToolError, Unexpected
 from mcp_types import CallToolResult, ImageContent, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field, ValidationError
 
+from agent.json_types import JSONObject
 from agent.mcp.tools import MASK_URI, PixelTools, one_line
 
 _log = logging.getLogger("agent.mcp")
@@ -91,11 +92,11 @@ class SegmentBoxResult(BaseModel):
 
 
 class TextLines(BaseModel):
-    lines: list[dict[str, Any]] = Field(description="{'text', 'box', 'score'} per OCR line")
+    lines: list[JSONObject] = Field(description="{'text', 'box', 'score'} per OCR line")
 
 
 class Regions(BaseModel):
-    regions: list[dict[str, Any]] = Field(description="region records: id, box, score, label, source, text, "
+    regions: list[JSONObject] = Field(description="region records: id, box, score, label, source, text, "
                                                       "attributes (propose_regions adds 'rle')")
 
 
@@ -118,7 +119,7 @@ def _argument_error(name: str, exc: ValidationError) -> str:
 class PixelServer(MCPServer):
     """MCPServer whose every tool failure is one line of text (argument errors included)."""
 
-    async def call_tool(self, name: str, arguments: dict[str, Any], context: Context | None = None) -> Any:
+    async def call_tool(self, name: str, arguments: JSONObject, context: Context | None = None) -> Any:
         try:
             return await super().call_tool(name, arguments, context)
         except UnexpectedToolError as exc:

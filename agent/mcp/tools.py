@@ -24,10 +24,16 @@ import threading
 import time
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
+from agent.json_types import JSONObject
 from agent.langchain_tool import ImagePathError, check_image_path
 from agent.thread_ids import validate_thread_id
+
+if TYPE_CHECKING:
+    from langchain_core.tools import BaseTool
+    
+    from agent.session import SessionOptions
 
 _log = logging.getLogger("agent.mcp")
 MAX_OPEN = 16          # conversations kept open (older ones are closed; they resume from the database)
@@ -114,7 +120,7 @@ class PixelTools:
         self._open: OrderedDict[str, Any] = OrderedDict()
         self._lock = threading.RLock()  # one model call at a time: sessions share models and the database
         self._sink: Say | None = None
-        self._vision: dict[str, Any] | None = None
+        self._vision: dict[str, BaseTool] | None = None
 
     # ---- plumbing --------------------------------------------------------------------------------
     def start(self) -> "PixelTools":
@@ -134,7 +140,7 @@ class PixelTools:
             finally:
                 self._sink = None
 
-    def _models(self) -> dict[str, Any]:
+    def _models(self) -> SessionOptions:
         return self.loader.ready(self._sink)
 
     def check_image(self, image_path: str) -> str:
@@ -188,7 +194,7 @@ class PixelTools:
 
     # ---- conversations ---------------------------------------------------------------------------
     def segment_chat(self, image_path: str, request: str, conversation_id: str | None = None,
-                     say: Say | None = None) -> tuple[dict[str, Any], bytes | None]:
+                     say: Say | None = None) -> tuple[JSONObject, bytes | None]:
         """One turn: (the turn record, the overlay PNG or None when the turn has no mask)."""
         from agent.session import TurnError, thread_exists
 
@@ -197,7 +203,7 @@ class PixelTools:
         if not isinstance(request, str) or not request.strip():
             raise TurnError("empty request: say what to segment or ask a question")
 
-        def act() -> tuple[dict[str, Any], bytes | None]:
+        def act() -> tuple[JSONObject, bytes | None]:
             t0 = time.perf_counter()
             if conversation_id and (conversation_id in self._open or thread_exists(conversation_id, self.db_path)):
                 session = self._conversation(conversation_id, image)
@@ -222,8 +228,8 @@ class PixelTools:
 
         return self._run(act, say)
 
-    def list_conversation(self, conversation_id: str) -> dict[str, Any]:
-        def act() -> dict[str, Any]:
+    def list_conversation(self, conversation_id: str) -> JSONObject:
+        def act() -> JSONObject:
             session = self._conversation(conversation_id)
             turns = []
             for rec in session.history():
@@ -238,8 +244,8 @@ class PixelTools:
 
         return self._run(act, None)
 
-    def undo(self, conversation_id: str) -> dict[str, Any]:
-        def act() -> dict[str, Any]:
+    def undo(self, conversation_id: str) -> JSONObject:
+        def act() -> JSONObject:
             session = self._conversation(conversation_id)
             undone = session.undo()
             return {"conversation_id": session.thread_id, "undone": bool(undone), "turns": len(session.history())}
@@ -264,7 +270,7 @@ class PixelTools:
         return self._run(act, None)
 
     # ---- single vision tools ---------------------------------------------------------------------
-    def _vision_tools(self) -> dict[str, Any]:
+    def _vision_tools(self) -> dict[str, BaseTool]:
         """tools.langchain_tools' tools over this server's loaded segmenter, OCR reader and proposals."""
         if self._vision is None:
             from tools.langchain_tools import build_vision_tools

@@ -14,15 +14,15 @@ with an image is never silently answered as text-only.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from agent.nodes.runtime import AgentRuntime
+from agent.state import AgentState
 from tools.images import ImageError, load_image
 
 FULL_REF_KEYS = ("sha256", "width", "height")
 
 
-def attach_image(state: dict[str, Any], runtime: AgentRuntime) -> dict[str, Any]:
+def attach_image(state: AgentState, runtime: AgentRuntime) -> AgentState:
     ref = state.get("image")
     if not ref:
         return {}

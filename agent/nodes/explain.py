@@ -2,18 +2,18 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from agent.candidates.category import detector_category
 from agent.candidates.correct import repeated_search
 from agent.candidates.count import countable
-from agent.explain import (answer_question, change_from, explain_mask, held_miss_text, mask_facts, miss_text,
+from agent.explain import (MaskFacts, answer_question, change_from, explain_mask, held_miss_text, mask_facts, miss_text,
                            no_other_text, uncountable_text)
 from agent.intent import Intent
 from agent.memory import current_target, record_of_turn, target_mask
 from agent.nodes.ground import COUNTED_QUESTIONS
 from agent.nodes.interpret import planner_context
 from agent.nodes.runtime import AgentRuntime
+from agent.state import AgentState, IntentRecord
 from agent.text_answers import PHOTO_TEXT, photo_text_answer
 from agent.worn_answers import answer_about_person
 from tools.vocabulary import coco_category
@@ -26,21 +26,21 @@ SEEN_SCORE = 0.4  # detections this confident are named in "I don't see a cat; I
 GROUNDED_QUESTIONS = ("color", "where", "size", "shape", "text", "exists", "visible")  # answered from a target found this turn
 
 
-def _planner_answer(state: dict[str, Any], runtime: AgentRuntime, intent: dict[str, Any], facts: dict[str, Any]) -> str | None:
+def _planner_answer(state: AgentState, runtime: AgentRuntime, intent: IntentRecord, facts: MaskFacts) -> str | None:
     try:
         return runtime.planner.answer(planner_context(state, runtime), Intent.from_record(intent), facts)
     except Exception:  # the composer's text stands
         return None
 
 
-def _change_kind(intent: dict[str, Any]) -> str:
+def _change_kind(intent: IntentRecord) -> str:
     """Which "changed from the previous turn" sentence fits (relations to a described region get none)."""
     if intent["kind"] == "relate" and intent.get("reference") not in (None, "previous"):
         return "new_target"
     return intent["kind"]
 
 
-def explain(state: dict[str, Any], runtime: AgentRuntime) -> dict[str, Any]:
+def explain(state: AgentState, runtime: AgentRuntime) -> AgentState:
     t = time.perf_counter()
     intent = state["intent"]
     memory = state.get("memory") or {}
@@ -48,7 +48,7 @@ def explain(state: dict[str, Any], runtime: AgentRuntime) -> dict[str, Any]:
                 else None) or current_target(memory)  # "only her head" / "his shirt?" after the book she holds: her
     phrase = intent.get("target") or "the target"
     vision = runtime.cache.get(state.get("image"))
-    facts: dict[str, Any] = {}
+    facts: MaskFacts = {}
     if vision is None:  # text-only session
         if intent["kind"] == "answer_only":
             text = answer_question(intent.get("question"), phrase, None, text_only=True)

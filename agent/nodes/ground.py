@@ -2,16 +2,16 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from agent.nodes.runtime import AgentRuntime
+from agent.state import AgentState
 from agent.candidates import count_matching, gather
 
 MAX_CANDIDATES = 12
 COUNTED_QUESTIONS = ("count", "exists")
 
 
-def ground(state: dict[str, Any], runtime: AgentRuntime) -> dict[str, Any]:
+def ground(state: AgentState, runtime: AgentRuntime) -> AgentState:
     t = time.perf_counter()
     vision = runtime.cache.get(state.get("image"))
     intent = state["intent"]

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from langgraph.types import Overwrite
 
 from agent.memory import dialogue, planner_view
 from agent.nodes.runtime import AgentRuntime
-from agent.planners.base import PlannerContext
+from agent.state import AgentState
+from agent.planners.base import ImageFacts, PlannerContext
 
 
 def _one_line(exc: BaseException) -> str:
@@ -16,10 +16,10 @@ def _one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[0][:200] if text else ''}".rstrip(": ")
 
 
-def planner_context(state: dict[str, Any], runtime: AgentRuntime) -> PlannerContext:
+def planner_context(state: AgentState, runtime: AgentRuntime) -> PlannerContext:
     """The JSON-safe view a planner gets: dialogue, memory without RLEs, known image facts."""
     image = state.get("image")
-    facts: dict[str, Any] = {}
+    facts: ImageFacts = {}
     if image:
         facts = {"width": image["width"], "height": image["height"]}
         vision = runtime.cache.get(image)
@@ -34,7 +34,7 @@ def planner_context(state: dict[str, Any], runtime: AgentRuntime) -> PlannerCont
                           image_facts=facts, image_path=(image or {}).get("path"))
 
 
-def interpret(state: dict[str, Any], runtime: AgentRuntime) -> dict[str, Any]:
+def interpret(state: AgentState, runtime: AgentRuntime) -> AgentState:
     t = time.perf_counter()
     context = planner_context(state, runtime)
     fallback = None

@@ -26,6 +26,7 @@ from agent.errors import TurnError
 from agent.explain import change_from, explain_mask, mask_facts
 from agent.memory import current_target, target_mask
 from agent.nodes.runtime import AgentRuntime
+from agent.state import AgentState
 
 CLICK_SOURCE = "clicks"
 KEEP_WEIGHT = 0.3       # weight of the share of the previous mask a candidate keeps
@@ -98,7 +99,7 @@ def describe_click(pts: np.ndarray, lab: np.ndarray, phrase: str) -> str:
     return f"[click] {verb} {phrase}"
 
 
-def segment_points(state: dict[str, Any], runtime: AgentRuntime) -> dict[str, Any]:
+def segment_points(state: AgentState, runtime: AgentRuntime) -> AgentState:
     t0 = time.perf_counter()
     action = state.get("action") or {}
     vision = runtime.cache.get(state.get("image"))

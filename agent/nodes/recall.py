@@ -8,7 +8,6 @@ the answer and the timings; `respond` records the turn. TurnError (one line) whe
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from langchain_core.messages import HumanMessage
 from langgraph.types import Overwrite
@@ -18,10 +17,11 @@ from agent.errors import TurnError
 from agent.explain import explain_mask, mask_facts
 from agent.memory import record_of_turn, target_mask, turn_reference
 from agent.nodes.runtime import AgentRuntime
+from agent.state import AgentState
 from tools.masks import bbox
 
 
-def recall_mask(state: dict[str, Any], runtime: AgentRuntime) -> dict[str, Any]:
+def recall_mask(state: AgentState, runtime: AgentRuntime) -> AgentState:
     t0 = time.perf_counter()
     action = state.get("action") or {}
     turn = int(action.get("turn", 0))

@@ -11,23 +11,24 @@ from typing import Any
 from langchain_core.messages import AIMessage, HumanMessage
 
 from agent.memory import current_target
+from agent.state import AgentState
 
 
-def _last_user_text(state: dict[str, Any]) -> str:
+def _last_user_text(state: AgentState) -> str:
     for m in reversed(state.get("messages", [])):
         if isinstance(m, HumanMessage):
             return str(m.content)
     return ""
 
 
-def respond(state: dict[str, Any], runtime: Any) -> dict[str, Any]:
+def respond(state: AgentState, runtime: Any) -> AgentState:
     t = time.perf_counter()
     intent = state.get("intent") or {}
     chosen = state.get("chosen")
     turn = int(state.get("turn", 0)) + 1
     answer = state.get("answer") or ""
     previous = current_target(state.get("memory")) or {}
-    update: dict[str, Any] = {}
+    update: AgentState = {}
     evidence = list((chosen or {}).get("evidence", []))
     keeps_target = not chosen and state.get("image")  # nothing found in the photo: the current target stays
     if intent.get("kind") != "answer_only" and not keeps_target:

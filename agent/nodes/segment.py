@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
 import numpy as np
 
 from agent.nodes.runtime import AgentRuntime
+from agent.state import AgentState
 
 
 def box_mask(box: list[float], height: int, width: int) -> np.ndarray:
@@ -17,7 +17,7 @@ def box_mask(box: list[float], height: int, width: int) -> np.ndarray:
     return m
 
 
-def segment(state: dict[str, Any], runtime: AgentRuntime) -> dict[str, Any]:
+def segment(state: AgentState, runtime: AgentRuntime) -> AgentState:
     t = time.perf_counter()
     vision = runtime.cache.get(state.get("image"))
     candidates = [dict(c) for c in state.get("candidates") or []]

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 import time
-from typing import Any
 
 import numpy as np
 from langgraph.types import interrupt
@@ -14,13 +13,14 @@ from agent.explain import what_answer
 from agent.intent import Intent
 from agent.nodes.interpret import planner_context
 from agent.nodes.runtime import AgentRuntime
+from agent.state import AgentState, Candidate, ClarifyingQuestion, IntentRecord
 from tools.masks import position_words
 
 AMBIGUITY_MARGIN = 0.1
 ORDINALS = {"first": 0, "1": 0, "one": 0, "second": 1, "2": 1, "two": 1, "other": 1, "third": 2, "3": 2, "three": 2}
 
 
-def _plural(intent: dict[str, Any]) -> bool:
+def _plural(intent: IntentRecord) -> bool:
     return intent["kind"] == "filter_attribute" and bool(re.search(r"\b(ones|all|things|objects|items)\b|s$", intent.get("target", "")))
 
 
@@ -28,7 +28,7 @@ def _iou(a: np.ndarray, b: np.ndarray) -> float:
     return float((a & b).sum()) / max(float((a | b).sum()), 1.0)
 
 
-def _clarify(options: list[dict[str, Any]], width: int, height: int, phrase: str) -> tuple[str, dict[str, Any]]:
+def _clarify(options: list[Candidate], width: int, height: int, phrase: str) -> tuple[str, ClarifyingQuestion]:
     words = [position_words(o["box"], width, height) for o in options]
     question = (f"I see {len(options)} candidates for {phrase}: " +
                 ", ".join(f"({i + 1}) the one in the {w}" for i, w in enumerate(words)) + ". Which one do you mean?")
@@ -36,7 +36,7 @@ def _clarify(options: list[dict[str, Any]], width: int, height: int, phrase: str
                                                          for o, w in zip(options, words)]}
 
 
-def _resolve(reply: str, payload: dict[str, Any]) -> int:
+def _resolve(reply: str, payload: ClarifyingQuestion) -> int:
     low = str(reply).lower()
     for i, o in enumerate(payload["options"]):
         if o["position"] in low:
@@ -47,7 +47,7 @@ def _resolve(reply: str, payload: dict[str, Any]) -> int:
     return 0
 
 
-def mask_quality(candidate: dict[str, Any], confidence: float) -> float:
+def mask_quality(candidate: Candidate, confidence: float) -> float:
     """The chosen mask's score in [0, 1]: the segmenter's predicted IoU when known, else the detector's score,
     else the turn's confidence (a candidate's ranking score is no probability and is never reported)."""
     for key in ("mask_score", "detector_score"):
@@ -56,7 +56,7 @@ def mask_quality(candidate: dict[str, Any], confidence: float) -> float:
     return min(max(confidence, 0.0), 1.0)
 
 
-def select(state: dict[str, Any], runtime: AgentRuntime) -> dict[str, Any]:
+def select(state: AgentState, runtime: AgentRuntime) -> AgentState:
     t = time.perf_counter()
     vision = runtime.cache.get(state.get("image"))
     intent = state["intent"]
@@ -108,7 +108,7 @@ def select(state: dict[str, Any], runtime: AgentRuntime) -> dict[str, Any]:
                          text=top.get("text"), low_confidence=low)
     if len(chosen_ids) > 1 and not top.get("group"):
         chosen["evidence"].append(f"union of {len(chosen_ids)} matching regions")
-    update: dict[str, Any] = {"chosen": chosen, "timings": {"select": time.perf_counter() - t}}
+    update: AgentState = {"chosen": chosen, "timings": {"select": time.perf_counter() - t}}
     asked = str(intent.get("target"))
     if intent.get("relation") and top.get("label") and asked.startswith("what "):  # "what is she holding?" -> "the book"
         ranked = [candidates[i] for i in order]

@@ -7,13 +7,26 @@ the agent then falls back to the rule-based planner and says so in the turn's re
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, TypedDict, runtime_checkable
 
+from agent.explain import MaskFacts
 from agent.intent import Intent
+from agent.state import Candidate, Memory
+from tools.regions import RegionRecord
 
 
 class PlannerError(RuntimeError):
     """A planner backend failed (endpoint down, timeout, junk output after retries)."""
+
+
+class ImageFacts(TypedDict, total=False):
+    """What a planner is told about the image ({} in a text-only session): its size, the detector's confident
+    boxes (model planners only) and the proposals once a turn has computed them."""
+
+    width: int
+    height: int
+    detections: list[RegionRecord]
+    regions: list[RegionRecord]
 
 
 @dataclass
@@ -30,8 +43,8 @@ class PlannerContext:
     """
 
     dialogue: list[dict[str, str]]
-    memory: dict[str, Any] = field(default_factory=dict)
-    image_facts: dict[str, Any] = field(default_factory=dict)
+    memory: Memory = field(default_factory=dict)  # type: ignore[assignment]
+    image_facts: ImageFacts = field(default_factory=dict)  # type: ignore[assignment]
     image_path: str | None = None
 
     @property
@@ -50,10 +63,10 @@ class Planner(Protocol):
         """The current user turn as an Intent."""
         ...
 
-    def select(self, context: PlannerContext, intent: Intent, candidates: list[dict[str, Any]]) -> list[str] | None:
-        """Ids of the chosen candidates (Region.to_record() dicts), or None to let the agent's ranking decide."""
+    def select(self, context: PlannerContext, intent: Intent, candidates: list[Candidate]) -> list[str] | None:
+        """Ids of the chosen candidates, or None to let the agent's ranking decide."""
         ...
 
-    def answer(self, context: PlannerContext, intent: Intent, facts: dict[str, Any]) -> str | None:
+    def answer(self, context: PlannerContext, intent: Intent, facts: MaskFacts) -> str | None:
         """Answer text for the turn given pixel facts about the chosen target, or None to let the composer write it."""
         ...

@@ -16,18 +16,13 @@ from typing import Any, Callable, TypeVar
 
 from PIL import Image
 
+from agent.explain import MaskFacts
 from agent.intent import INTENT_JSON_SCHEMA, Intent
+from agent.json_types import JSONObject
 from agent.planners.base import PlannerContext, PlannerError
-from agent.planners.prompting import (
-    ReplyFormatError,
-    answer_messages,
-    clean_answer,
-    interpret_messages,
-    parse_intent,
-    parse_selection,
-    retry_message,
-    select_messages,
-)
+from agent.planners.prompting import answer_messages, interpret_messages, retry_message, select_messages
+from agent.planners.replies import ReplyFormatError, clean_answer, parse_intent, parse_selection
+from agent.state import Candidate
 
 T = TypeVar("T")
 TASKS = ("interpret", "select", "answer")
@@ -160,7 +155,7 @@ class ChatJSONPlanner:
     tasks: tuple[str, ...] = TASKS  # which of interpret/select/answer go to the model (the others: the agent's own)
 
     def __init__(self) -> None:
-        self.last_trace: dict[str, Any] = {}
+        self.last_trace: JSONObject = {}
 
     # -- backend hooks
     @property
@@ -168,7 +163,7 @@ class ChatJSONPlanner:
         raise NotImplementedError
 
     def _chat(self, messages: list[dict[str, str]], *, json_mode: bool, image: Image.Image | None,
-              schema: dict[str, Any] | None = None) -> str:
+              schema: JSONObject | None = None) -> str:
         """One completion. json_mode: the reply should be JSON (matching `schema` when given)."""
         raise NotImplementedError
 
@@ -177,7 +172,7 @@ class ChatJSONPlanner:
         return load_prompt_image(context.image_path) if self.vision else None
 
     def _ask_structured(self, task: str, messages: list[dict[str, str]], parse: Callable[[str], T],
-                        image: Image.Image | None, schema: dict[str, Any] | None = None) -> T:
+                        image: Image.Image | None, schema: JSONObject | None = None) -> T:
         conversation = list(messages)
         errors: list[str] = []
         raw: list[str] = []
@@ -204,7 +199,7 @@ class ChatJSONPlanner:
                                       self._image_for(context), schema=INTENT_JSON_SCHEMA)
         return grounded_intent(intent, context)
 
-    def select(self, context: PlannerContext, intent: Intent, candidates: list[dict[str, Any]]) -> list[str] | None:
+    def select(self, context: PlannerContext, intent: Intent, candidates: list[Candidate]) -> list[str] | None:
         """Candidate ids the model picks (all validated against the candidates), or None when it picks none."""
         if not candidates or "select" not in self.tasks:
             return None
@@ -214,7 +209,7 @@ class ChatJSONPlanner:
         return self._ask_structured("select", select_messages(context, intent, candidates),
                                     lambda text: parse_selection(text, ids), self._image_for(context), schema=schema)
 
-    def answer(self, context: PlannerContext, intent: Intent, facts: dict[str, Any]) -> str | None:
+    def answer(self, context: PlannerContext, intent: Intent, facts: MaskFacts) -> str | None:
         """One or two sentences grounded in `facts`, or None when the model returns nothing usable."""
         if "answer" not in self.tasks:
             return None

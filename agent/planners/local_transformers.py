@@ -26,6 +26,7 @@ from typing import Any, Callable
 
 from PIL import Image
 
+from agent.json_types import JSONObject
 from agent.planners.base import PlannerError
 from agent.planners.chat_json import TASKS, ChatJSONPlanner
 from agent.planners.prefix_cache import PromptCacheStore
@@ -61,7 +62,7 @@ def resolve_model_path(path: str | Path) -> Path:
     return Path(text).expanduser()
 
 
-def _merge_system(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _merge_system(messages: list[JSONObject]) -> list[JSONObject]:
     """For chat templates without a system role: fold the system text into the first user message."""
     if not messages or messages[0]["role"] != "system":
         return messages
@@ -128,7 +129,7 @@ class LocalTransformersPlanner(ChatJSONPlanner):
     def _load(self) -> None:
         from transformers import AutoConfig
 
-        common: dict[str, Any] = {"local_files_only": True}
+        common: JSONObject = {"local_files_only": True}
         if self.gguf_file:
             common["gguf_file"] = self.gguf_file
         config = AutoConfig.from_pretrained(str(self.path), **common)
@@ -150,7 +151,7 @@ class LocalTransformersPlanner(ChatJSONPlanner):
             self.tokenizer.chat_template = FALLBACK_TEMPLATE
 
     # -- rendering
-    def _render(self, messages: list[dict[str, Any]]) -> dict[str, Any]:
+    def _render(self, messages: list[JSONObject]) -> JSONObject:
         """Chat template -> model inputs (tensors on the device); retries without a system role."""
         target = self.processor if self.processor is not None else self.tokenizer
         kwargs = {"add_generation_prompt": True, "tokenize": True, "return_dict": True, "return_tensors": "pt"}
@@ -163,10 +164,10 @@ class LocalTransformersPlanner(ChatJSONPlanner):
                 raise PlannerError(f"chat template of {self.where} failed: {' '.join(str(exc).split())[:160]}") from None
         return {k: v.to(self.device) if hasattr(v, "to") else v for k, v in inputs.items()}
 
-    def _with_image(self, messages: list[dict[str, str]], image: Image.Image | None) -> list[dict[str, Any]]:
+    def _with_image(self, messages: list[dict[str, str]], image: Image.Image | None) -> list[JSONObject]:
         if self.processor is None:
             return messages
-        out: list[dict[str, Any]] = [{"role": m["role"], "content": [{"type": "text", "text": m["content"]}]}
+        out: list[JSONObject] = [{"role": m["role"], "content": [{"type": "text", "text": m["content"]}]}
                                      for m in messages]
         if image is not None and self.vision:
             last_user = max(i for i, m in enumerate(out) if m["role"] == "user")
@@ -174,12 +175,12 @@ class LocalTransformersPlanner(ChatJSONPlanner):
         return out
 
     def _chat(self, messages: list[dict[str, str]], *, json_mode: bool, image: Image.Image | None,
-              schema: dict[str, Any] | None = None) -> str:
+              schema: JSONObject | None = None) -> str:
         import torch
 
         inputs = self._render(self._with_image(messages, image))
         prompt_len = int(inputs["input_ids"].shape[-1])
-        gen: dict[str, Any] = {"max_new_tokens": self.max_new_tokens, "do_sample": False}
+        gen: JSONObject = {"max_new_tokens": self.max_new_tokens, "do_sample": False}
         if json_mode:
             gen.update(stop_strings=["}"], tokenizer=self.tokenizer)
         pad = getattr(self.tokenizer, "pad_token_id", None)

@@ -19,11 +19,11 @@ from __future__ import annotations
 import base64
 import os
 import re
-from typing import Any
 from urllib.parse import urlparse
 
 from PIL import Image
 
+from agent.json_types import JSONObject
 from agent.planners.base import PlannerError
 from agent.planners.chat_json import ChatJSONPlanner, jpeg_bytes
 from agent.planners.request_pool import send
@@ -127,8 +127,8 @@ class OpenAICompatiblePlanner(ChatJSONPlanner):
             raise PlannerError(f"planner endpoint {self.base_url} lists no models; pass --planner-model")
         return first.id
 
-    def _payload(self, messages: list[dict[str, str]], image: Image.Image | None) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = [dict(m) for m in messages]
+    def _payload(self, messages: list[dict[str, str]], image: Image.Image | None) -> list[JSONObject]:
+        out: list[JSONObject] = [dict(m) for m in messages]
         if image is not None and self.vision:
             last_user = max(i for i, m in enumerate(out) if m["role"] == "user")
             url = "data:image/jpeg;base64," + base64.b64encode(jpeg_bytes(image)).decode("ascii")
@@ -136,7 +136,7 @@ class OpenAICompatiblePlanner(ChatJSONPlanner):
                                          {"type": "image_url", "image_url": {"url": url}}]
         return out
 
-    def _response_format(self, schema: dict[str, Any] | None) -> dict[str, Any] | None:
+    def _response_format(self, schema: JSONObject | None) -> JSONObject | None:
         if self.format_mode == "json_schema" and schema is not None:
             return {"type": "json_schema", "json_schema": {"name": "reply", "schema": schema}}
         if self.format_mode == "json_schema":
@@ -146,10 +146,10 @@ class OpenAICompatiblePlanner(ChatJSONPlanner):
         return None
 
     def _chat(self, messages: list[dict[str, str]], *, json_mode: bool, image: Image.Image | None,
-              schema: dict[str, Any] | None = None) -> str:
+              schema: JSONObject | None = None) -> str:
         openai = self._openai
         while True:
-            kwargs: dict[str, Any] = {"model": self.model, "messages": self._payload(messages, image),
+            kwargs: JSONObject = {"model": self.model, "messages": self._payload(messages, image),
                                       "temperature": self.temperature, "max_tokens": self.max_tokens}
             fmt = self._response_format(schema) if json_mode else None
             if fmt:

@@ -219,3 +219,23 @@ def chunks(text: str, extra_stop: set[str] | None = None) -> list[list[str]]:
     if run:
         out.append(run)
     return out
+
+
+TEXT_CUE = re.compile(
+    r"\b(?:that|which|it)?\s*(?:says|saying|reads|reading|labell?ed|written|with the (?:text|word|words)|"
+    r"spelling|showing the (?:text|word))\s+[\"'“‘]?([A-Za-z0-9][A-Za-z0-9 .\-&]{0,40}?)[\"'”’]?\s*[?.!,]?\s*$",
+    re.IGNORECASE,
+)
+
+
+def find_text_cue(text: str) -> str | None:
+    """The words a request says the target shows: quoted ("the sign saying 'EXIT'"), after says/reads/
+    labelled, or two to four words in capitals ("the EXIT sign"); None otherwise."""
+    qs = quoted(text)
+    if qs:
+        return qs[0]
+    m = TEXT_CUE.search(text)
+    if m:
+        return m.group(1).strip()
+    caps = re.findall(r"\b[A-Z0-9][A-Z0-9\-&]*[A-Z][A-Z0-9\-&]*\b", text)  # words in capitals: "the EXIT sign"
+    return " ".join(caps) if caps and len(caps) <= 4 else None

@@ -1,11 +1,17 @@
 """The rule planner's question vocabulary: which questions it knows (QUESTION_KINDS, question_topic) and the
 question shapes it answers by finding something first (what is held, what is in or on a thing, a measured
-question about a thing in a relation, text in a part of the photo)."""
+question about a thing in a relation, text in a part of the photo), and the intents of the first two."""
 from __future__ import annotations
 
 import re
 
+from agent.intent import Intent
+from agent.memory import turn_reference
+from agent.planners.earlier_targets import person_named_by_pronoun
 from agent.planners.phrases import first_match
+from agent.state import Memory
+from tools.people.words import VERB_THINGS
+from tools.vocabulary import POSITION_WORDS
 
 QUESTION_START = re.compile(r"^\s*(what|whats|which|how|hows|why|where|wheres|is|are|does|do|did|can|could|was|were|who|whos|"
                             r"whose)\b", re.IGNORECASE)
@@ -55,3 +61,40 @@ def question_topic(text: str) -> str:
     """What a question asks about: one of agent.intent.QUESTIONS ("describe" when no pattern matches)."""
     return first_match(QUESTION_KINDS, text.lower(), "describe")
 
+
+def held_question_intent(held: re.Match, memory: Memory | None) -> Intent:
+    """ "what is she holding?": the thing held by the current target (a pronoun) or by the person named."""
+    who = held.group("who").strip()
+    verb = re.sub(r"\b(?:his|her|their) backs?$", "the back", held.group("verb"))  # "wearing on the back"
+    verb = verb if verb in VERB_THINGS else verb.split()[0]
+    verb = {"holds": "holding", "carries": "carrying", "has": "holding"}.get(verb, verb)
+    pronoun = not who or bool(re.fullmatch(r"(he|she|they|it|him|her|this|that|the (guy|girl|man|woman|person|kid))", who))
+    current = (memory or {}).get("current") or None
+    if pronoun and current:
+        reference, ref_words = "previous", who or "it"
+    else:
+        reference = who if who and not pronoun else "the person"
+        ref_words = who or "the person"
+    return Intent(kind="relate", target=f"what {ref_words} is {verb}", relation="held_by", reference=reference,
+                  question="describe", confidence=0.7)
+
+def contents_question_intent(found: re.Match, memory: Memory | None) -> Intent | None:
+    """ "what's on the plate?": the named thing in that relation to the plate; "what's on his hand?": what he
+    holds; None when the place is a part of the photo ("what's in the middle") or no place at all."""
+    rel_words, ref = found.group("rel"), found.group("ref").strip()
+    ref_words = [w for w in re.findall(r"[a-z]+", ref) if w not in ("the", "a", "an", "very", "far")]
+    if not ref_words or all(w in POSITION_WORDS or w in NOT_A_PLACE for w in ref_words):
+        return None
+    current = (memory or {}).get("current") or None
+    hand = re.fullmatch(r"(his|her|their) (?:left |right )?hands?", ref)
+    if hand:  # "whats on his hand": what he holds there
+        owner = person_named_by_pronoun(ref, memory) or current
+        who = {"his": "he", "her": "she", "their": "they"}[hand.group(1)]
+        return Intent(kind="relate", target=f"what {who} is holding", relation="held_by",
+                      reference=turn_reference(owner.get("turn")) if owner and owner is not current else
+                      ("previous" if current else "the person"), question="describe", confidence=0.7)
+    pointing = re.fullmatch(r"(it|that|this|them|those|these|that one|this one)", ref)
+    if pointing and not current:
+        return None
+    return Intent(kind="relate", target=f"what is {rel_words} {ref}", relation=CONTENTS_RELATIONS[rel_words],
+                  reference="previous" if pointing else ref, question="describe", confidence=0.7)

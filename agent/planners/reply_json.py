@@ -14,6 +14,8 @@ from typing import Any
 
 from langchain_core.utils.json import parse_partial_json
 
+from agent.json_types import JSONObject
+
 
 class ReplyFormatError(ValueError):
     """A model reply that cannot be turned into the requested structure (one-line message)."""
@@ -104,7 +106,7 @@ def _parse_truncated(candidates: list[str]) -> Any:
     raise error
 
 
-def extract_json(text: str) -> dict[str, Any]:
+def extract_json(text: str) -> JSONObject:
     """The first JSON object in `text` as a dict, repaired if needed; ReplyFormatError when there is none."""
     if not isinstance(text, str) or not text.strip():
         raise ReplyFormatError("empty reply")

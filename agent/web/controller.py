@@ -20,7 +20,7 @@ import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from agent.clicks import add_click, recall_turn
 from agent.memory import record_of_turn, turn_reference
@@ -30,6 +30,9 @@ from agent.web.references import split_turn_reference
 from agent.web.strip import strip_items
 from agent.web.uploads import demo_images, store_upload
 from agent.web.view import TurnView, display_scale, render_turn
+
+if TYPE_CHECKING:
+    from agent.session import SessionOptions
 
 MAX_OPEN = 8  # conversations kept open in memory (older ones are closed; reopen them by thread id)
 
@@ -97,7 +100,7 @@ class WebChat:
             dropped.session.close()
         return key
 
-    def _session_kwargs(self, say: Callable[[str], None] | None) -> dict[str, Any]:
+    def _session_kwargs(self, say: Callable[[str], None] | None) -> SessionOptions:
         return dict(self.loader.ready(say), db_path=self.db_path, progress=self._say)
 
     def _encode(self, session: Any, say: Callable[[str], None] | None) -> None:

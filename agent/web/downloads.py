@@ -9,19 +9,20 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
+from agent.json_types import JSONObject
+from agent.state import TurnRecord
 from tools.masks import decode_rle, save_mask_png
 
 
-def _write_json(path: Path, payload: dict[str, Any]) -> Path:
+def _write_json(path: Path, payload: JSONObject) -> Path:
     tmp = path.with_suffix(path.suffix + ".part")
     tmp.write_text(json.dumps(payload, indent=1, default=str))
     tmp.replace(path)
     return path
 
 
-def mask_files(record: dict[str, Any] | None, thread_id: str, image: dict | None, folder: str | Path) -> tuple[str | None, str | None]:
+def mask_files(record: TurnRecord | None, thread_id: str, image: dict | None, folder: str | Path) -> tuple[str | None, str | None]:
     """(PNG path, RLE JSON path) of a turn record's mask; (None, None) when it has none."""
     if not record or not record.get("rle"):
         return None, None
@@ -35,7 +36,7 @@ def mask_files(record: dict[str, Any] | None, thread_id: str, image: dict | None
     return str(png), str(rle)
 
 
-def conversation_file(history: list[dict[str, Any]], thread_id: str, image: dict | None, folder: str | Path) -> str:
+def conversation_file(history: list[TurnRecord], thread_id: str, image: dict | None, folder: str | Path) -> str:
     out = Path(folder) / thread_id
     out.mkdir(parents=True, exist_ok=True)
     return str(_write_json(out / f"{thread_id}_conversation.json",

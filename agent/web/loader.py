@@ -8,12 +8,13 @@ from __future__ import annotations
 import argparse
 import threading
 import time
-from typing import Any, Callable
+from typing import Callable
 
+from agent.session import SessionOptions
 from agent.web.errors import ModelsNotReady, one_line
 
 
-def load_from_args(args: argparse.Namespace, say: Callable[[str], None]) -> dict[str, Any]:
+def load_from_args(args: argparse.Namespace, say: Callable[[str], None]) -> SessionOptions:
     """Session keyword arguments (planner, segmenter, grounders) from agent.chat-style arguments."""
     from agent.chat import build_backends, build_planner_from_args
 
@@ -26,12 +27,12 @@ def load_from_args(args: argparse.Namespace, say: Callable[[str], None]) -> dict
 
 class ModelLoader:
     def __init__(self, args: argparse.Namespace | None = None,
-                 load: Callable[[Callable[[str], None]], dict[str, Any]] | None = None):
+                 load: Callable[[Callable[[str], None]], SessionOptions] | None = None):
         self._load = load or (lambda say: load_from_args(args, say))
         self._lock = threading.Lock()
         self._done = threading.Event()
         self._thread: threading.Thread | None = None
-        self.kwargs: dict[str, Any] | None = None
+        self.kwargs: SessionOptions | None = None
         self.error: str | None = None
         self.message = "models not loaded yet"
         self.started = self.finished = 0.0
@@ -72,7 +73,7 @@ class ModelLoader:
             return self.message
         return f"{self.message}... {time.monotonic() - self.started:.0f} s"
 
-    def ready(self, say: Callable[[str], None] | None = None, timeout: float = 900.0) -> dict[str, Any]:
+    def ready(self, say: Callable[[str], None] | None = None, timeout: float = 900.0) -> SessionOptions:
         """The loaded Session keyword arguments; waits for the load (restarting a failed one), reporting status."""
         if self.kwargs is not None:
             return self.kwargs

@@ -8,15 +8,16 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from PIL import Image
 
+from agent.state import TurnRecord
+
 THUMB_SIDE = 160
 
 
-def _key(sha256: str, record: dict[str, Any]) -> str:
+def _key(sha256: str, record: TurnRecord) -> str:
     rle = record.get("rle")
     mask_key = hashlib.sha1(json.dumps(rle, sort_keys=True, default=str).encode()).hexdigest()[:12] if rle else "none"
     return f"{sha256[:16]}_{int(record.get('turn', 0)):03d}_{mask_key}.png"
@@ -31,7 +32,7 @@ def _base(pixels: np.ndarray, side: int) -> tuple[np.ndarray, float]:
     return cv2.resize(pixels, size, interpolation=cv2.INTER_AREA), scale
 
 
-def thumbnail(pixels: np.ndarray, record: dict[str, Any], side: int = THUMB_SIDE) -> np.ndarray:
+def thumbnail(pixels: np.ndarray, record: TurnRecord, side: int = THUMB_SIDE) -> np.ndarray:
     import cv2
 
     from tools.masks import decode_rle
@@ -45,14 +46,14 @@ def thumbnail(pixels: np.ndarray, record: dict[str, Any], side: int = THUMB_SIDE
     return render_overlay(small, [m], outline=1)
 
 
-def caption(record: dict[str, Any]) -> str:
+def caption(record: TurnRecord) -> str:
     user = str(record.get("user") or "")
     what = record.get("target") or user
     label = what if record.get("rle") else f"answer: {user}"
     return f"{record.get('turn')}: {label[:40]}"
 
 
-def strip_items(pixels: np.ndarray, sha256: str, history: list[dict[str, Any]], folder: str | Path) -> list[tuple[str, str]]:
+def strip_items(pixels: np.ndarray, sha256: str, history: list[TurnRecord], folder: str | Path) -> list[tuple[str, str]]:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     items = []

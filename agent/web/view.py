@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from agent.state import IntentRecord, TargetRecord, TurnRecord
 from tools.masks import decode_rle
 
 MAX_DISPLAY_SIDE = 1280
@@ -73,7 +74,7 @@ def overlay_image(pixels: np.ndarray, mask: np.ndarray | None, label: str | None
     return _draw_points(out, points, labels, scale) if points else out
 
 
-def evidence_parts(evidence: list[str], intent: dict[str, Any] | None, text_read: str | None = None) -> dict[str, list[str]]:
+def evidence_parts(evidence: list[str], intent: IntentRecord | None, text_read: str | None = None) -> dict[str, list[str]]:
     """The evidence sorted for display: detector, ocr, relation, other."""
     out: dict[str, list[str]] = {"detector": [], "ocr": [], "relation": [], "other": []}
     for item in evidence or []:
@@ -109,7 +110,7 @@ def timing_line(timings: dict[str, float]) -> str:
     return line + (f"; once per image: {once}" if once else "")
 
 
-def info_markdown(record: dict[str, Any], text_read: str | None = None) -> str:
+def info_markdown(record: TurnRecord, text_read: str | None = None) -> str:
     """Markdown for one turn record: heading, explanation, evidence by kind, timing."""
     turn, target = record.get("turn"), record.get("target") or ""
     lines = [f"**Turn {turn}**" + (f" — {target}" if target else "") + (" (no mask: an answer)" if not record.get("rle") else ""),
@@ -125,7 +126,7 @@ def info_markdown(record: dict[str, Any], text_read: str | None = None) -> str:
     return "\n".join([*lines, "", *rows])
 
 
-def render_turn(pixels: np.ndarray, record: dict[str, Any] | None, target: dict[str, Any] | None = None,
+def render_turn(pixels: np.ndarray, record: TurnRecord | None, target: TargetRecord | None = None,
                 text_read: str | None = None) -> TurnView:
     """The view of a finished turn. A turn without a mask (an answer) shows the current target `target`'s mask."""
     if record is None:

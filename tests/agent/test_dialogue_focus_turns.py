@@ -4,7 +4,8 @@ import pytest
 
 from agent.planners.base import PlannerContext
 from agent.planners.focus import is_closing_request
-from agent.planners.rule_based import RuleBasedPlanner, closing_target
+from agent.planners.earlier_targets import closing_target
+from agent.planners.rule_based import RuleBasedPlanner
 from agent.planners.sentences import request_sentence
 
 PLANNER = RuleBasedPlanner()

@@ -1,5 +1,5 @@
 """agent.planners.reply_json: the first JSON object of a reply, with langchain_core closing truncated tails.
-(tests/agent/planners/test_prompting.py pins the same function through agent.planners.prompting.)"""
+(tests/agent/planners/test_prompting.py pins the same function through agent.planners.replies.)"""
 import pytest
 
 from agent.planners.reply_json import ReplyFormatError, extract_json
