@@ -9,7 +9,7 @@ REPL commands: /undo, /reset, /save [DIR], /history, /help, /quit (history in ~/
 Scripted mode (--turn, repeatable) prints each answer; with --json one JSON line per turn:
 {"turn", "text", "target", "rle", "bbox", "score", "timings", "mask_path", "overlay_path", "thread_id",
 "planner_fallback"}. --out DIR writes per turn a mask PNG, an overlay PNG and a JSON record
-(DIR/<thread>/turn_NN*). Progress goes to stderr. Expected failures (bad image, missing weights,
+(DIR/<thread>/<thread>_turn_NN*, agent.turn_files). Progress goes to stderr. Expected failures (bad image, missing weights,
 planner endpoint down, unknown thread, a thread id that is not a plain name) print one line `error: ...`
 to stderr and exit with status 2.
 """
@@ -122,27 +122,13 @@ def print_turn(result: Any, session: Any, as_json: bool) -> None:
 
 
 def save_conversation(session: Any, folder: str | Path) -> Path:
-    """Write conversation.json plus turn_NN_mask.png / turn_NN_overlay.png for every turn with a mask."""
-    from tools.masks import decode_rle, save_mask_png
+    """Write every turn's files and the conversation JSON under folder/<thread>/ (agent.turn_files)."""
+    from agent.turn_files import write_conversation, write_turn_files
 
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    records = []
-    for record in session.history():
-        row = dict(record)
-        if record.get("rle"):
-            mask = decode_rle(record["rle"])
-            stem = folder / f"turn_{int(record.get('turn', len(records) + 1)):02d}"
-            row["mask_path"] = str(save_mask_png(mask, f"{stem}_mask.png"))
-            if session.image is not None:
-                from tools.overlay import save_overlay
-
-                row["overlay_path"] = str(save_overlay(session.image.pixels, [mask], f"{stem}_overlay.png",
-                                                       labels=[record.get("target") or ""]))
-        records.append(row)
-    out = folder / "conversation.json"
-    out.write_text(json.dumps({"thread_id": session.thread_id, "turns": records}, indent=1, default=str))
-    return out
+    pixels = session.image.pixels if session.image is not None else None
+    rows = [{**record, **write_turn_files(folder, session.thread_id, record, session.image_ref, pixels)}
+            for record in session.history()]
+    return write_conversation(folder, session.thread_id, session.image_ref, rows)
 
 
 def _setup_readline() -> None:

@@ -15,7 +15,6 @@ TurnResult.extra: "rle", "box", "evidence", "intent", "overlay_path", "mask_path
 """
 from __future__ import annotations
 
-import json
 import sqlite3
 import time
 from pathlib import Path
@@ -29,10 +28,11 @@ from agent.errors import TurnError  # noqa: F401  (re-exported: agent.session.Tu
 from agent.nodes.components import build_runtime
 from agent.state import Action, AgentState, TurnRecord, empty_memory
 from agent.thread_ids import new_thread_id, validate_thread_id
+from agent.turn_files import write_turn_files
 from graphs.turn_graph import build_graph
 from tools.backends import DEFAULT_GROUNDERS
 from tools.images import ImageError, ImageInput, load_image
-from tools.masks import decode_rle, save_mask_png
+from tools.masks import decode_rle
 from tools.system import TurnResult
 
 MAX_TURN_CHARS = 10_000
@@ -184,18 +184,10 @@ class Session:
                           timings=timings, extra=extra)
 
     def _write_artifacts(self, record: TurnRecord, mask) -> dict[str, str | None]:
-        """Per turn: mask PNG, overlay PNG, JSON record under out_dir/<thread>/turn_NN.*"""
-        folder = self.out_dir / self.thread_id
-        folder.mkdir(parents=True, exist_ok=True)
-        stem = folder / f"turn_{record['turn']:02d}"
-        paths: dict[str, str | None] = {"mask_path": None, "overlay_path": None}
-        if mask is not None:
-            from tools.overlay import save_overlay
-            paths["mask_path"] = str(save_mask_png(mask, f"{stem}_mask.png"))
-            overlay = save_overlay(self.image.pixels, [mask], f"{stem}_overlay.png", labels=[record.get("target") or ""])
-            paths["overlay_path"] = str(overlay)
-        Path(f"{stem}.json").write_text(json.dumps({**record, **paths}, indent=1, default=str))
-        return paths
+        """Per turn: mask PNG, overlay PNG, RLE and record JSON under out_dir/<thread>/ (agent.turn_files)."""
+        files = write_turn_files(self.out_dir, self.thread_id, record, self.image_ref,
+                                 self.image.pixels if self.image is not None else None, mask)
+        return {"mask_path": files["mask_path"], "overlay_path": files["overlay_path"]}
 
     # ---- reference history (evals) --------------------------------------------------------------
     def add_given_turn(self, human: str, answer: str) -> None:

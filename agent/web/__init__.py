@@ -8,7 +8,7 @@ One idea per module:
   controller.py  the conversations (one agent.session.Session each) and what each action does to them
   view.py        one turn as the page shows it: overlay, explanation, evidence, timing
   strip.py       the strip of earlier turns (thumbnails with their masks)
-  downloads.py   current mask (PNG, COCO RLE JSON) and the whole conversation (JSON with RLEs)
+  (downloads: the current mask as PNG and COCO RLE JSON, the conversation as JSON: agent.turn_files)
   errors.py      any failure as one line for the page, never a stack trace
   handlers.py    Gradio event functions: controller results -> component updates, progress while waiting
   layout.py      the Blocks layout and its event wiring

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from agent.clicks import add_click, recall_turn
 from agent.memory import record_of_turn, turn_reference
-from agent.web.downloads import conversation_file, mask_files
+from agent.turn_files import write_conversation, write_turn_files
 from agent.web.errors import WebInputError
 from agent.web.references import split_turn_reference
 from agent.web.strip import strip_items
@@ -257,11 +257,14 @@ class WebChat:
             messages.append({"role": "user", "content": str(r.get("user") or "")})
             messages.append({"role": "assistant", "content": f"[turn {r.get('turn')}] {r.get('answer') or ''}"})
         folder = self.work / "downloads"
-        png, rle = mask_files(shown if shown and shown.get("rle") else None, session.thread_id, session.image_ref, folder)
+        files = write_turn_files(folder, session.thread_id, shown, session.image_ref, overlay=False,
+                                 record_json=False) if shown and shown.get("rle") else None
+        png, rle = (files["mask_path"], files["rle_path"]) if files else (None, None)
         return Page(key=key, thread_id=session.thread_id, messages=messages, view=view,
                     strip=strip_items(session.image.pixels, session.image.sha256, history, self.work / "thumbs"),
                     strip_turns=list(by_turn), mask_png=png, mask_rle=rle,
-                    conversation=conversation_file(history, session.thread_id, session.image_ref, folder), status=status)
+                    conversation=str(write_conversation(folder, session.thread_id, session.image_ref, history)),
+                    status=status)
 
     def close(self) -> None:
         for conv in self._open.values():

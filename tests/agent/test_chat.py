@@ -55,7 +55,7 @@ def test_scripted_json_turns_write_artifacts_and_resume(scene, capsys):
     mask = decode_rle(first["rle"])
     assert mask.shape == (240, 320) and 300 < mask.sum() < 140 * 70 * 1.2
     assert np.array_equal(load_mask_png(first["mask_path"]), mask)
-    assert Path(first["overlay_path"]).is_file() and Path(first["mask_path"]).with_name("turn_01.json").is_file()
+    assert Path(first["overlay_path"]).is_file() and Path(first["mask_path"]).with_name(f"{first['thread_id']}_turn_01.json").is_file()
     assert second["rle"] is None and "red" in second["text"].lower()
     assert "thread:" in captured.err  # progress and the thread id go to stderr
 
@@ -92,9 +92,10 @@ def test_repl_through_stdin(scene, capsys, monkeypatch):
     assert out.count("[1] I segmented") == 2 and "undone" in out and "nothing to undo" in out
     assert "[1] you: the sign that says EXIT" in out and "unknown command /bogus" in out and "new conversation" in out
     assert "never reached" not in out
-    saved = json.loads((save_dir / "conversation.json").read_text())
+    (saved_file,) = save_dir.glob("*/*_conversation.json")  # save_dir/<thread>/<thread>_conversation.json
+    saved = json.loads(saved_file.read_text())
     assert len(saved["turns"]) == 1 and Path(saved["turns"][0]["mask_path"]).is_file()
-    assert (save_dir / "turn_01_overlay.png").is_file()
+    assert Path(saved["turns"][0]["overlay_path"]).name == f"{saved['thread_id']}_turn_01_overlay.png"
 
 
 def _free_port() -> int:

@@ -50,7 +50,7 @@ def test_phenomena_in_one_conversation(scene, tmp_path):
     assert best_shape(r.mask, scene.shapes) == "blue_square"
     assert len(s.history()) == 7
     record = json.loads(open(r.extra["overlay_path"].replace("_overlay.png", ".json")).read())
-    assert record["turn"] == 7 and r.extra["mask_path"].endswith("turn_07_mask.png")
+    assert record["turn"] == 7 and r.extra["mask_path"].endswith(f"{s.thread_id}_turn_07_mask.png")
 
 
 def test_correction_takes_the_next_best_for_the_same_description(scene, tmp_path):

@@ -65,7 +65,7 @@ def test_tool_refuses_a_traversal_conversation_id(image_file, tmp_path):
     assert artifact["error"] and not (tmp_path / "deep" / "escaped").exists()
     content, artifact = tool._run(str(image_file), "segment the red circle", "c-1")  # a plain new id works
     assert artifact["conversation_id"] == "c-1" and artifact["masks"]
-    assert (tmp_path / "deep" / "er" / "out" / "c-1" / "turn_01_mask.png").is_file()
+    assert (tmp_path / "deep" / "er" / "out" / "c-1" / "c-1_turn_01_mask.png").is_file()
     tool.close()
 
 

@@ -228,10 +228,10 @@ def test_upload_two_turns_click_and_undo_in_chromium(served, browser, tmp_path):
     for button in ("dl-mask-png", "dl-mask-rle", "dl-conversation"):  # the turn on show, and the conversation
         browser.find_element(By.CSS_SELECTOR, f"#{button}").click()
     tid = _history_thread(chat)
-    names = {f"{tid}_turn02_mask.png", f"{tid}_turn02_mask.rle.json", f"{tid}_conversation.json"}
+    names = {f"{tid}_turn_02_mask.png", f"{tid}_turn_02_mask.rle.json", f"{tid}_conversation.json"}
     _wait(browser, lambda d: names <= {p.name for p in (tmp_path / "downloads").glob("*")}, "the downloads", 30)
-    assert np.array_equal(load_mask_png(tmp_path / "downloads" / f"{tid}_turn02_mask.png"), before)
-    rle = json.loads((tmp_path / "downloads" / f"{tid}_turn02_mask.rle.json").read_text())
+    assert np.array_equal(load_mask_png(tmp_path / "downloads" / f"{tid}_turn_02_mask.png"), before)
+    rle = json.loads((tmp_path / "downloads" / f"{tid}_turn_02_mask.rle.json").read_text())
     assert np.array_equal(decode_rle(rle["rle"]), before)
     turns = json.loads((tmp_path / "downloads" / f"{tid}_conversation.json").read_text())["turns"]
     assert [t["turn"] for t in turns] == [1, 2] and all(t["rle"]["counts"] for t in turns)
