@@ -26,6 +26,7 @@ from langgraph.types import Command
 
 from agent.errors import TurnError  # noqa: F401  (re-exported: agent.session.TurnError)
 from agent.nodes.components import build_runtime
+from agent.nodes.context import TurnContext
 from agent.state import Action, AgentState, TurnRecord, empty_memory
 from agent.thread_ids import new_thread_id, validate_thread_id
 from agent.turn_files import write_turn_files
@@ -91,7 +92,9 @@ class Session:
         self.runtime = build_runtime(planner, segmenter, grounders, progress, interrupt_on_ambiguity,
                                      vision=self.image is not None)
         self.saver, self.db_path = _open_saver(db_path)
-        self.graph = build_graph(self.runtime, checkpointer=self.saver)
+        self.graph = build_graph(checkpointer=self.saver)
+        self.context = TurnContext(runtime=self.runtime)
+        self.progress = progress
         self.out_dir = Path(out_dir) if out_dir else None
         self.image_ref = None
         if self.image is not None:
@@ -137,12 +140,11 @@ class Session:
         t0 = time.perf_counter()
         snapshot = self.graph.get_state(self.config)
         if snapshot.interrupts:
-            out = self.graph.invoke(Command(resume=text.strip()), self.config, durability=DURABILITY)
+            out = self._run(Command(resume=text.strip()))
         else:
             if snapshot.next:  # a turn crashed midway: go back to the last finished turn first
                 self._rollback_to(int(snapshot.values.get("turn", 0)))
-            out = self.graph.invoke({"messages": [HumanMessage(content=text.strip())]}, self.config,
-                                    durability=DURABILITY)
+            out = self._run({"messages": [HumanMessage(content=text.strip())]})
         seconds = time.perf_counter() - t0
         if out.get("__interrupt__"):
             payload = out["__interrupt__"][0].value
@@ -159,11 +161,26 @@ class Session:
         if snapshot.next or snapshot.interrupts:
             self._rollback_to(int(snapshot.values.get("turn", 0)))
         try:
-            out = self.graph.invoke({"action": action}, self.config, durability=DURABILITY)
+            out = self._run({"action": action})
         except TurnError:
             self._rollback_to(int(snapshot.values.get("turn", 0)))  # the failed turn leaves no trace
             raise
         return self._result(out["results"][-1], time.perf_counter() - t0)
+
+    def _run(self, graph_input: Any) -> dict[str, Any]:
+        """One graph run with this session's backends; its progress events go to the progress callback. Returns
+        the final state values, with "__interrupt__" when the run paused on a clarifying question."""
+        out: dict[str, Any] = {}
+        for mode, chunk in self.graph.stream(graph_input, self.config, context=self.context,
+                                             stream_mode=["custom", "values"], durability=DURABILITY):
+            if mode == "custom":
+                if self.progress is not None and isinstance(chunk, dict) and "progress" in chunk:
+                    self.progress(str(chunk["progress"]))
+            elif "__interrupt__" in chunk:
+                out = {**out, "__interrupt__": chunk["__interrupt__"]}
+            else:
+                out = chunk
+        return out
 
     def values(self) -> AgentState:
         """The thread's current state values (image, memory, results, turn, messages)."""

@@ -6,23 +6,27 @@
         ├──(action "click")──► segment_points ─────────────────────────────────┤
         └──(action "recall")─► recall_mask ────────────────────────────────────┘
 
-`build_graph(runtime, checkpointer=None)` compiles it with the runtime bound into the nodes by closures.
-`make_graph(config=None)` is the async factory `langgraph.json` points at (`langgraph dev`): embedded defaults
-built once per process off the event loop, no checkpointer (the server brings its own). The nodes are plain
-functions, which LangGraph runs in worker threads under an async run, so model calls never block the loop.
+`build_graph(checkpointer=None)` compiles it with `TurnContext` as its context_schema: each run names its backends
+with `context=TurnContext(runtime=...)` and every node reads them from LangGraph's Runtime (agent.nodes.context).
+Nodes report progress through LangGraph's stream writer: stream with stream_mode "custom" to get
+{"progress": "encoding the image"} events. `make_graph(config=None)` is the async factory `langgraph.json` points
+at (`langgraph dev`): the embedded defaults are built once per process off the event loop, no checkpointer (the
+server brings its own). The nodes are plain functions, which LangGraph runs in worker threads under an async run,
+so model calls never block the loop.
 A client sends {"image": {"path": ...}, "messages": [{"role": "user", "content": ...}]}; see the README.
 """
 from __future__ import annotations
 
 import asyncio
-import threading
-from typing import Any
+from typing import Any, Callable
 
 from langgraph.graph import END, START, StateGraph
+from langgraph.runtime import Runtime
 
 from agent import nodes
 from agent.errors import TurnError
 from agent.nodes.attach_image import attach_image
+from agent.nodes.context import TurnContext, default_runtime
 from agent.nodes.runtime import AgentRuntime
 from agent.state import AgentState
 
@@ -53,25 +57,29 @@ def route_after_ground(state: dict[str, Any]) -> str:
     return "explain" if (state.get("intent") or {}).get("kind") == "answer_only" else "segment"
 
 
-def _bind(fn, runtime: AgentRuntime):
-    """A one-argument node with the runtime closed over (a `runtime` keyword would collide with
-    LangGraph's own injected Runtime)."""
-    def node(state: dict[str, Any]) -> dict[str, Any]:
-        return fn(state, runtime)
+def _with_backends(fn: Callable[[dict[str, Any], AgentRuntime], dict[str, Any]]):
+    """The LangGraph node for fn(state, backends): backends come from the run's TurnContext (a run without a
+    context gets the process's embedded defaults)."""
+    def node(state: dict[str, Any], runtime: Runtime[TurnContext]) -> dict[str, Any]:
+        context = runtime.context if runtime.context is not None else TurnContext()
+        if not isinstance(context, TurnContext):
+            raise TurnError(f"the turn graph's context is a TurnContext, not {type(context).__name__}")
+        return fn(state, context.runtime)
 
     node.__name__ = fn.__name__
     return node
 
 
-def build_graph(runtime: AgentRuntime, checkpointer: Any = None):
-    """The compiled turn graph; pass a checkpointer (e.g. SqliteSaver) for multi-turn memory."""
-    g = StateGraph(AgentState)
-    g.add_node("attach_image", _bind(attach_image, runtime))
+def build_graph(checkpointer: Any = None):
+    """The compiled turn graph; pass a checkpointer (e.g. SqliteSaver) for multi-turn memory, and each run's
+    backends as context=TurnContext(runtime=...)."""
+    g = StateGraph(AgentState, context_schema=TurnContext)
+    g.add_node("attach_image", _with_backends(attach_image))
     for name in ("interpret", "ground", "segment", "select", "explain", "respond"):
-        g.add_node(name, _bind(getattr(nodes, name), runtime))
+        g.add_node(name, _with_backends(getattr(nodes, name)))
     g.add_edge(START, "attach_image")
     for name in ACTION_NODES.values():
-        g.add_node(name, _bind(getattr(nodes, name), runtime))
+        g.add_node(name, _with_backends(getattr(nodes, name)))
     g.add_conditional_edges("attach_image", route_after_attach, ["interpret", *ACTION_NODES.values()])
     for name in ACTION_NODES.values():
         g.add_edge(name, "respond")
@@ -84,21 +92,8 @@ def build_graph(runtime: AgentRuntime, checkpointer: Any = None):
     return g.compile(checkpointer=checkpointer)
 
 
-_SERVED: dict[str, AgentRuntime] = {}
-_SERVED_LOCK = threading.Lock()
-
-
-def served_runtime() -> AgentRuntime:
-    """The runtime of the served graph: rule planner + embedded vision stack, built once per process (it loads
-    weights: call it off the event loop). One runtime keeps one VisionCache, so a thread's later turns reuse
-    the image embedding and proposals of its first."""
-    with _SERVED_LOCK:
-        if "runtime" not in _SERVED:
-            from agent.nodes.components import build_runtime
-            _SERVED["runtime"] = build_runtime()
-        return _SERVED["runtime"]
-
-
 async def make_graph(config: dict | None = None):
-    """Graph factory for `langgraph dev` / `langgraph.json` (the server calls it per run and awaits it)."""
-    return build_graph(await asyncio.to_thread(served_runtime))
+    """Graph factory for `langgraph dev` / `langgraph.json` (the server calls it per run and awaits it); the
+    embedded defaults are loaded here, off the event loop, so no run blocks on them."""
+    await asyncio.to_thread(default_runtime)
+    return build_graph()

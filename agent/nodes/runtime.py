@@ -1,6 +1,7 @@
 """The heavy, in-process side of the agent: planner, segmenter, grounders and the per-image vision cache.
 
-Nodes receive an `AgentRuntime` through a closure (graphs.turn_graph.build_graph), never through state.
+Nodes receive an `AgentRuntime` from the run's LangGraph context (agent.nodes.context.TurnContext), never through
+state.
 `VisionCache` keeps, per image sha256: the LoadedImage, the segmenter embedding, proposal regions (with
 masks and descriptors), OCR lines, the relation graph, detector hits, and candidate masks by id.
 """
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import numpy as np
+from langgraph.config import get_stream_writer
 
 from tools.images import ImageError, LoadedImage, load_image
 from tools.regions import Region
@@ -92,7 +94,15 @@ class AgentRuntime:
     max_box_prompts: int = 6
 
     def say(self, message: str) -> None:
-        if self.progress is not None:
+        """Report progress: inside a graph run as a {"progress": message} event on LangGraph's stream writer
+        (stream_mode "custom"), outside one (a prefetch) to the `progress` callback."""
+        try:
+            write = get_stream_writer()
+        except RuntimeError:  # not inside a graph run
+            write = None
+        if write is not None:
+            write({"progress": message})
+        elif self.progress is not None:
             self.progress(message)
 
     # ---- lazily computed per-image facts -------------------------------------------------------

@@ -204,3 +204,15 @@ def test_agent_system_implements_the_system_interface(scene):
     text_only = system.start(None)
     r = text_only.ask("segment the yellow bar")
     assert r.mask is None and r.target == "the yellow bar"
+
+
+def test_progress_comes_from_the_graph_stream(scene, tmp_path):
+    """Nodes report through LangGraph's stream writer; the session hands each event to its progress callback
+    once, in order, while the turn runs."""
+    said = []
+    s = make(scene.pixels, tmp_path, progress=said.append)
+    s.ask("segment the blue square")
+    assert said == ["intent: new_target -> the blue square", "finding regions"]  # the planner, then proposals
+    said.clear()
+    s.ask("what colour is it?")
+    assert said == ["intent: answer_only -> the blue square"]  # the embedding is cached: nothing else to report

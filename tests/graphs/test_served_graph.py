@@ -127,3 +127,11 @@ def test_two_turns_over_http_each_get_a_mask(server, coco_tiny):
         recomputed = reply.json()
         assert recomputed["image"]["sha256"] == state["image"]["sha256"] != file_hash
         assert recomputed["results"][-1]["rle"], recomputed["results"][-1]["answer"]
+
+        # Progress reaches a streaming client as "custom" events from the nodes' stream writer.
+        streamed = client.post(f"/threads/{other}/runs/stream", json={
+            "assistant_id": "pixelrist_agent", "stream_mode": ["custom"],
+            "input": {"messages": [{"role": "user", "content": "now the person"}]}})
+        assert streamed.status_code == 200, streamed.text[:500]
+        events = [line for line in streamed.text.splitlines() if line.startswith("data:") and "progress" in line]
+        assert any("intent: new_target" in line for line in events), streamed.text[:800]

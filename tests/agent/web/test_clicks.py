@@ -116,7 +116,7 @@ def test_click_and_recall_turns_run_through_the_graph(scene, tmp_path):
     s.ask("segment the red circle")
     seen = []
     for chunk in s.graph.stream({"action": {"kind": "click", "points": [list(SQUARE_CENTRE)], "labels": [1]}},
-                                s.config, stream_mode="updates"):
+                                s.config, context=s.context, stream_mode="updates"):
         seen += list(chunk)
     assert seen == ["attach_image", "segment_points", "respond"]
     values = s.values()
