@@ -8,13 +8,13 @@ masks and descriptors), OCR lines, the relation graph, detector hits, and candid
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import numpy as np
 from langgraph.config import get_stream_writer
 
+from tools.image_cache import PerImageCache
 from tools.images import ImageError, LoadedImage, load_image
 from tools.regions import Region
 
@@ -40,21 +40,14 @@ class ImageVision:
 
 
 class VisionCache:
-    """LRU of ImageVision keyed by image sha256 (at most `capacity` images in memory)."""
+    """LRU of ImageVision keyed by image sha256 (at most `capacity` images in memory; tools.image_cache)."""
 
     def __init__(self, capacity: int = 4):
         self.capacity = capacity
-        self._items: OrderedDict[str, ImageVision] = OrderedDict()
+        self._items: PerImageCache[ImageVision] = PerImageCache(capacity)
 
     def register(self, image: LoadedImage) -> ImageVision:
-        hit = self._items.get(image.sha256)
-        if hit is None:
-            hit = ImageVision(image=image)
-            self._items[image.sha256] = hit
-            while len(self._items) > self.capacity:
-                self._items.popitem(last=False)
-        self._items.move_to_end(image.sha256)
-        return hit
+        return self._items.get_or_compute(image.sha256, lambda: ImageVision(image=image))
 
     def holds(self, sha256: str) -> bool:
         """Whether the image with this pixel hash is cached (no reload, no LRU move)."""
@@ -69,7 +62,6 @@ class VisionCache:
         sha = image_ref.get("sha256")
         hit = self._items.get(sha) if sha else None
         if hit is not None:
-            self._items.move_to_end(sha)
             return hit
         if not image_ref.get("path"):
             raise ImageError(f"image sha256 {str(sha)[:12]}... is no longer in memory and its reference has no path")

@@ -9,8 +9,6 @@ Weights: `python -m tools.weights fetch` (from the npm package @vladmandic/human
 from __future__ import annotations
 
 import dataclasses
-import threading
-from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,6 +18,7 @@ import torch
 
 from tools.box_nms import nms_indices
 from tools.grounders.base import GrounderError
+from tools.image_cache import PerImageCache
 from tools.images import ImageInput, LoadedImage, load_image
 from tools.regions import Region
 from tools.tfjs import TfjsGraph
@@ -132,9 +131,7 @@ class CocoDetector:
         self.nms_iou = float(nms_iou)
         self.max_detections = int(max_detections)
         self.threads = threads
-        self._cache: OrderedDict[str, list[Detection]] = OrderedDict()
-        self._cache_size = int(cache_size)
-        self._lock = threading.Lock()
+        self._cache: PerImageCache[list[Detection]] = PerImageCache(int(cache_size))
 
     @property
     def graph(self) -> TfjsGraph:
@@ -167,10 +164,10 @@ class CocoDetector:
         return out[: self.max_detections]
 
     def _detections(self, img: LoadedImage) -> list[Detection]:
-        with self._lock:
-            if img.sha256 in self._cache:
-                self._cache.move_to_end(img.sha256)
-                return self._cache[img.sha256]
+        """Clipped (box, score, class) hits, computed once per image."""
+        return self._cache.get_or_compute(img.sha256, lambda: self._detect(img))
+
+    def _detect(self, img: LoadedImage) -> list[Detection]:
         run = self._run_nanodet if self.model == "nanodet" else self._run_centernet
         found = []
         for box, score, cls in run(img.pixels):
@@ -179,10 +176,6 @@ class CocoDetector:
                        min(max(x1, 0.0), img.width), min(max(y1, 0.0), img.height)]
             if clipped[2] > clipped[0] and clipped[3] > clipped[1]:
                 found.append((clipped, score, cls))
-        with self._lock:
-            self._cache[img.sha256] = found
-            while len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
         return found
 
     def _regions(self, found: list[Detection]) -> list[Region]:

@@ -10,14 +10,14 @@ from __future__ import annotations
 import difflib
 import logging
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from tools.grounders.base import GrounderError
 from tools.grounders.query_words import content_words, text_targets
-from tools.images import ImageInput, load_image
+from tools.image_cache import PerImageCache
+from tools.images import ImageInput, LoadedImage, load_image
 from tools.regions import Region
 
 _ENGINE = None
@@ -86,16 +86,14 @@ class OcrReader:
     def __init__(self, min_score: float = 0.5, cache_size: int = 32, threads: int = 2):
         self.min_score = min_score
         self.threads = threads
-        self._cache: OrderedDict[str, list[TextBox]] = OrderedDict()
-        self._cache_size = cache_size
+        self._cache: PerImageCache[list[TextBox]] = PerImageCache(cache_size)
 
     def read(self, image: ImageInput) -> list[TextBox]:
         """Text lines in reading order (top to bottom, then left to right)."""
         img = load_image(image)
-        hit = self._cache.get(img.sha256)
-        if hit is not None:
-            self._cache.move_to_end(img.sha256)
-            return hit
+        return self._cache.get_or_compute(img.sha256, lambda: self._read(img))
+
+    def _read(self, img: LoadedImage) -> list[TextBox]:
         bgr = np.ascontiguousarray(img.pixels[:, :, ::-1])  # rapidocr treats numpy input as BGR
         out = _engine(self.threads)(bgr, return_word_box=True)
         lines: list[TextBox] = []
@@ -109,9 +107,6 @@ class OcrReader:
                 line.words = self._words(line, word_results[i] if i < len(word_results) else None)
                 lines.append(line)
         lines.sort(key=lambda t: (t.box[1], t.box[0]))
-        self._cache[img.sha256] = lines
-        if len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)
         return lines
 
     @staticmethod

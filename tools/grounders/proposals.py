@@ -9,8 +9,6 @@
 """
 from __future__ import annotations
 
-from collections import OrderedDict
-
 import networkx as nx
 import numpy as np
 
@@ -18,6 +16,7 @@ from tools.grounders.descriptors import add_area_ranks, describe, summary
 from tools.grounders.ocr import similarity
 from tools.grounders.query_words import AttributeRequest, attribute_request
 from tools.grounders.relations import relation_graph
+from tools.image_cache import PerImageCache
 from tools.images import ImageInput, load_image
 from tools.masks import bbox
 from tools.regions import Region
@@ -60,19 +59,14 @@ class ProposalGrounder:
         self.ocr = ocr  # an OcrReader (or anything with read(image) -> [TextBox]) or None
         self.points_per_side = points_per_side
         self.dedup_iou = dedup_iou
-        self._cache: OrderedDict[str, list[Region]] = OrderedDict()
-        self._graphs: dict[str, nx.DiGraph] = {}
-        self._cache_size = cache_size
+        self._graphs: PerImageCache[nx.DiGraph] = PerImageCache(cache_size)
+        self._cache: PerImageCache[list[Region]] = PerImageCache(
+            cache_size, on_evict=lambda sha, _: self._graphs.discard(sha))  # a graph goes with its regions
 
     def regions(self, image: ImageInput, include_background: bool = True) -> list[Region]:
         """All proposals with descriptors (ids "r0".. by decreasing area); cached per image."""
         img = load_image(image)
-        if img.sha256 not in self._cache:
-            self._cache[img.sha256] = self._build(img)
-            if len(self._cache) > self._cache_size:
-                old, _ = self._cache.popitem(last=False)
-                self._graphs.pop(old, None)
-        regions = self._cache[img.sha256]
+        regions = self._cache.get_or_compute(img.sha256, lambda: self._build(img))
         return regions if include_background else [r for r in regions if not r.attributes.get("background")]
 
     def _build(self, img) -> list[Region]:
@@ -99,9 +93,7 @@ class ProposalGrounder:
         """Relation graph over all regions of the image (cached)."""
         img = load_image(image)
         regions = self.regions(img)
-        if img.sha256 not in self._graphs:
-            self._graphs[img.sha256] = relation_graph(regions)
-        return self._graphs[img.sha256]
+        return self._graphs.get_or_compute(img.sha256, lambda: relation_graph(regions))
 
     def ground(self, image: ImageInput, query: str) -> list[Region]:
         """Copies of the regions with score = descriptor match to the query in [0, 1], best first.

@@ -1,4 +1,4 @@
-"""In-process LRU cache of image embeddings, keyed by (backend key, image sha256).
+"""In-process LRU cache of image embeddings, keyed by (backend key, image sha256) (a tools.image_cache.PerImageCache).
 
 Shared by every segmenter in the process; a hit returns a copy of the `ImageEmbedding` with seconds=0.0.
 Embeddings live only here (never in agent state).
@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import OrderedDict
 from dataclasses import replace
 from typing import Callable
 
+from tools.image_cache import PerImageCache
 from tools.images import ImageInput, LoadedImage, load_image
 from tools.segmenters.base import ImageEmbedding
 
@@ -20,27 +20,22 @@ class EmbeddingCache:
 
     def __init__(self, max_items: int = 16):
         self.max_items = max_items
-        self._items: OrderedDict[tuple[str, str], ImageEmbedding] = OrderedDict()
-        self._lock = threading.Lock()
+        self._items: PerImageCache[ImageEmbedding] = PerImageCache(max_items)
+        self._lock = threading.Lock()  # guards the hit and miss counters
         self.hits = 0
         self.misses = 0
 
     def get(self, backend: str, sha256: str) -> ImageEmbedding | None:
+        emb = self._items.get((backend, sha256))
         with self._lock:
-            emb = self._items.get((backend, sha256))
             if emb is None:
                 self.misses += 1
                 return None
-            self._items.move_to_end((backend, sha256))
             self.hits += 1
-            return replace(emb, seconds=0.0, extra={**emb.extra, "cached": True})
+        return replace(emb, seconds=0.0, extra={**emb.extra, "cached": True})
 
     def put(self, backend: str, emb: ImageEmbedding) -> None:
-        with self._lock:
-            self._items[(backend, emb.image_sha256)] = emb
-            self._items.move_to_end((backend, emb.image_sha256))
-            while len(self._items) > self.max_items:
-                self._items.popitem(last=False)
+        self._items.put((backend, emb.image_sha256), emb)
 
     def embed_cached(self, backend: str, image: ImageInput, encode: Callable[[LoadedImage], ImageEmbedding]) -> ImageEmbedding:
         """The embedding of `image` for `backend`: from the cache, or `encode(loaded image)`, timed and stored."""
@@ -55,8 +50,8 @@ class EmbeddingCache:
         return emb
 
     def clear(self) -> None:
+        self._items.clear()
         with self._lock:
-            self._items.clear()
             self.hits = self.misses = 0
 
     def __len__(self) -> int:
