@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable, TypedDict
 
-from langchain_core.messages import AIMessage, HumanMessage
+from langchain_core.messages import HumanMessage
 from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.types import Command
 
@@ -210,17 +210,20 @@ class Session:
     def add_given_turn(self, human: str, answer: str) -> None:
         """Append an exchange to the dialogue without running it (the planner sees it on later turns; the
         intent memory is unchanged): evals' --history closing gives the reference turns this way."""
-        messages = [HumanMessage(content=str(human)), AIMessage(content=str(answer))]
-        self.graph.update_state(self.config, {"messages": messages}, as_node="respond")
+        self._run_reference({"kind": "given", "text": str(human), "answer": str(answer)})
 
     def use_reference_answer(self, text: str) -> None:
         """Replace the last answer in the dialogue with `text` (evals' --history gold); the turn's record,
         mask and memory stay as the agent produced them."""
-        messages = self.graph.get_state(self.config).values.get("messages", [])
-        last = next((m for m in reversed(messages) if isinstance(m, AIMessage)), None)
-        if last is not None:
-            self.graph.update_state(self.config, {"messages": [AIMessage(content=str(text), id=last.id)]},
-                                    as_node="respond")
+        self._run_reference({"kind": "reference_answer", "answer": str(text)})
+
+    def _run_reference(self, action: Action) -> None:
+        """A reference turn through the graph (agent.nodes.reference_history); a crashed or paused turn is
+        dropped first."""
+        snapshot = self.graph.get_state(self.config)
+        if snapshot.next or snapshot.interrupts:
+            self._rollback_to(int(snapshot.values.get("turn", 0)))
+        self._run({"action": action})
 
     # ---- memory ----------------------------------------------------------------------------------
     def history(self) -> list[dict]:

@@ -12,7 +12,7 @@ messages, results and memory are delta channels (agent.channels): each checkpoin
 wrote, so a mask is stored only by the turn that made it (in its TurnRecord and its TargetRecord), never again
 in a later checkpoint, and a thread's storage grows linearly.
 Transient (rewritten every turn, cleared by `respond`):
-  action        a click or recall turn's input (Action), or None for a typed turn
+  action        a click, recall or reference turn's input (Action), or None for a typed turn
   intent        Intent.to_record() of this turn
   candidates    candidate records [{"id", "box", "score", "label", "source", "text", "attributes", "rank"}]
   chosen        {"id", "box", "rle", "score", "evidence": [str], "confidence", "phrase", ...} or None
@@ -144,13 +144,16 @@ class ClarifyingQuestion(TypedDict):
 class Action(TypedDict, total=False):
     """A turn that is not typed text, sent as the graph input {"action": ...} (agent.clicks builds them):
     {"kind": "click", "points": [[x, y], ...] image pixels, "labels": [1 add | 0 remove, ...], "text": str?}
-    {"kind": "recall", "turn": int (an earlier turn whose mask becomes the target again), "text": str?}"""
+    {"kind": "recall", "turn": int (an earlier turn whose mask becomes the target again), "text": str?}
+    {"kind": "given", "text": str, "answer": str}  evals' reference exchange, written without running it
+    {"kind": "reference_answer", "answer": str}     evals' reference answer in place of the last one"""
 
     kind: str
     points: list[list[float]]
     labels: list[int]
     turn: int
     text: str | None
+    answer: str
 
 
 class TurnRecord(TypedDict, total=False):

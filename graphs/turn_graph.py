@@ -4,7 +4,8 @@
         │               │           └──────(answer-only count)────────────►┘   ▲
         │               └──(text-only session, or answer-only question)───►explain
         ├──(action "click")──► segment_points ─────────────────────────────────┤
-        └──(action "recall")─► recall_mask ────────────────────────────────────┘
+        ├──(action "recall")─► recall_mask ────────────────────────────────────┘
+        └──(action "given" | "reference_answer")─► reference_history ─► END   (evals' reference turns)
 
 `build_graph(checkpointer=None)` compiles it with `TurnContext` as its context_schema: each run names its backends
 with `context=TurnContext(runtime=...)` and every node reads them from LangGraph's Runtime (agent.nodes.context).
@@ -31,11 +32,13 @@ from agent.nodes.runtime import AgentRuntime
 from agent.state import AgentState
 
 
-ACTION_NODES = {"click": "segment_points", "recall": "recall_mask"}
+ACTION_NODES = {"click": "segment_points", "recall": "recall_mask",
+                "given": "reference_history", "reference_answer": "reference_history"}
+TURN_NODES = ("segment_points", "recall_mask")  # action nodes whose turn respond records
 
 
 def route_after_attach(state: dict[str, Any]) -> str:
-    """A typed turn goes to the planner; a click or recall turn (state["action"]) to its own node."""
+    """A typed turn goes to the planner; a click, recall or reference turn (state["action"]) to its own node."""
     kind = (state.get("action") or {}).get("kind")
     if kind is None:
         return "interpret"
@@ -78,11 +81,12 @@ def build_graph(checkpointer: Any = None):
     for name in ("interpret", "ground", "segment", "select", "explain", "respond"):
         g.add_node(name, _with_backends(getattr(nodes, name)))
     g.add_edge(START, "attach_image")
-    for name in ACTION_NODES.values():
+    for name in dict.fromkeys(ACTION_NODES.values()):
         g.add_node(name, _with_backends(getattr(nodes, name)))
-    g.add_conditional_edges("attach_image", route_after_attach, ["interpret", *ACTION_NODES.values()])
-    for name in ACTION_NODES.values():
+    g.add_conditional_edges("attach_image", route_after_attach, ["interpret", *dict.fromkeys(ACTION_NODES.values())])
+    for name in TURN_NODES:
         g.add_edge(name, "respond")
+    g.add_edge("reference_history", END)
     g.add_conditional_edges("interpret", route_after_interpret, ["ground", "explain"])
     g.add_conditional_edges("ground", route_after_ground, ["segment", "explain"])
     g.add_edge("segment", "select")

@@ -216,3 +216,26 @@ def test_progress_comes_from_the_graph_stream(scene, tmp_path):
     said.clear()
     s.ask("what colour is it?")
     assert said == ["intent: answer_only -> the blue square"]  # the embedding is cached: nothing else to report
+
+
+def test_reference_turns_run_through_the_graph(scene, tmp_path):
+    """Evals' reference history: a given exchange and a replaced answer go attach_image -> reference_history and
+    change the messages only (no record, no memory, no turn count)."""
+    from langchain_core.messages import AIMessage
+
+    s = make(scene.pixels, tmp_path)
+    s.add_given_turn("segment the blue square", "Here is the blue square.")
+    values = s.values()
+    assert values["turn"] == 0 and values.get("results", []) == [] and values["memory"]["current"] is None
+    assert [m.content for m in values["messages"]] == ["segment the blue square", "Here is the blue square."]
+    s.ask("the red circle")
+    s.use_reference_answer("The red circle, left of the square.")
+    values = s.values()
+    answers = [m.content for m in values["messages"] if isinstance(m, AIMessage)]
+    assert answers[-1] == "The red circle, left of the square." and len(values["messages"]) == 4
+    assert values["turn"] == 1 and values["results"][-1]["answer"] != answers[-1] and values["action"] is None
+    seen = []
+    for chunk in s.graph.stream({"action": {"kind": "given", "text": "hi", "answer": "hello"}}, s.config,
+                                context=s.context, stream_mode="updates"):
+        seen += list(chunk)
+    assert seen == ["attach_image", "reference_history"]
