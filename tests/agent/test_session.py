@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 import pytest
 from agent_scenes import FakeOcr, FakeProposals, FakeSegmenter, mug_scene, shapes_scene
 
