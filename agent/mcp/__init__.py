@@ -11,6 +11,8 @@ Resource: pixelrist://conversations/{conversation_id}/turns/{turn}/mask.png.
 
 One idea per module:
   tools.py     the tool functions in plain Python (no MCP): checks, conversations, the models loaded once
-  server.py    the MCPServer: schemas, results as MCP content, progress notifications, one-line tool errors
+  encoding.py  what results are made of: plain JSON values, PNG bytes, mask URIs
+  results.py   the structured results' pydantic models (the output schemas clients see)
+  server.py    the MCPServer: results as MCP content, progress notifications, one-line tool errors
   __main__.py  the command line (agent.chat's planner / segmenter / grounder / --db flags)
 """

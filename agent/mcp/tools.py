@@ -17,8 +17,6 @@ Expected failures raise `ToolInputError` or one of agent.chat's expected errors,
 from __future__ import annotations
 
 import argparse
-import io
-import json
 import logging
 import threading
 import time
@@ -28,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from agent.json_types import JSONObject
 from agent.langchain_tool import ImagePathError, check_image_path
+from agent.mcp.encoding import OVERLAY_MAX_SIDE, jsonable, mask_uri, png_bytes
 from agent.thread_ids import validate_thread_id
 
 if TYPE_CHECKING:
@@ -38,9 +37,7 @@ if TYPE_CHECKING:
 _log = logging.getLogger("agent.mcp")
 MAX_OPEN = 16          # conversations kept open (older ones are closed; they resume from the database)
 MAX_LINE = 400         # characters of a one-line error
-OVERLAY_MAX_SIDE = 1024  # the overlay image block is scaled down to this longest side
 VISION_TOOLS = ("segment_box", "read_text", "find_text", "propose_regions")
-MASK_URI = "pixelrist://conversations/{conversation_id}/turns/{turn}/mask.png"
 
 Say = Callable[[str], None]
 
@@ -64,42 +61,6 @@ def one_line(exc: BaseException) -> str:
         _log.error("unexpected error in an MCP tool", exc_info=exc)
         text = f"internal error ({type(exc).__name__}); the conversation is unchanged"
     return "error: " + (text if len(text) <= MAX_LINE else text[: MAX_LINE - 3] + "...")
-
-
-def jsonable(value: Any) -> Any:
-    """Plain JSON types (numpy scalars and arrays, tuples, paths become numbers, lists, strings)."""
-    return json.loads(json.dumps(value, default=_default))
-
-
-def _default(obj: Any) -> Any:
-    if hasattr(obj, "tolist"):
-        return obj.tolist()
-    if hasattr(obj, "item"):
-        return obj.item()
-    return str(obj)
-
-
-def mask_uri(conversation_id: str, turn: int) -> str:
-    return MASK_URI.format(conversation_id=conversation_id, turn=int(turn))
-
-
-def png_bytes(pixels: Any, max_side: int | None = None, compress_level: int = 6) -> bytes:
-    """An (H, W) bool/uint8 or (H, W, 3) uint8 array as PNG bytes, scaled down to `max_side` when given
-    (compress_level 1 writes a photo overlay in half the time of the default 6, about 3% larger)."""
-    import numpy as np
-    from PIL import Image
-
-    arr = np.asarray(pixels)
-    if arr.dtype == bool:
-        arr = arr.astype(np.uint8) * 255
-    img = Image.fromarray(arr)
-    if max_side and max(img.size) > max_side:
-        scale = max_side / max(img.size)
-        img = img.resize((max(1, round(img.width * scale)), max(1, round(img.height * scale))),
-                         Image.NEAREST if img.mode == "L" else Image.BILINEAR)
-    out = io.BytesIO()
-    img.save(out, format="PNG", compress_level=compress_level)
-    return out.getvalue()
 
 
 class PixelTools:
