@@ -157,13 +157,11 @@ class Session:
         """Run a click or recall turn (agent.state.Action) through the graph; a pending clarifying question or
         a crashed turn is dropped first. TurnError (one line) for a bad action; nothing is written then."""
         t0 = time.perf_counter()
-        snapshot = self.graph.get_state(self.config)
-        if snapshot.next or snapshot.interrupts:
-            self._rollback_to(int(snapshot.values.get("turn", 0)))
+        finished = self._drop_unfinished_turn()
         try:
             out = self._run({"action": action})
         except TurnError:
-            self._rollback_to(int(snapshot.values.get("turn", 0)))  # the failed turn leaves no trace
+            self._rollback_to(finished)  # the failed turn leaves no trace
             raise
         return self._result(out["results"][-1], time.perf_counter() - t0)
 
@@ -220,10 +218,17 @@ class Session:
     def _run_reference(self, action: Action) -> None:
         """A reference turn through the graph (agent.nodes.reference_history); a crashed or paused turn is
         dropped first."""
-        snapshot = self.graph.get_state(self.config)
-        if snapshot.next or snapshot.interrupts:
-            self._rollback_to(int(snapshot.values.get("turn", 0)))
+        self._drop_unfinished_turn()
         self._run({"action": action})
+
+    def _drop_unfinished_turn(self) -> int:
+        """Go back to the last finished turn when a turn crashed midway or waits on a clarifying question;
+        returns that turn's number."""
+        snapshot = self.graph.get_state(self.config)
+        finished = int(snapshot.values.get("turn", 0))
+        if snapshot.next or snapshot.interrupts:
+            self._rollback_to(finished)
+        return finished
 
     # ---- memory ----------------------------------------------------------------------------------
     def history(self) -> list[dict]:
