@@ -93,7 +93,7 @@ class Session:
                                      vision=self.image is not None)
         self.saver, self.db_path = _open_saver(db_path)
         self.graph = build_graph(checkpointer=self.saver)
-        self.context = TurnContext(runtime=self.runtime)
+        self.context = TurnContext(runtime=self.runtime, progress=progress)
         self.progress = progress
         self.out_dir = Path(out_dir) if out_dir else None
         self.image_ref = None
@@ -166,15 +166,13 @@ class Session:
         return self._result(out["results"][-1], time.perf_counter() - t0)
 
     def _run(self, graph_input: Any) -> dict[str, Any]:
-        """One graph run with this session's backends; its progress events go to the progress callback. Returns
-        the final state values, with "__interrupt__" when the run paused on a clarifying question."""
+        """One graph run with this session's backends (progress lines reach the callback through the run context).
+        Returns the final state values, with "__interrupt__" when the run paused on a clarifying question. Only
+        "values" is streamed, so LangGraph runs the nodes on this thread (agent.nodes.context says why)."""
         out: dict[str, Any] = {}
-        for mode, chunk in self.graph.stream(graph_input, self.config, context=self.context,
-                                             stream_mode=["custom", "values"], durability=DURABILITY):
-            if mode == "custom":
-                if self.progress is not None and isinstance(chunk, dict) and "progress" in chunk:
-                    self.progress(str(chunk["progress"]))
-            elif "__interrupt__" in chunk:
+        for chunk in self.graph.stream(graph_input, self.config, context=self.context, stream_mode="values",
+                                       durability=DURABILITY):
+            if "__interrupt__" in chunk:
                 out = {**out, "__interrupt__": chunk["__interrupt__"]}
             else:
                 out = chunk

@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 import numpy as np
 from langgraph.config import get_stream_writer
+from langgraph.runtime import get_runtime
 
 from tools.image_cache import PerImageCache
 from tools.images import ImageError, LoadedImage, load_image
@@ -86,16 +87,22 @@ class AgentRuntime:
     max_box_prompts: int = 6
 
     def say(self, message: str) -> None:
-        """Report progress: inside a graph run as a {"progress": message} event on LangGraph's stream writer
-        (stream_mode "custom"), outside one (a prefetch) to the `progress` callback."""
+        """Report progress: inside a graph run to the run context's `progress` callback when it has one, else as a
+        {"progress": message} event on LangGraph's stream writer (stream_mode "custom"); outside a run (a
+        prefetch) to this runtime's `progress` callback."""
         try:
-            write = get_stream_writer()
+            run = get_runtime()
         except RuntimeError:  # not inside a graph run
-            write = None
-        if write is not None:
-            write({"progress": message})
-        elif self.progress is not None:
-            self.progress(message)
+            run = None
+        if run is None:
+            if self.progress is not None:
+                self.progress(message)
+            return
+        callback = getattr(run.context, "progress", None)
+        if callback is not None:
+            callback(message)
+        else:
+            get_stream_writer()({"progress": message})
 
     # ---- lazily computed per-image facts -------------------------------------------------------
     def embedding(self, vision: ImageVision):
