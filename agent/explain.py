@@ -105,9 +105,9 @@ def explain_mask(phrase: str, facts: MaskFacts, evidence: list[str], previous: T
     weak = next((m for m in (WEAK_DETECTION.match(str(e)) for e in evidence or []) if m), None)
     if any(str(e).startswith("uncertain") for e in evidence or []):
         parts.append(f"Uncertain: {phrase} is tiny, it may not be a separate part of the previous mask.")
-    elif weak:  # "sink (detector 0.25, weak)": the class's only box is below the detector's confidence bar
-        parts.append(f"Not sure this is {article(weak.group(1))}: it is the detector's only guess and scores "
-                     f"{weak.group(2)}, so it may be something else, or there may be no {weak.group(1)} here at all.")
+    elif weak:  # "sink (detector 0.25, weak)": the class's boxes are all below the detector's confidence bar
+        parts.append(f"Not sure this is {article(weak.group(1))}: the detector only guesses at it (this box scores "
+                     f"{weak.group(2)}), so it may be something else, or there may be no {weak.group(1)} here at all.")
     elif confidence < 0.5:
         parts.append("Low confidence: nothing in the request pinned this down, so I took the most salient region.")
     return " ".join(parts)

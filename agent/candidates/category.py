@@ -20,6 +20,7 @@ from tools.vocabulary import BODY_BANDS, GARMENT_WORDS, ORDINALS, coco_category,
 MIN_SCORE = 0.3    # detections at or above this are instances of the category
 WEAK_SCORE = 0.12  # when none reaches MIN_SCORE, the best one above this is offered, flagged weak
 MAX_INSTANCES = 12
+WEAK_PEER_SHARE = 0.6  # weak detections this close to the best weak one are its peers when words pick by depth
 RANK_STEP, MAX_RANK_PENALTY = 0.5, 1.5  # score lost per place in the position/size/depth order, and at most
 
 
@@ -45,15 +46,21 @@ def detector_category(intent: dict, runtime) -> str | None:
     return intent_category(intent, runtime.has_open_vocabulary())
 
 
-def category_regions(category: str, vision, runtime) -> tuple[list[Region], bool]:
+def category_regions(category: str, vision, runtime, depth_ranked: bool = False) -> tuple[list[Region], bool]:
     """(instances of `category` best first, weak): detections >= MIN_SCORE, else the best one >= WEAK_SCORE
-    (weak=True); boxes in image pixels."""
+    (weak=True); boxes in image pixels. depth_ranked=True (the words pick one by depth: "the car closest to the
+    camera", "the ponies in the back") keeps every weak one within WEAK_PEER_SHARE of the best, so the depth order
+    chooses among them: a detector scores far, small things lower, so the best weak one is no guide to depth. By
+    position words alone the best weak one stays the answer (keeping its peers lost more than it won on the COCO
+    referring benchmark)."""
     hits = sorted(runtime.detect_category(vision, category), key=lambda r: -float(r.score))
     strong = [r for r in hits if r.score >= MIN_SCORE][:MAX_INSTANCES]
     if strong:
         return strong, False
-    weak = [r for r in hits if r.score >= WEAK_SCORE][:1]
-    return weak, bool(weak)
+    weak = [r for r in hits if r.score >= WEAK_SCORE]
+    if depth_ranked and weak:
+        return [r for r in weak if r.score >= WEAK_PEER_SHARE * weak[0].score][:MAX_INSTANCES], True
+    return weak[:1], bool(weak)
 
 
 def band_mask(box: list[float], band: tuple[float, float], shape: tuple[int, int]) -> np.ndarray:
@@ -88,7 +95,7 @@ def category_candidates(intent: dict, category: str, vision, runtime, turn: int)
     from agent.candidates.people import person_evidence  # people.py and worn.py read head_phrase from here
     from agent.candidates.worn import request_worn, worn_evidence
     w, h = vision.image.width, vision.image.height
-    regions, weak = category_regions(category, vision, runtime)
+    regions, weak = category_regions(category, vision, runtime, depth_ranked=bool(intent.get("depth")))
     if not regions:
         return []
     worn = request_worn(intent) if category == "person" else []

@@ -28,6 +28,11 @@ ATTRIBUTE_WORDS = (set(COLORS) | LARGEST | SMALLEST | set(SHAPES) | POSITION_WOR
 PLACEHOLDER_NOUNS = {"one", "ones", "thing", "things", "object", "objects", "item", "items", "region", "part", "stuff"}
 
 
+# prepositions that start a phrase about somewhere else: they end the noun phrase ("the car across the street")
+PHRASE_PREPOSITIONS = set("""across along around through toward towards beyond against past opposite beside besides
+between among amongst underneath beneath below above inside outside within upon via""".split())
+
+
 # predicate adjectives of questions ("is the cup easy to spot?"): they end a noun phrase, never head it
 PREDICATE_WORDS = set("""easy hard difficult visible noticeable obvious clear important possible likely present
 there here spot see find notice tell sure true doing""".split())
@@ -36,7 +41,7 @@ there here spot see find notice tell sure true doing""".split())
 def noun_phrase(text: str) -> tuple[str | None, list[str]]:
     """(category head noun, the words of the phrase around it) from a request like "segment the red mug"."""
     runs = [run[: next((i for i, w in enumerate(run) if w in PREDICATE_WORDS), len(run))]
-            for run in chunks(text, COMMAND_WORDS)]
+            for run in chunks(text, COMMAND_WORDS | PHRASE_PREPOSITIONS)]
     runs = [run for run in runs if run]
     best: list[str] = []
     def is_noun(w: str) -> bool:  # "ball" and "orange" are attribute words and COCO names: the name wins
