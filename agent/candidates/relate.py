@@ -51,9 +51,11 @@ def relation_score(box: list[float], ref: list[float], relation: str, mask_overl
         return float(inside) * 0.8
     if relation == "overlaps":
         return float(mask_overlap > 0.05)
-    if relation in ("in_front_of", "behind"):  # near it, and standing lower (in front) or higher (behind) in the image
+    if relation in ("in_front_of", "behind"):
+        # Standing lower (in front) or higher (behind) in the image, and in line with it: what is behind something
+        # is partly hidden by it, so it shares its columns (often inside its box), rather than merely near it.
         lower = box[3] > ref[3] if relation == "in_front_of" else box[3] < ref[3]
-        return float(lower) * (0.5 + 0.5 * near) * (1.0 if mask_overlap < 0.9 else 0.5)
+        return float(lower) * (0.2 + 0.3 * near + 0.5 * h_overlap)
     return 0.0
 
 
