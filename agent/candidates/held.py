@@ -20,6 +20,8 @@ NEVER_HELD = frozenset({"person", "dining table", "bed", "couch", "car", "bus", 
 
 
 VERB_BONUS = 0.6
+NAMED_MIN_SCORE = 0.05     # "his board": the class is named and the thing lies on that person, so a faint detection
+NAMED_MIN_INSIDE = 0.5     # (down to the detector's floor) counts when at least half its box lies on the person
 
 
 def inside_share(box: list[float], ref: list[float]) -> float:
@@ -44,7 +46,7 @@ def held_regions(ref_box: list[float], detections: list[Region], category: str |
     Score: detector confidence + share on the person + nearness to the person's wrists when their keypoints are
     seen (`wrists`, (x, y) pixels), else to the person's middle band (hands are there).
     With `category` ("his racket": a tennis racket; or a tuple, "his board": surfboard, skateboard or snowboard)
-    only that class counts, of any size, touching the person.
+    only that class counts, of any size, touching the person; mostly on the person, a faint detection counts.
     `verb` ("riding", "swinging"; see VERB_THINGS) favours the classes it implies, of any size, touching the person."""
     implied = VERB_THINGS.get(verb, frozenset())
     ref_area = max((ref_box[2] - ref_box[0]) * (ref_box[3] - ref_box[1]), 1.0)
@@ -54,8 +56,8 @@ def held_regions(ref_box: list[float], detections: list[Region], category: str |
         area = (d.box[2] - d.box[0]) * (d.box[3] - d.box[1])
         near = point_nearness(d.box, wrists or [], 0.25 * (ref_box[3] - ref_box[1]))
         if category is not None:
-            if d.label not in ((category,) if isinstance(category, str) else category) or d.score < WEAK_SCORE or \
-                    share <= 0:
+            if d.label not in ((category,) if isinstance(category, str) else category) or share <= 0 or \
+                    d.score < (WEAK_SCORE if share < NAMED_MIN_INSIDE else NAMED_MIN_SCORE):
                 continue
         elif d.label in implied:
             if d.score < WEAK_SCORE or share <= 0:
@@ -86,6 +88,8 @@ def held_candidates(ref_box: list[float], ref_words: str, verb: str, vision, run
                     f"({'held or carried' if verb != 'with' else 'theirs'})"]
         if wrists and point_nearness(d.box, wrists, 0.25 * (ref_box[3] - ref_box[1])) > 0.5:
             evidence.append("at their hand (body keypoints)")
+        if d.score < WEAK_SCORE:
+            evidence.append("only a faint detection, so this is a guess")
         if d.label in VERB_THINGS.get(verb, ()):
             evidence.append(f"a thing one is {verb}")
         out.append(candidate(d, 2.0 + score, evidence, needs_mask=True, cid=f"held:{d.label}:{j}",
