@@ -62,10 +62,11 @@ def saliency(region: Region, width: int, height: int) -> float:
 
 
 def order_by_position(regions: list[Region], position: str | None, size: str | None,
-                      center: tuple[float, float] | None = None) -> list[Region]:
+                      center: tuple[float, float] | None = None, demote_faint: bool = True) -> list[Region]:
     """Sort a group of regions by a position word (leftmost first for "left") or by size; "center" sorts by
     distance to `center` (the image centre when given, else the group's mean centre). By position, regions much
-    smaller than the group's largest come last (_faint)."""
+    smaller than the group's largest come last (_faint) unless demote_faint is False ("way back on the left": the
+    small far ones are meant)."""
     if size == "largest":
         return sorted(regions, key=lambda r: -float(r.attributes.get("area_fraction", 0.0)))
     if size == "smallest":
@@ -75,7 +76,7 @@ def order_by_position(regions: list[Region], position: str | None, size: str | N
     keys = {"left": lambda c: c[0], "right": lambda c: -c[0], "top": lambda c: c[1], "bottom": lambda c: -c[1],
             "top left": lambda c: c[0] + c[1], "top right": lambda c: -c[0] + c[1],
             "bottom left": lambda c: c[0] - c[1], "bottom right": lambda c: -c[0] - c[1]}
-    faint = _faint(regions)
+    faint = _faint(regions) if demote_faint else set()
     if position == "center":
         mx, my = center or _mid(regions)
         return sorted(regions, key=lambda r: (id(r) in faint,
@@ -95,7 +96,7 @@ def rank_order(regions: list[Region], position: str | None, size: str | None, de
     kept in the given order. One cue alone is order_by_position or the depth order."""
     orders = []
     if position or size:
-        orders.append(order_by_position(regions, position, size, (width / 2, height / 2)))
+        orders.append(order_by_position(regions, position, size, (width / 2, height / 2), demote_faint=depth != "back"))
     if depth:  # "in the back" of a crowd: the farthest of the figures one can make out, not a speck
         tiny = tiny_members(regions)
         orders.append(sorted(regions, key=lambda r: (id(r) in tiny, -depth_key(r, height) if depth == "front"

@@ -46,3 +46,14 @@ def test_only_small_or_far_off_words_ask_for_a_far_off_figure():
     assert asks_for_tiny({"target": "the smallest boat", "size": "smallest"})
     assert asks_for_tiny({"target": "the boat in the distance"})
     assert not asks_for_tiny({"target": "the woman in the orange jacket in the back", "depth": "back"})
+
+
+def test_way_back_on_the_left_is_the_small_far_figure_not_the_big_one_in_front():
+    """The chef fills the middle; a woman is seen over his shoulder; a small lady stands far back on the left.
+    By position alone the small one would come last (faint); with "back" she is the one meant."""
+    chef = standing(110, 27, 467, 252, "chef")
+    over_shoulder = standing(182, 123, 217, 71, "over_shoulder")
+    far_left = standing(18, 144, 216, 85, "far_left")
+    ordered = rank_order([chef, over_shoulder, far_left], "left", None, "back", 640, 480)
+    assert ordered[0].id == "far_left"
+    assert order_by_position([chef, over_shoulder, far_left], "left", None)[0].id == "chef"  # both others faint
