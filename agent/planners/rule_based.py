@@ -20,6 +20,7 @@ from agent.planners.earlier_targets import (closing_target, earlier_facts, named
                                             together_intent)
 from agent.planners.focus import infer_focus, is_closing_request
 from agent.planners.noun_phrases import is_chatter, noun_phrase, the_phrase
+from agent.planners.person_deixis import person_pronoun_reference, pointing_intent
 from agent.planners.person_phrases import RIGHT_AS_JUST, described, names_someone_first, pronoun_reference
 from agent.planners.phrases import (
     ACTION_RELATION, BENDING_RELATION, SHAPE_NOUNS, TEXT_CUE, find_colors, find_depth, find_garment, find_part,
@@ -113,6 +114,9 @@ class RuleBasedPlanner:
         together = together_intent(low, context.memory)
         if together is not None:
             return together
+        pointed = pointing_intent(text, context, self._interpret) if context.image_path else None
+        if pointed is not None:  # "now him", "segment that guy": a person segmented or named earlier
+            return pointed
         held = HELD_QUESTION.search(low)
         if held and context.image_path:
             return held_question_intent(held, context.memory)
@@ -226,7 +230,7 @@ class RuleBasedPlanner:
             if not rest or refers_back(rest) and len(rest.split()) <= 3 or owned_part:  # "under its head": under it
                 reference, ref_words = "previous", prev_phrase or "it"
             else:
-                reference, ref_words = rest, rest
+                reference, ref_words = person_pronoun_reference(rest, context.memory) or (rest, rest)
             spoken = re.fullmatch(ACTION_RELATION, said.group(0)) or said.group(0) in HAND_VERBS or \
                 re.fullmatch(BENDING_RELATION, said.group(0))
             rel_words = said.group(0) if spoken else (

@@ -72,7 +72,7 @@ def test_worn_things_stay_in_the_target_and_a_garment_top_is_no_position(text, t
 
 
 @pytest.mark.parametrize("text, facing, target", [
-    ("the guy w his back to us right next to him", "away", "the guy next to him"),
+    ("the guy w his back to us right next to him", "away", "the guy next to the man"),
     ("and the one in the back on the right, u only see the back of his head", "away", "the one"),
     ("the woman looking at the camera", "toward", "the woman"),
     ("guy in the blue shirt under the umbrella, back to us", "away", "the guy in the blue shirt under the umbrella"),
@@ -110,3 +110,29 @@ def test_a_hair_style_or_beard_makes_the_one_a_person(text, target):
 
 def test_glasses_on_a_table_stay_a_thing():
     assert interpret("the glasses on the table").category == "glass"
+
+
+def test_a_person_pronoun_in_a_relation_is_the_person_segmented_before():
+    """ "behind him" after the man: that man (his turn), named in the target; "next to her" is not the man."""
+    i = interpret("the woman with dark hair behind him", MAN)
+    assert (i.kind, i.relation, i.reference, i.target) == ("relate", "behind", "previous",
+                                                           "the woman with dark hair behind the man")
+    assert interpret("the guy next to her", MAN).reference == "her"
+
+
+def test_a_turn_that_only_points_at_a_person_means_the_one_named_before():
+    """ "now him" after a question about what a man holds and a turn on the pizza: the man the question named."""
+    from agent.planners import RuleBasedPlanner
+    from agent.planners.base import PlannerContext
+
+    pizza = {"phrase": "the pizza", "category": "pizza", "turn": 2, "region_id": "det:pizza:0"}
+    said = [("whats the man in the striped shirt holding", "pizza"), ("segment the pizza", "This is the pizza.")]
+    dialogue = [m for u, a in said for m in ({"role": "user", "content": u}, {"role": "assistant", "content": a})]
+    context = PlannerContext(dialogue=dialogue + [{"role": "user", "content": "now him"}], image_path="photo.jpg",
+                             memory={"current": pizza, "history": [pizza]})
+    i = RuleBasedPlanner().interpret(context)
+    assert (i.kind, i.target, i.category) == ("new_target", "the man in the striped shirt", "man")
+    man = {"phrase": "the man", "category": "man", "turn": 3, "region_id": "det:person:1"}
+    context.memory = {"current": pizza, "history": [man, pizza]}
+    i = RuleBasedPlanner().interpret(context)
+    assert (i.kind, i.target, i.reference) == ("segment_from_dialogue", "the man", "turn:3")
