@@ -224,6 +224,14 @@ def uncountable_text(phrase: str, question: str = "count") -> str:
             f"I find in the photo say nothing about {it}. No mask this turn.")
 
 
+def unknown_thing_text(phrase: str) -> str:
+    """The answer when the request names a thing no detector knows and says nothing (colour, place, size) that
+    picks a region out."""
+    return (f"I can't find {phrase}: none of my detectors knows what it looks like, and the request gives no colour, "
+            "place or size to pick a region by. Say its colour or where it is, or click on it. No mask this turn; "
+            "the current target stays as it was.")
+
+
 def no_other_text(category: str | None, kept: str) -> str:
     """The answer to "no, the other one" when the search has nothing left but the rejected pick(s)."""
     if category:

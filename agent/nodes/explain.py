@@ -6,8 +6,9 @@ import time
 from agent.candidates.category import detector_category
 from agent.candidates.correct import repeated_search
 from agent.candidates.count import countable
+from agent.candidates.describe import unknown_without_cues
 from agent.explain import (MaskFacts, answer_question, change_from, explain_mask, held_miss_text, mask_facts, miss_text,
-                           no_other_text, uncountable_text)
+                           no_other_text, uncountable_text, unknown_thing_text)
 from agent.intent import Intent
 from agent.memory import current_target, record_of_turn, target_mask
 from agent.nodes.ground import COUNTED_QUESTIONS
@@ -99,6 +100,8 @@ def explain(state: AgentState, runtime: AgentRuntime) -> AgentState:
                 if d.score >= SEEN_SCORE:
                     seen[d.label] = seen.get(d.label, 0) + 1
             text = miss_text(missed, seen)
+        elif not chosen and unknown_without_cues(intent, runtime):
+            text = unknown_thing_text(phrase)
         elif not chosen:
             text = f"I could not find {phrase} in the image: no candidate region matched."
         else:

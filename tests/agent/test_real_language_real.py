@@ -67,3 +67,16 @@ def test_behind_a_thing_the_detector_does_not_name(coco_tiny, tmp_path):
                  "the thing behind the big grey one"):
         assert s.ask(turn).text  # answered, no ValueError from the relation graph
     s.close()
+
+
+def test_a_thing_no_detector_knows_with_no_words_to_pick_it_by_is_an_honest_miss(coco_tiny, tmp_path):
+    """ "show me the mic" on a desk with two monitors: the detector knows no microphones and the request says no
+    colour, place or size, so the answer says so with no mask and the target stays; a colour word ranks regions."""
+    s = Session(coco_tiny / "val2017" / "000000056344.jpg", db_path=tmp_path / "c.sqlite")
+    tv = s.ask("tv on teh left")
+    r = s.ask("show me the mic")
+    assert r.mask is None and r.text.startswith("I can't find the mic: none of my detectors knows")
+    assert s.values()["memory"]["current"]["phrase"] == tv.target
+    r = s.ask("show me the black mic")
+    assert r.mask is not None and "low confidence" not in r.text.lower()
+    s.close()
