@@ -16,9 +16,15 @@ TOGETHER = re.compile(r"^\W*(?:(?:ok|okay|now|and|so|then)\s+)*(?:both(?: of the
 # "his board", "her bag", "the frisbee she's throwing", "the bike he is riding": a thing of the current person
 
 
+BOTH_NAMED = re.compile(r"^\W*(?:(?:ok|okay|now|and|so|then)\s+)*(?:both|the two)\s+(?:of the\s+)?(?P<noun>[a-z]+)"
+                        r"(?:\s+(?:pls|please|together|now|at once))*\W*$", re.IGNORECASE)
+
+
 def together_intent(low: str, memory: Memory | None) -> Intent | None:
-    """ "both of them" / "all of them": the last two (all: every) distinct whole targets of earlier turns, joined."""
-    if not TOGETHER.search(low):
+    """ "both of them" / "all of them": the last two (all: every) distinct whole targets of earlier turns, joined;
+    "both screens" too when those two are of the class the noun names (the left and the right one just found)."""
+    named = BOTH_NAMED.search(low)
+    if not TOGETHER.search(low) and not named:
         return None
     picked: list[TargetRecord] = []
     for record in reversed((memory or {}).get("history") or []):
@@ -29,6 +35,10 @@ def together_intent(low: str, memory: Memory | None) -> Intent | None:
     picked = picked[: 2 if "both" in low or "two" in low else len(picked)]
     if len(picked) < 2:
         return None
+    if named and not TOGETHER.search(low):
+        kind = coco_category(singular(named.group("noun")))
+        if kind is None or any(coco_category(p.get("category")) != kind for p in picked):
+            return None
     return Intent(kind="new_target", target=" and ".join(str(p.get("phrase")) for p in reversed(picked)),
                   reference=turns_reference([int(p["turn"]) for p in reversed(picked)]), confidence=0.8)
 

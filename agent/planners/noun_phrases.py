@@ -8,7 +8,7 @@ import re
 from agent.planners.phrases import COLORS, LARGEST, SHAPE_NOUNS, SHAPES, SMALLEST, chunks, singular
 from agent.planners.sentences import WANTS_MASK
 from tools.vocabulary import (CATEGORY_SYNONYMS, FILLER_WORDS, GARMENT_WORDS, ORDINALS, PERSON_FEATURE_WORDS,
-                              POSITION_WORDS, coco_category)
+                              POSITION_WORDS, coco_category, plural_request)
 
 # what people are doing: the gerund ends a noun phrase, it never names the thing ("the small one hiding in the back")
 ACTION_WORDS = set("""wearing hiding sitting standing playing holding looking walking running eating drinking lying
@@ -65,6 +65,17 @@ def noun_phrase(text: str) -> tuple[str | None, list[str]]:
 
 def the_phrase(words: list[str], fallback: str = "the thing") -> str:
     return "the " + " ".join(words) if words else fallback
+
+
+BOTH = re.compile(r"\bboth\b(?! (?:of them|arms|hands|legs|feet|eyes|ears|sides)\b)", re.IGNORECASE)
+
+
+def counted_target(target: str, text: str) -> str:
+    """The target with the request's "both" kept ("both screens" -> "both screens", not "the screens"), so the
+    candidates take two of them rather than every one found; other targets unchanged."""
+    if BOTH.search(text) and target.startswith("the ") and plural_request(target):
+        return f"both {target[4:]}"
+    return target
 
 
 def is_chatter(low: str) -> bool:

@@ -19,7 +19,7 @@ from agent.planners.base import PlannerContext
 from agent.planners.earlier_targets import (closing_target, earlier_facts, named_target, person_named_by_pronoun,
                                             together_intent)
 from agent.planners.focus import infer_focus, is_closing_request
-from agent.planners.noun_phrases import is_chatter, noun_phrase, the_phrase
+from agent.planners.noun_phrases import counted_target, is_chatter, noun_phrase, the_phrase
 from agent.planners.person_deixis import person_pronoun_reference, pointing_intent
 from agent.planners.person_phrases import RIGHT_AS_JUST, described, names_someone_first, pronoun_reference
 from agent.planners.phrases import (
@@ -78,6 +78,8 @@ class RuleBasedPlanner:
         row = ROW_WORDS.search(reading.text.lower())
         if row and intent.kind in ("new_target", "filter_attribute", "correct") and " row" not in intent.target:
             intent.target = f"{intent.target} in the {ROWS[row.group(1)]} row"  # "the girl in the front row"
+        if intent.kind in ("new_target", "filter_attribute", "correct"):
+            intent.target = counted_target(intent.target, reading.text)  # "both screens": two, not all found
         return intent
 
     def _interpret(self, context: PlannerContext, text: str) -> Intent:

@@ -89,6 +89,19 @@ def test_both_of_them_joins_the_last_two_targets():
     assert interpret("both of them", {"current": memory["history"][0], "history": memory["history"][:1]}).reference is None
 
 
+def test_both_with_a_noun_joins_the_last_two_of_that_class_else_asks_for_two():
+    """ "both screens" after the left and the right tv: those two; with no such history the target keeps "both"
+    (two of them, not every one the detector finds); "both arms up" counts nothing."""
+    tvs = [{"phrase": "the tv", "category": "tv", "turn": 1, "region_id": "a"},
+           {"phrase": "the right one", "category": "tv", "turn": 2, "region_id": "b"}]
+    i = interpret("both screens", {"current": tvs[1], "history": tvs})
+    assert (i.reference, i.target) == ("turns:1,2", "the tv and the right one")
+    assert interpret("both screens", {"current": WOMAN["current"], "history": [*tvs, WOMAN["current"]]}).target == \
+        "both screens"
+    assert interpret("both kids in the bike helmets").target == "both kids"
+    assert "both" not in interpret("the lady in the long dress w both arms up").target
+
+
 @pytest.mark.parametrize("text, kind, target, reference", [
     ("ok go back to the mug", "new_target", "the mug", None),
     ("the keyboard under its head", "relate", "the keyboard under the woman", "previous"),
