@@ -26,7 +26,7 @@ def contents_candidates(ref_box: list[float], ref_words: str, rel: str, vision, 
     own_class = coco_category(ref_words)
     ref_area = max((ref_box[2] - ref_box[0]) * (ref_box[3] - ref_box[1]), 1.0)
     out = []
-    for j, d in enumerate(runtime.all_detections(vision)):
+    for d in runtime.all_detections(vision):
         area = (d.box[2] - d.box[0]) * (d.box[3] - d.box[1])
         if d.score < CONTENTS_MIN_SCORE or box_iou(d.box, ref_box) > SAME_AS_REFERENCE or (rel == "inside" and area > ref_area):
             continue
@@ -37,6 +37,6 @@ def contents_candidates(ref_box: list[float], ref_words: str, rel: str, vision, 
         if geo <= 0:
             continue
         evidence = [f"{d.label} (detector {d.score:.2f})", f"{rel.replace('_', ' ')} {ref_words}"]
-        out.append(candidate(d, 2.0 + 1.5 * float(d.score) + geo, evidence, needs_mask=True, cid=f"contents:{d.label}:{j}",
+        out.append(candidate(d, 2.0 + 1.5 * float(d.score) + geo, evidence, needs_mask=True, cid=f"contents:{d.label}:{d.id}",
                              detector_score=round(float(d.score), 4)))
     return sorted(out, key=lambda c: -c["score"])

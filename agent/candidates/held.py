@@ -83,7 +83,7 @@ def held_candidates(ref_box: list[float], ref_words: str, verb: str, vision, run
     facts = runtime.person_facts(vision, ref_box) if "people" in runtime.grounders else None
     wrists = facts.seen_points(("left_wrist", "right_wrist"), WRIST_SCORE) if facts is not None else []
     out = []
-    for j, (score, d, share) in enumerate(held_regions(ref_box, runtime.all_detections(vision), category, wrists, verb)):
+    for score, d, share in held_regions(ref_box, runtime.all_detections(vision), category, wrists, verb):
         evidence = [f"{d.label} (detector {d.score:.2f})", f"{100 * share:.0f}% of its box lies on {ref_words} "
                     f"({'held or carried' if verb != 'with' else 'theirs'})"]
         if wrists and point_nearness(d.box, wrists, 0.25 * (ref_box[3] - ref_box[1])) > 0.5:
@@ -92,7 +92,7 @@ def held_candidates(ref_box: list[float], ref_words: str, verb: str, vision, run
             evidence.append("only a faint detection, so this is a guess")
         if d.label in VERB_THINGS.get(verb, ()):
             evidence.append(f"a thing one is {verb}")
-        out.append(candidate(d, 2.0 + score, evidence, needs_mask=True, cid=f"held:{d.label}:{j}",
+        out.append(candidate(d, 2.0 + score, evidence, needs_mask=True, cid=f"held:{d.label}:{d.id}",
                              detector_score=round(float(d.score), 4)))
     return out
 

@@ -90,3 +90,8 @@ def test_a_named_possession_on_the_person_counts_even_when_the_detector_is_faint
     x0, y0, x1, y1 = surfer.extra["box"]
     bx0, by0, bx1, by1 = board.extra["box"]
     assert x0 - 10 <= bx0 and bx1 <= x1 + 10 and y0 - 10 <= by0 and by1 <= y1 + 10  # on him
+    other = s.ask("other surfer")
+    carried = s.ask("and the board hes carrying")  # the other man's board: its own mask, not the first board's
+    ox0, _, ox1, _ = other.extra["box"]
+    cx0, _, cx1, _ = carried.extra["box"]
+    assert carried.extra["box"] != board.extra["box"] and ox0 - 10 <= cx0 and cx0 < ox1
