@@ -20,8 +20,10 @@ NEVER_HELD = frozenset({"person", "dining table", "bed", "couch", "car", "bus", 
 
 
 VERB_BONUS = 0.6
-NAMED_MIN_SCORE = 0.05     # "his board": the class is named and the thing lies on that person, so a faint detection
+NAMED_MIN_SCORE = 0.05     # "his board", "what is she carrying": the class is named or implied by the verb and the
+                           # thing lies on that person, so a faint detection
 NAMED_MIN_INSIDE = 0.5     # (down to the detector's floor) counts when at least half its box lies on the person
+RIDDEN_BELOW = 0.3         # "what is he riding": the person's box extended down by this share of its height
 
 
 def inside_share(box: list[float], ref: list[float]) -> float:
@@ -47,12 +49,15 @@ def held_regions(ref_box: list[float], detections: list[Region], category: str |
     seen (`wrists`, (x, y) pixels), else to the person's middle band (hands are there).
     With `category` ("his racket": a tennis racket; or a tuple, "his board": surfboard, skateboard or snowboard)
     only that class counts, of any size, touching the person; mostly on the person, a faint detection counts.
-    `verb` ("riding", "swinging"; see VERB_THINGS) favours the classes it implies, of any size, touching the person."""
+    `verb` ("riding", "swinging"; see VERB_THINGS) favours the classes it implies, of any size, touching the person
+    (for "riding", the band under the person too: a skater in the air is above the board), faint ones when mostly
+    on the person."""
     implied = VERB_THINGS.get(verb, frozenset())
     ref_area = max((ref_box[2] - ref_box[0]) * (ref_box[3] - ref_box[1]), 1.0)
+    under = [ref_box[0], ref_box[1], ref_box[2], ref_box[3] + RIDDEN_BELOW * (ref_box[3] - ref_box[1])]
     out = []
     for d in detections:
-        share = inside_share(d.box, ref_box)
+        share = inside_share(d.box, under if verb == "riding" and d.label in implied else ref_box)
         area = (d.box[2] - d.box[0]) * (d.box[3] - d.box[1])
         near = point_nearness(d.box, wrists or [], 0.25 * (ref_box[3] - ref_box[1]))
         if category is not None:
@@ -60,7 +65,7 @@ def held_regions(ref_box: list[float], detections: list[Region], category: str |
                     d.score < (WEAK_SCORE if share < NAMED_MIN_INSIDE else NAMED_MIN_SCORE):
                 continue
         elif d.label in implied:
-            if d.score < WEAK_SCORE or share <= 0:
+            if share <= 0 or d.score < (WEAK_SCORE if share < NAMED_MIN_INSIDE else NAMED_MIN_SCORE):
                 continue
         else:
             at_hand = near > 0.5 and share > 0.1  # a thing at the wrist may stick out of the person's box

@@ -14,6 +14,7 @@ from agent.candidates.people import person_acting_on
 from agent.candidates.ranking import rank_by_description, saliency, wants_background
 from agent.candidates.record import Candidate, box_center, candidate
 from agent.memory import current_target, record_of_turn, target_mask
+from agent.planners.earlier_targets import earlier_target_described
 from tools.grounders.region_cues import background_like
 from tools.grounders.relations import RELATIONS as GRAPH_RELATIONS
 from tools.masks import bbox, box_iou
@@ -67,12 +68,16 @@ def reference_intent(ref: str) -> dict:
 
 
 def reference(intent: dict, memory: dict, vision, runtime) -> tuple[np.ndarray | None, str | None, str]:
-    """(reference mask, reference region id, words) for a relation: the previous target, a detection of the
-    category the reference names, or the best described proposal."""
+    """(reference mask, reference region id, words) for a relation: the previous target, an earlier target the
+    reference's words repeat ("the lady in the black coat"), a detection of the category the reference names, or
+    the best described proposal."""
     ref = intent.get("reference")
     if ref in (None, "previous") or not ref or str(ref).startswith("turn:"):  # the current or an earlier target
         cur = record_of_turn(memory, ref) or current_target(memory)
         return target_mask(cur), (cur or {}).get("region_id"), (cur or {}).get("phrase", "the previous target")
+    earlier = earlier_target_described(str(ref), memory)  # "the lady in the black coat", segmented two turns ago
+    if earlier is not None and target_mask(earlier) is not None:
+        return target_mask(earlier), earlier.get("region_id"), str(earlier.get("phrase") or ref)
     sub = reference_intent(ref)
     named = coco_category(ref)
     if named and runtime.has_detector():
@@ -93,14 +98,14 @@ SAME_AS_REFERENCE_IOU = 0.55  # a detection this close to the reference box is t
 MAX_REFERENCES = 4            # "the woman with the bag": each of the best few bags is tried as the reference
 
 
-def reference_boxes(intent: dict, vision, runtime) -> list[tuple[list[float], float]]:
+def reference_boxes(intent: dict, vision, runtime, memory: dict | None = None) -> list[tuple[list[float], float]]:
     """For a reference that names a detected category ("the bag", "the red car"): its best few detections as
     (box, score change), the change being how far below the best-described one each is (0 for the best);
     [] for any other reference (the previous target, a proposal)."""
     ref = str(intent.get("reference") or "")
     named = coco_category(ref) if ref and ref != "previous" and not ref.startswith("turn") else None
-    if not named or not runtime.has_detector():
-        return []
+    if not named or not runtime.has_detector() or earlier_target_described(ref, memory) is not None:
+        return []  # an earlier target the words repeat is the reference itself (see reference)
     found = category_candidates(reference_intent(ref), named, vision, runtime, 0)[:MAX_REFERENCES]
     return [(list(c["box"]), float(c["score"] - found[0]["score"])) for c in found]
 
@@ -159,7 +164,7 @@ def relate_candidates(intent: dict, memory: dict, vision, runtime, turn: int) ->
     if not category and runtime.has_detector() and str(intent.get("target") or "").startswith(("the thing", "the one")):
         category = implied_category(memory, vision, runtime)  # "the one behind it" among giraffes: a giraffe
     if category:
-        refs = reference_boxes(intent, vision, runtime) or [(list(ref_box), 0.0)]
+        refs = reference_boxes(intent, vision, runtime, memory) or [(list(ref_box), 0.0)]
         found = _detected(intent, category, refs, rel, ref_words, vision, runtime, turn)
         if found or not runtime.detect_category(vision, category):
             return found  # none of that class anywhere: an honest miss, not an unrelated region

@@ -86,3 +86,28 @@ def earlier_facts(record: TargetRecord | None) -> MaskFacts | None:
     return {"box": [int(v) for v in a["box"]], "area": int(a["area"]), "area_fraction": float(a.get("area_fraction", 0.0)),
             "position": a.get("position", "image"), "size": a.get("size", ""), "colors": a.get("colors") or [],
             "shape": a.get("shape", "irregular"), "text": " ".join(a["text"]) if a.get("text") else None}
+
+
+def earlier_target_described(phrase: str, memory: Memory | None) -> TargetRecord | None:
+    """The latest whole target of an earlier turn that a described reference repeats ("the lady in the black coat"
+    after "the woman in the long black coat with the bag"): the same COCO class, no contradicting gender word, and
+    every describing word of `phrase` (not its nouns for the class, a person's gender or age) in the target's
+    phrase; None when the phrase describes nothing beyond its class or no target fits."""
+    from agent.planners.phrases import STOP
+    from tools.people.words import AGE_WORDS, GENDER_WORDS
+
+    kind = coco_category(phrase)
+    words = [w for w in re.findall(r"[a-z]+", phrase.lower()) if w not in STOP]
+    describing = {singular(w) for w in words if w not in GENDER_WORDS and w not in AGE_WORDS and coco_category(w) != kind}
+    if kind is None or not describing:
+        return None
+    gender = {GENDER_WORDS[w] for w in words if w in GENDER_WORDS}
+    for record in reversed((memory or {}).get("history") or []):
+        said = [w for w in re.findall(r"[a-z]+", str(record.get("phrase") or "").lower())]
+        if record.get("part") or not record.get("rle", True) or coco_category(record.get("category")) != kind:
+            continue
+        if gender and {GENDER_WORDS[w] for w in said if w in GENDER_WORDS} - gender:
+            continue
+        if describing <= {singular(w) for w in said}:
+            return record
+    return None

@@ -95,3 +95,16 @@ def test_a_named_possession_on_the_person_counts_even_when_the_detector_is_faint
     ox0, _, ox1, _ = other.extra["box"]
     cx0, _, cx1, _ = carried.extra["box"]
     assert carried.extra["box"] != board.extra["box"] and ox0 - 10 <= cx0 and cx0 < ox1
+
+
+def test_a_person_described_again_is_the_one_segmented_before_and_carrying_implies_a_bag(coco_tiny, tmp_path):
+    """ "whats the lady in the black coat carrying" two turns after "the woman ... in the long black coat": that
+    woman (not the best-scored person the words could fit), and a handbag on her (carrying implies bags)."""
+    s = Session(coco_tiny / "val2017" / "000000184324.jpg", db_path=tmp_path / "c.sqlite")
+    woman = s.ask("woman standing in the long black coat w a bag on her shoulder")
+    s.ask("the guy next to her in jeans n a leather jacket")
+    r = s.ask("whats the lady in the black coat carrying")
+    assert r.text.startswith("The lady in the black coat is carrying a handbag") and r.mask is not None
+    x0, y0, x1, y1 = woman.extra["box"]
+    bx0, by0, bx1, by1 = r.extra["box"]
+    assert x0 - 5 <= bx0 and bx1 <= x1 + 5 and y0 <= by0 and by1 <= y1

@@ -132,3 +132,15 @@ def test_a_persons_thing_keeps_the_words_the_user_said():
 ])
 def test_little_before_a_person_is_their_age_not_the_smallest_box(text, size):
     assert interpret(text, WOMAN).size == size
+
+
+def test_a_described_reference_repeats_an_earlier_target_of_its_class():
+    from agent.planners.earlier_targets import earlier_target_described
+
+    woman = {"phrase": "the woman in the long black coat with the bag", "category": "woman", "turn": 1}
+    guy = {"phrase": "the guy in the jeans and the leather jacket", "category": "guy", "turn": 2}
+    memory = {"current": guy, "history": [woman, guy]}
+    assert earlier_target_described("the lady in the black coat", memory) is woman
+    assert earlier_target_described("the guy in the black coat", memory) is None  # she is no guy
+    assert earlier_target_described("the lady in the red coat", memory) is None
+    assert earlier_target_described("the lady", memory) is None  # nothing said beyond the class

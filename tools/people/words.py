@@ -127,4 +127,6 @@ VERB_THINGS: dict[str, frozenset[str]] = {
     "kicking": frozenset({"sports ball"}), "flying": frozenset({"kite"}),
     "eating with": frozenset({"fork", "knife", "spoon"}), "drinking": frozenset({"cup", "wine glass", "bottle"}),
     "wearing on the back": frozenset({"backpack"}),
+    "carrying": frozenset({"handbag", "backpack", "suitcase", "umbrella", "surfboard", "skis", "snowboard", "skateboard",
+                           "kite"}),
 }
