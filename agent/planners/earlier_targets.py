@@ -91,14 +91,15 @@ def earlier_facts(record: TargetRecord | None) -> MaskFacts | None:
 def earlier_target_described(phrase: str, memory: Memory | None) -> TargetRecord | None:
     """The latest whole target of an earlier turn that a described reference repeats ("the lady in the black coat"
     after "the woman in the long black coat with the bag"): the same COCO class, no contradicting gender word, and
-    every describing word of `phrase` (not its nouns for the class, a person's gender or age) in the target's
-    phrase; None when the phrase describes nothing beyond its class or no target fits."""
+    every describing word of `phrase` (not the class's own name, a person's gender or age; a role such as
+    "catcher" describes) in the target's phrase; None when the phrase describes nothing beyond its class or no target fits."""
     from agent.planners.phrases import STOP
     from tools.people.words import AGE_WORDS, GENDER_WORDS
 
     kind = coco_category(phrase)
     words = [w for w in re.findall(r"[a-z]+", phrase.lower()) if w not in STOP]
-    describing = {singular(w) for w in words if w not in GENDER_WORDS and w not in AGE_WORDS and coco_category(w) != kind}
+    describing = {singular(w) for w in words if w not in GENDER_WORDS and w not in AGE_WORDS and
+                  singular(w) not in (kind, "person", "people", "one", "thing")}  # "catcher", "pup" say more
     if kind is None or not describing:
         return None
     gender = {GENDER_WORDS[w] for w in words if w in GENDER_WORDS}

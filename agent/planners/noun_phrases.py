@@ -7,6 +7,7 @@ import re
 
 from agent.planners.phrases import COLORS, LARGEST, SHAPE_NOUNS, SHAPES, SMALLEST, chunks, singular
 from agent.planners.sentences import WANTS_MASK
+from tools.lexicon import coco_kind
 from tools.vocabulary import (CATEGORY_SYNONYMS, FILLER_WORDS, GARMENT_WORDS, ORDINALS, PERSON_FEATURE_WORDS,
                               POSITION_WORDS, coco_category, plural_request)
 
@@ -44,8 +45,14 @@ def noun_phrase(text: str) -> tuple[str | None, list[str]]:
             for run in chunks(text, COMMAND_WORDS | PHRASE_PREPOSITIONS)]
     runs = [run for run in runs if run]
     best: list[str] = []
+    # "the fuller one": a comparative before "one" describes it; WordNet knows "fuller" only as a noun for a person
+    # (a cloth worker), and "the <person> one" is no way to name a person ("the paper one" keeps its noun)
+    compared = {w for w in re.findall(r"\b([a-z]+(?:er|est))\s+ones?\b", text.lower())
+                if singular(w) not in CATEGORY_SYNONYMS and coco_kind(w) == "person"}
+
     def is_noun(w: str) -> bool:  # "ball" and "orange" are attribute words and COCO names: the name wins
-        return (w not in ATTRIBUTE_WORDS or singular(w) in CATEGORY_SYNONYMS) and w not in PLACEHOLDER_NOUNS
+        return (w not in ATTRIBUTE_WORDS or singular(w) in CATEGORY_SYNONYMS) and w not in PLACEHOLDER_NOUNS and \
+            w not in compared
 
     for run in runs:
         if any(is_noun(w) for w in run):

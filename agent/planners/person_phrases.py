@@ -16,6 +16,23 @@ RIGHT_AS_JUST = re.compile(r"\bright (?=(?:behind|next to|beside|in front|by|abo
                            r"between|after|before|against|near)\b)", re.IGNORECASE)
 
 
+# "catcher's mitt", "the girl's racket", "the redheads tie": a thing of the person the first noun names
+POSSESSIVE = re.compile(r"^\W*(?:(?:and|now|ok|okay|so|then|also)\s+)*(?:the\s+)?(?P<owner>[a-z]+)(?:'s|s')\s+"
+                        r"(?P<thing>[a-z]+(?: [a-z]+)?)\W*$", re.IGNORECASE)
+
+
+def possessive_owner(text: str) -> tuple[str, str] | None:
+    """(owner, thing) for "<person>'s <thing>" ("catcher's mitt" -> ("catcher", "mitt")) when the owner is a
+    person word and the thing is not; None otherwise."""
+    found = POSSESSIVE.match(text.lower())
+    if not found:
+        return None
+    owner, thing = found.group("owner"), found.group("thing")
+    if coco_category(owner) != "person" or coco_category(thing) in (None, "person"):
+        return None
+    return owner, thing
+
+
 def _phrase(words: list[str]) -> str:
     return "the " + " ".join(words)
 

@@ -29,6 +29,11 @@ CONTENTS_QUESTION = re.compile(
     r"^\s*(?:(?:and|so|ok|okay)\s+)?what(?:'s|s| is| are)?\s+(?:that\s+|this\s+|there\s+)?"
     r"(?:(?:hanging|sitting|lying|stuck|standing|placed|parked|put)\s+)?(?P<rel>on top of|inside|in front of|next to|in|"
     r"on|over|above|under|underneath|below|behind|beside)\s+(?P<ref>[a-z][^?!.]*?)\s*[?!.]*$", re.IGNORECASE)
+# "the thing on the cutting board", "the stuff in the bowl": a request for what is there, read like the question
+PLACED_THING = re.compile(
+    r"^\s*(?:(?:and|so|ok|okay|now)\s+)?(?:(?:get|show me|segment|select|find|highlight)\s+)?(?:the|that|this)\s+"
+    r"(?:thing|things|stuff|object|objects|item|items)\s+(?:(?:hanging|sitting|lying|stuck|standing|placed|put)\s+)?"
+    r"(?P<rel>on top of|inside|in|on|under|underneath|below)\s+(?P<ref>[a-z][^?!.]*?)\s*[?!.]*$", re.IGNORECASE)
 CONTENTS_RELATIONS = {"in": "inside", "inside": "inside", "on": "inside", "on top of": "above", "over": "above",
                       "above": "above", "under": "below", "underneath": "below", "below": "below", "behind": "behind",
                       "in front of": "in_front_of", "next to": "next_to", "beside": "next_to"}

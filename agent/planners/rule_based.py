@@ -21,6 +21,7 @@ from agent.planners.earlier_targets import (closing_target, earlier_facts, named
 from agent.planners.focus import infer_focus, is_closing_request
 from agent.planners.noun_phrases import counted_target, is_chatter, noun_phrase, the_phrase
 from agent.planners.person_deixis import person_pronoun_reference, pointing_intent
+from agent.planners.their_things import their_thing_intent
 from agent.planners.person_phrases import RIGHT_AS_JUST, described, names_someone_first, pronoun_reference
 from agent.planners.phrases import (
     ACTION_RELATION, BENDING_RELATION, SHAPE_NOUNS, TEXT_CUE, find_colors, find_depth, find_garment, find_part,
@@ -28,7 +29,7 @@ from agent.planners.phrases import (
     relation_match, relation_start,
 )
 from agent.planners.questions import (
-    CONTENTS_QUESTION, HELD_QUESTION, MEASURED_QUESTION, PHOTO_PART, QUESTION_START, QUESTION_WORDS_OF_TEXT,
+    CONTENTS_QUESTION, HELD_QUESTION, MEASURED_QUESTION, PHOTO_PART, PLACED_THING, QUESTION_START, QUESTION_WORDS_OF_TEXT,
     contents_question_intent, held_question_intent, question_topic,
 )
 from agent.planners.sentences import WANTS_MASK, request_clause, request_sentence
@@ -40,7 +41,7 @@ from tools.spelling import read_words
 from tools.vocabulary import GARMENT_WORDS, PERSON_FEATURE_WORDS, coco_category
 
 CORRECTION = re.compile(
-    r"^\s*(no\b|nope\b|not (that|this|it|those|these)\b|wrong\b|that'?s (wrong|not it|incorrect)|that is (wrong|not it)|"
+    r"^\s*(?:(?:hmm+|um+|uh+|oh|ok|okay|wait|sorry)[,.!\s]+)*(no\b|nope\b|not (that|this|it|those|these)\b|wrong\b|that'?s (wrong|not it|incorrect)|that is (wrong|not it)|"
     r"incorrect\b|i meant\b|i mean\b|actually\b|instead\b)|\b(the other one|other one|another one|a different one|"
     r"not that one|not this one|the other)\b",
     re.IGNORECASE,
@@ -52,11 +53,6 @@ ROWS = {"front": "front", "first": "front", "back": "back", "last": "back", "rea
 # "the guy with the blue balloon", "kid w/ the kite": a person and the thing they have
 WITH_THING = re.compile(r"\b(?:with|w/|w)\s+(?:the\s+|a\s+|an\s+|his\s+|her\s+|their\s+)?(?P<thing>[a-z][a-z ]*?)\s*[?.!]*$")
 # "both of them", "ok all of them together": the targets named one by one so far, joined
-THEIR_THING = re.compile(
-    r"^\s*(?:(?:and|now|ok|okay|so|then|also)\s+)*(?:(?P<pos>his|her|their)\s+(?P<owned>[a-z][a-z\-]*(?: [a-z][a-z\-]*){0,2}?)|"
-    r"(?:the|that|this)\s+(?P<thing>[a-z][a-z \-]*?)\s+(?:that\s+|which\s+)?(?:he|she|they)(?:'s|'re|s| is| are)?\s+"
-    r"(?P<verb>holding|carrying|eating|drinking|riding|using|throwing|wearing|pulling|pushing|writing (?:in|on|with)|"
-    r"sitting on|standing on|playing with|holds|carries|rides|has|got|on|in))\s*[?.!]*\s*$", re.IGNORECASE)
 _question_kind = question_topic
 
 
@@ -122,27 +118,14 @@ class RuleBasedPlanner:
         held = HELD_QUESTION.search(low)
         if held and context.image_path:
             return held_question_intent(held, context.memory)
-        contents = CONTENTS_QUESTION.search(low)
+        contents = CONTENTS_QUESTION.search(low) or PLACED_THING.search(low)
         if contents and context.image_path:
             asked = contents_question_intent(contents, context.memory)
             if asked is not None:
                 return asked
-        theirs = THEIR_THING.search(low)
-        if theirs and current and context.image_path:
-            words = (theirs.group("owned") or theirs.group("thing") or "").strip()
-            worn = GARMENT_WORDS.get(words.split()[-1]) if words else None
-            part = find_part(words) or {"torso": "upper body"}.get(worn or "", worn)
-            if part and part != "whole":  # "her legs", "his hat": a part of the person
-                owner = person_named_by_pronoun(low, context.memory) or current
-                return Intent(kind="refine_part", target=f"{owner.get('phrase') or 'their'}'s {words}", part=part,
-                              category=owner.get("category"), reference=turn_reference(owner.get("turn")), confidence=0.8)
-            category, _ = noun_phrase(words)
-            if category != "person" and not set(words.split()) & (set(GARMENT_WORDS) | {"is", "are", "was"}):
-                owner = person_named_by_pronoun(low, context.memory) or current  # "her laptop" after the laptop
-                said = re.sub(r"^(?:(?:and|now|ok|okay|so|then|also)\s+)+", "", theirs.group(0).strip(" ?.!"))
-                return Intent(kind="relate", target=said, category=category,  # as said: "his board"
-                              relation="held_by", reference=turn_reference(owner.get("turn")) if owner is not current
-                              else "previous", **attrs, confidence=0.7)
+        owned = their_thing_intent(text, context, attrs) if context.image_path else None
+        if owned is not None:  # "his board", "her legs", "catcher's mitt"
+            return owned
 
         is_question = bool(QUESTION_START.search(low)) or low.endswith("?")
         relation = find_relation(text)

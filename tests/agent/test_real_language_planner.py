@@ -144,3 +144,25 @@ def test_a_described_reference_repeats_an_earlier_target_of_its_class():
     assert earlier_target_described("the guy in the black coat", memory) is None  # she is no guy
     assert earlier_target_described("the lady in the red coat", memory) is None
     assert earlier_target_described("the lady", memory) is None  # nothing said beyond the class
+
+
+def test_a_named_persons_thing_is_held_by_that_person():
+    """ "catcher's mitt": the mitt the catcher has (whom the earlier target 'the catcher' names), not any mitt."""
+    from agent.planners.earlier_targets import earlier_target_described
+
+    i = interpret("catcher's mitt", WOMAN)
+    assert (i.kind, i.target, i.relation, i.reference) == ("relate", "the catcher's mitt", "held_by", "the catcher")
+    catcher = {"phrase": "the catcher", "category": "catcher", "turn": 2}
+    assert earlier_target_described("the catcher", {"current": catcher, "history": [catcher]}) is catcher
+    assert interpret("the girls").kind == "new_target"  # a plural, no owner
+
+
+@pytest.mark.parametrize("text, kind, target, category", [
+    ("the thing on the cutting board", "relate", "what is on the cutting board", None),  # not the board
+    ("the stuff on the plate", "relate", "what is on the plate", None),
+    ("hmm no the fuller one", "correct", "the woman", "woman"),  # "fuller" describes: no cloth worker
+    ("the cup on the table", "new_target", "the cup", "cup"),
+])
+def test_placeholders_comparatives_and_hesitant_corrections(text, kind, target, category):
+    i = interpret(text, WOMAN)
+    assert (i.kind, i.target, i.category) == (kind, target, category)
