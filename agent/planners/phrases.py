@@ -63,7 +63,8 @@ he she his her him i me my we our you your please can could would will should ma
 what which who whom whose where when why how some any each every all both either neither much many more most
 other another same very also too not no yes one ones thing things something anything stuff kind sort
 image picture photo scene view visible shown seen appear appears displayed show shows segment segmentation
-mask highlight select find outline mark point give provide identify locate see look looking""".split())
+mask highlight select find outline mark point give provide identify locate see look looking
+shes hes theyre thats theres whats im youre ive""".split())  # contractions typed without the apostrophe
 
 VERBISH = set("""indicate indicates suggest suggests imply implies hint hints relate relates contribute contributes
 mean means help helps tell tells confirm confirms make makes made use used using seem seems reflect reflects

@@ -166,3 +166,12 @@ def test_a_named_persons_thing_is_held_by_that_person():
 def test_placeholders_comparatives_and_hesitant_corrections(text, kind, target, category):
     i = interpret(text, WOMAN)
     assert (i.kind, i.target, i.category) == (kind, target, category)
+
+
+@pytest.mark.parametrize("text, target, category", [
+    ("ok the empty chair shes facing", "the empty chair", "chair"),
+    ("the brown horse shes on", "the brown horse", "horse"),
+])
+def test_contractions_typed_without_the_apostrophe_name_nothing(text, target, category):
+    i = interpret(text)
+    assert (i.target, i.category) == (target, category)
