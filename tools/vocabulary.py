@@ -138,6 +138,7 @@ POSITION_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"\b(left ?most|on the left|to the left|at the left|left one|left side|left)\b", "left"),
     (r"\b(right ?most|on the right|to the right|at the right|right one|right side|right)\b", "right"),
     (r"\b(top ?most|at the top|on top|upper|top one|top|highest)\b", "top"),
+    (r"\b(in the air|mid-?air|airborne|jumping|leaping)\b", "top"),  # "the guy in the air": the highest one
     (r"\b(bottom ?most|at the bottom|lower|bottom one|bottom|lowest)\b", "bottom"),
     (r"\b(in the middle|in the center|in the centre|middle|center|centre|central)\b", "center"),
 )

@@ -50,8 +50,8 @@ def held_regions(ref_box: list[float], detections: list[Region], category: str |
     With `category` ("his racket": a tennis racket; or a tuple, "his board": surfboard, skateboard or snowboard)
     only that class counts, of any size, touching the person; mostly on the person, a faint detection counts.
     `verb` ("riding", "swinging"; see VERB_THINGS) favours the classes it implies, of any size, touching the person
-    (for "riding", the band under the person too: a skater in the air is above the board), faint ones when mostly
-    on the person."""
+    (for "riding", the band under the person too, and the hands do not matter: a skater in the air is above the
+    board, arms up), faint ones when mostly on the person."""
     implied = VERB_THINGS.get(verb, frozenset())
     ref_area = max((ref_box[2] - ref_box[0]) * (ref_box[3] - ref_box[1]), 1.0)
     under = [ref_box[0], ref_box[1], ref_box[2], ref_box[3] + RIDDEN_BELOW * (ref_box[3] - ref_box[1])]
@@ -59,7 +59,7 @@ def held_regions(ref_box: list[float], detections: list[Region], category: str |
     for d in detections:
         share = inside_share(d.box, under if verb == "riding" and d.label in implied else ref_box)
         area = (d.box[2] - d.box[0]) * (d.box[3] - d.box[1])
-        near = point_nearness(d.box, wrists or [], 0.25 * (ref_box[3] - ref_box[1]))
+        near = 0.0 if verb == "riding" else point_nearness(d.box, wrists or [], 0.25 * (ref_box[3] - ref_box[1]))
         if category is not None:
             if d.label not in ((category,) if isinstance(category, str) else category) or share <= 0 or \
                     d.score < (WEAK_SCORE if share < NAMED_MIN_INSIDE else NAMED_MIN_SCORE):
