@@ -87,7 +87,7 @@ def contents_question_intent(found: re.Match, memory: Memory | None) -> Intent |
     """ "what's on the plate?": the named thing in that relation to the plate; "what's on his hand?": what he
     holds; None when the place is a part of the photo ("what's in the middle") or no place at all."""
     rel_words, ref = found.group("rel"), found.group("ref").strip()
-    ref_words = [w for w in re.findall(r"[a-z]+", ref) if w not in ("the", "a", "an", "very", "far")]
+    ref_words = [w for w in re.findall(r"[a-z]+", ref) if w not in ("the", "a", "an", "very", "far", "of")]
     if not ref_words or all(w in POSITION_WORDS or w in NOT_A_PLACE for w in ref_words):
         return None
     current = (memory or {}).get("current") or None
