@@ -70,7 +70,7 @@ class RuleBasedPlanner:
         if clause != sentence and not intent.category:  # "two ppl in the snow, get the one in red": a person
             scene_noun = noun_phrase(read_words(sentence[: -len(clause)]).text.lower())[0]
             intent.category = scene_noun if coco_category(scene_noun) else None  # not "in the kitchen"
-        intent.notes = reading.notes()
+        intent.notes = [*reading.notes(), *intent.notes]  # spelling read, then what the turn was read as
         row = ROW_WORDS.search(reading.text.lower())
         if row and intent.kind in ("new_target", "filter_attribute", "correct") and " row" not in intent.target:
             intent.target = f"{intent.target} in the {ROWS[row.group(1)]} row"  # "the girl in the front row"

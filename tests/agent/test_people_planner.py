@@ -132,6 +132,7 @@ def test_a_turn_that_only_points_at_a_person_means_the_one_named_before():
                              memory={"current": pizza, "history": [pizza]})
     i = RuleBasedPlanner().interpret(context)
     assert (i.kind, i.target, i.category) == ("new_target", "the man in the striped shirt", "man")
+    assert i.notes == ["read 'him' as the man in the striped shirt"]  # said in the answer
     man = {"phrase": "the man", "category": "man", "turn": 3, "region_id": "det:person:1"}
     context.memory = {"current": pizza, "history": [man, pizza]}
     i = RuleBasedPlanner().interpret(context)
