@@ -48,13 +48,19 @@ def person_pronoun_reference(words: str, memory: Memory | None) -> tuple[str, st
     if person is None:
         return None
     current = (memory or {}).get("current")
-    said = str(person.get("phrase") or words)
+    said = short_phrase(str(person.get("phrase") or words))
     return ("previous", said) if person is current else (turn_reference(person.get("turn")), said)
 
 
 def said_gender(text: str | None) -> str | None:
     """ "male" / "female" when the words say so ("the man in red", "her"), else None."""
     return next((GENDER_WORDS[w] for w in re.findall(r"[a-z]+", str(text or "").lower()) if w in GENDER_WORDS), None)
+
+
+def short_phrase(phrase: str) -> str:
+    """An earlier target's phrase cut before its own relations and extras, to name it inside another target
+    ("the woman in the long black coat with the bag on her shoulder" -> "the woman in the long black coat")."""
+    return re.split(r" (?:with|next to|behind|in front of|holding|that|who|near|beside|on her|on his) ", phrase)[0]
 
 
 def earlier_person_target(memory: Memory | None, pointing: str = "") -> TargetRecord | None:

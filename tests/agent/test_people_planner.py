@@ -137,3 +137,9 @@ def test_a_turn_that_only_points_at_a_person_means_the_one_named_before():
     context.memory = {"current": pizza, "history": [man, pizza]}
     i = RuleBasedPlanner().interpret(context)
     assert (i.kind, i.target, i.reference) == ("segment_from_dialogue", "the man", "turn:3")
+
+
+def test_a_pronoun_reference_is_named_by_the_persons_own_words_only():
+    woman = {"phrase": "the woman in the long black coat with the bag on her shoulder", "category": "woman", "turn": 1}
+    i = interpret("the guy next to her in jeans n a leather jacket", {"current": woman, "history": [woman]})
+    assert i.target == "the guy in the jeans and the leather jacket next to the woman in the long black coat"
