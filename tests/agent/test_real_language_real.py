@@ -80,3 +80,21 @@ def test_a_thing_no_detector_knows_with_no_words_to_pick_it_by_is_an_honest_miss
     r = s.ask("show me the black mic")
     assert r.mask is not None and "low confidence" not in r.text.lower()
     s.close()
+
+
+def test_on_a_plain_scene_of_a_few_things_an_unknown_noun_gets_a_low_confidence_guess(tmp_path):
+    """Three drawn things on a plain wall: "the carton" (no detector knows cartons) is offered as the most salient
+    region, said to be low confidence, since a guess among three is fair; on a busy photo it is an honest miss."""
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGB", (480, 320), (236, 236, 230))
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((60, 120, 150, 260), fill=(200, 60, 40))
+    draw.ellipse((210, 150, 290, 230), fill=(40, 90, 200))
+    draw.rectangle((340, 90, 420, 270), fill=(60, 160, 70))
+    path = tmp_path / "shelf.png"
+    img.save(path)
+    s = Session(path, db_path=tmp_path / "c.sqlite")
+    r = s.ask("segment the carton")
+    assert r.mask is not None and "low confidence" in r.text.lower()
+    s.close()
