@@ -44,11 +44,13 @@ def together_intent(low: str, memory: Memory | None) -> Intent | None:
 
 
 def person_named_by_pronoun(low: str, memory: Memory | None) -> TargetRecord | None:
-    """The latest whole-person target when the turn says he/she/his/her/him but the current target is no whole
-    person (the cup he held, her head), else None."""
+    """The latest whole-person target when the turn says he/she/his/her/him/they/their but the current target is
+    no whole person (the cup he held, her head: "their legs" after "only their head" are the person's), else
+    None."""
     current = (memory or {}).get("current") or {}
     whole_person = coco_category(current.get("category")) == "person" and not current.get("part")
-    if whole_person or not current or not re.search(r"\b(he|she|his|her|him|hers|hes|shes)\b", low):
+    if whole_person or not current or not re.search(r"\b(he|she|his|her|him|hers|hes|shes|they|them|their|theirs)\b",
+                                                    low):
         return None
     return next((r for r in reversed((memory or {}).get("history") or [])
                  if coco_category(r.get("category")) == "person" and not r.get("part") and r.get("rle", True)), None)

@@ -175,3 +175,11 @@ def test_placeholders_comparatives_and_hesitant_corrections(text, kind, target, 
 def test_contractions_typed_without_the_apostrophe_name_nothing(text, target, category):
     i = interpret(text)
     assert (i.target, i.category) == (target, category)
+
+
+def test_their_legs_after_their_head_are_the_persons():
+    """ "their" points back to the person like "her" does: the legs are the person's, not a part of the head."""
+    person = {"phrase": "the person", "category": "person", "turn": 1}
+    head = {"phrase": "the head of the person", "category": "person", "turn": 2, "part": "head"}
+    i = interpret("their legs", {"current": head, "history": [person, head]})
+    assert (i.kind, i.part, i.reference, i.target) == ("refine_part", "legs", "turn:1", "the person's legs")
