@@ -94,7 +94,6 @@ class Session:
         self.saver, self.db_path = _open_saver(db_path)
         self.graph = build_graph(checkpointer=self.saver)
         self.context = TurnContext(runtime=self.runtime, progress=progress)
-        self.progress = progress
         self.out_dir = Path(out_dir) if out_dir else None
         self.image_ref = None
         if self.image is not None:

@@ -42,6 +42,12 @@ def point_nearness(box: list[float], points: list[tuple[float, float]], reach: f
     return best
 
 
+def too_faint(score: float, share: float) -> bool:
+    """For a thing named or implied by the verb: off the person (share 0), or fainter than WEAK_SCORE unless at
+    least NAMED_MIN_INSIDE of its box lies on them (then down to NAMED_MIN_SCORE)."""
+    return share <= 0 or score < (WEAK_SCORE if share < NAMED_MIN_INSIDE else NAMED_MIN_SCORE)
+
+
 def held_regions(ref_box: list[float], detections: list[Region], category: str | tuple[str, ...] | None = None,
                  wrists: list[tuple[float, float]] | None = None, verb: str = "holding") -> list[tuple[float, Region, float]]:
     """(score, detection, share on the person) for the things the person in `ref_box` may hold, best first.
@@ -61,11 +67,10 @@ def held_regions(ref_box: list[float], detections: list[Region], category: str |
         area = (d.box[2] - d.box[0]) * (d.box[3] - d.box[1])
         near = 0.0 if verb == "riding" else point_nearness(d.box, wrists or [], 0.25 * (ref_box[3] - ref_box[1]))
         if category is not None:
-            if d.label not in ((category,) if isinstance(category, str) else category) or share <= 0 or \
-                    d.score < (WEAK_SCORE if share < NAMED_MIN_INSIDE else NAMED_MIN_SCORE):
+            if d.label not in ((category,) if isinstance(category, str) else category) or too_faint(d.score, share):
                 continue
         elif d.label in implied:
-            if share <= 0 or d.score < (WEAK_SCORE if share < NAMED_MIN_INSIDE else NAMED_MIN_SCORE):
+            if too_faint(d.score, share):
                 continue
         else:
             at_hand = near > 0.5 and share > 0.1  # a thing at the wrist may stick out of the person's box

@@ -10,7 +10,6 @@ out of the JSON schema the server publishes for the same reason.
 from __future__ import annotations
 
 import threading
-
 from typing import Callable
 
 from pydantic import BaseModel, ConfigDict, Field

@@ -13,7 +13,6 @@ from tools.vocabulary import coco_category, singular
 TOGETHER = re.compile(r"^\W*(?:(?:ok|okay|now|and|so|then)\s+)*(?:both(?: of them| together)?|them both|all of them|"
                       r"the two of them|all three|all 3|both at once)(?:\s+(?:pls|please|together|now|at once))*\W*$",
                       re.IGNORECASE)
-# "his board", "her bag", "the frisbee she's throwing", "the bike he is riding": a thing of the current person
 
 
 BOTH_NAMED = re.compile(r"^\W*(?:(?:ok|okay|now|and|so|then)\s+)*(?:both|the two)\s+(?:of the\s+)?(?P<noun>[a-z]+)"
@@ -23,8 +22,8 @@ BOTH_NAMED = re.compile(r"^\W*(?:(?:ok|okay|now|and|so|then)\s+)*(?:both|the two
 def together_intent(low: str, memory: Memory | None) -> Intent | None:
     """ "both of them" / "all of them": the last two (all: every) distinct whole targets of earlier turns, joined;
     "both screens" too when those two are of the class the noun names (the left and the right one just found)."""
-    named = BOTH_NAMED.search(low)
-    if not TOGETHER.search(low) and not named:
+    together, named = TOGETHER.search(low), BOTH_NAMED.search(low)
+    if not together and not named:
         return None
     picked: list[TargetRecord] = []
     for record in reversed((memory or {}).get("history") or []):
@@ -35,7 +34,7 @@ def together_intent(low: str, memory: Memory | None) -> Intent | None:
     picked = picked[: 2 if "both" in low or "two" in low else len(picked)]
     if len(picked) < 2:
         return None
-    if named and not TOGETHER.search(low):
+    if named and not together:
         kind = coco_category(singular(named.group("noun")))
         if kind is None or any(coco_category(p.get("category")) != kind for p in picked):
             return None
@@ -52,8 +51,12 @@ def person_named_by_pronoun(low: str, memory: Memory | None) -> TargetRecord | N
     if whole_person or not current or not re.search(r"\b(he|she|his|her|him|hers|hes|shes|they|them|their|theirs)\b",
                                                     low):
         return None
-    return next((r for r in reversed((memory or {}).get("history") or [])
-                 if coco_category(r.get("category")) == "person" and not r.get("part") and r.get("rle", True)), None)
+    return next((r for r in reversed((memory or {}).get("history") or []) if is_whole_person(r)), None)
+
+
+def is_whole_person(record: TargetRecord) -> bool:
+    """A target that is a whole person with a mask (not their head, not a text-only turn)."""
+    return coco_category(record.get("category")) == "person" and not record.get("part") and record.get("rle", True)
 
 
 def closing_target(focus: str, memory: Memory | None) -> TargetRecord | None:
@@ -106,7 +109,7 @@ def earlier_target_described(phrase: str, memory: Memory | None) -> TargetRecord
         return None
     gender = {GENDER_WORDS[w] for w in words if w in GENDER_WORDS}
     for record in reversed((memory or {}).get("history") or []):
-        said = [w for w in re.findall(r"[a-z]+", str(record.get("phrase") or "").lower())]
+        said = re.findall(r"[a-z]+", str(record.get("phrase") or "").lower())
         if record.get("part") or not record.get("rle", True) or coco_category(record.get("category")) != kind:
             continue
         if gender and {GENDER_WORDS[w] for w in said if w in GENDER_WORDS} - gender:

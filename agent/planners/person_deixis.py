@@ -1,10 +1,10 @@
 """A turn that only points at a person ("now him", "segment that guy", "her too"): who is meant.
 
-    who_is_pointed_at("now him", memory, dialogue) -> "the man in the striped shirt" (said two turns ago)
+    pointing_intent("now him", context, interpret) -> the man in the striped shirt (named two turns ago)
 
-In order: the latest whole-person target of earlier turns whose words do not contradict the pronoun; else the latest person an earlier user turn named
-("whats the man in the striped shirt holding"); else, after a turn about a garment ("whats written on the yellow
-shirt"), the person wearing it ("the guy in the yellow shirt"). None when the conversation names nobody: the turn
+In order: the latest whole-person target of earlier turns whose words do not contradict the pronoun; else the
+latest person an earlier user turn named ("whats the man in the striped shirt holding"); else, after a turn about
+a garment ("whats written on the yellow shirt"), the person wearing it ("the guy in the yellow shirt"). None when the conversation names nobody: the turn
 is then read as it stands, and a miss is said plainly.
 """
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Callable
 from agent.intent import Intent
 from agent.memory import turn_reference
 from agent.planners.base import PlannerContext
+from agent.planners.earlier_targets import is_whole_person
 from agent.planners.noun_phrases import noun_phrase
 from agent.planners.phrases import find_colors, find_garment
 from agent.planners.person_phrases import described
@@ -28,8 +29,6 @@ POINTING_AT_A_PERSON = re.compile(
     r"(?:(?:segment|select|get|show me|highlight|find|mark|outline|circle|do|what about|how about)\s+)?"
     rf"(?P<who>him|her|(?:that|this)\s+(?:{PERSON_WORDS}))"
     r"(?:\s+(?:too|as well|now|please|pls|instead))*\W*$", re.IGNORECASE)
-QUESTION_WORDS = re.compile(r"\b(?:what'?s|whats|what|who|is|are|was|the|written|on|holding|doing|wearing|does|say|"
-                            r"says)\b", re.IGNORECASE)
 
 
 def points_at_a_person(text: str) -> str | None:
@@ -70,7 +69,7 @@ def earlier_person_target(memory: Memory | None, pointing: str = "") -> TargetRe
     current = (memory or {}).get("current") or None
     history = list(reversed((memory or {}).get("history") or []))
     for record in ([current] if current else []) + history:
-        if coco_category(record.get("category")) != "person" or record.get("part") or not record.get("rle", True):
+        if not is_whole_person(record):
             continue
         said = said_gender(record.get("phrase"))
         if wanted is None or said is None or said == wanted:

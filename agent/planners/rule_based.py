@@ -21,7 +21,6 @@ from agent.planners.earlier_targets import (closing_target, earlier_facts, named
 from agent.planners.focus import infer_focus, is_closing_request
 from agent.planners.noun_phrases import counted_target, is_chatter, noun_phrase, the_phrase
 from agent.planners.person_deixis import person_pronoun_reference, pointing_intent
-from agent.planners.their_things import their_thing_intent
 from agent.planners.person_phrases import RIGHT_AS_JUST, described, names_someone_first, pronoun_reference
 from agent.planners.phrases import (
     ACTION_RELATION, BENDING_RELATION, SHAPE_NOUNS, TEXT_CUE, find_colors, find_depth, find_garment, find_part,
@@ -33,6 +32,7 @@ from agent.planners.questions import (
     contents_question_intent, held_question_intent, question_topic,
 )
 from agent.planners.sentences import WANTS_MASK, request_clause, request_sentence
+from agent.planners.their_things import their_thing_intent
 from agent.state import Candidate
 from agent.text_answers import PHOTO_TEXT
 from tools.people.clothing import worn_items
@@ -52,7 +52,6 @@ ROWS = {"front": "front", "first": "front", "back": "back", "last": "back", "rea
         "second": "middle"}
 # "the guy with the blue balloon", "kid w/ the kite": a person and the thing they have
 WITH_THING = re.compile(r"\b(?:with|w/|w)\s+(?:the\s+|a\s+|an\s+|his\s+|her\s+|their\s+)?(?P<thing>[a-z][a-z ]*?)\s*[?.!]*$")
-# "both of them", "ok all of them together": the targets named one by one so far, joined
 _question_kind = question_topic
 
 
