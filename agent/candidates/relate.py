@@ -95,7 +95,24 @@ def reference(intent: dict, memory: dict, vision, runtime) -> tuple[np.ndarray |
 
 
 SAME_AS_REFERENCE_IOU = 0.55  # a detection this close to the reference box is the reference itself
+OTHER_CLASS_SAME_IOU = 0.85   # ... when the reference is of another class: a rider's box covers most of the
+                              # motorbike's ("the guy riding it"), only a near-identical box is the same thing
 MAX_REFERENCES = 4            # "the woman with the bag": each of the best few bags is tried as the reference
+
+
+def reference_category(intent: dict, memory: dict | None) -> str | None:
+    """The COCO class of a relation's reference: the class of the earlier target it points at ("previous",
+    "turn:N") or the class its words name ("the bag"); None when neither names one."""
+    ref = str(intent.get("reference") or "previous")
+    if ref == "previous" or ref.startswith("turn:"):
+        record = record_of_turn(memory, ref) or current_target(memory) or {}
+        return coco_category(record.get("category")) or coco_category(record.get("phrase"))
+    return coco_category(ref)
+
+
+def same_as_reference_iou(category: str, ref_category: str | None) -> float:
+    """Box IoU above which a detection of `category` is the reference itself rather than a thing related to it."""
+    return SAME_AS_REFERENCE_IOU if ref_category in (None, category) else OTHER_CLASS_SAME_IOU
 
 
 def reference_boxes(intent: dict, vision, runtime, memory: dict | None = None) -> list[tuple[list[float], float]]:
@@ -111,15 +128,16 @@ def reference_boxes(intent: dict, vision, runtime, memory: dict | None = None) -
 
 
 def _detected(intent: dict, category: str, refs: list[tuple[list[float], float]], rel: str, ref_words: str, vision,
-              runtime, turn: int) -> list[Candidate]:
+              runtime, turn: int, ref_category: str | None = None) -> list[Candidate]:
     """The category's detections ranked by the relation to the best of the reference boxes for each (box, score
-    change) pair (the reference itself dropped)."""
+    change) pair (the reference itself dropped: see same_as_reference_iou)."""
     w, h = vision.image.width, vision.image.height
+    same_iou = same_as_reference_iou(category, ref_category)
     out = []
     for c in category_candidates(intent, category, vision, runtime, turn):
         best = None
         for ref_box, ref_change in refs:
-            if box_iou(c["box"], ref_box) > SAME_AS_REFERENCE_IOU:
+            if box_iou(c["box"], ref_box) > same_iou:
                 continue
             x0, y0, x1, y1 = c["box"]
             inter = max(0.0, min(x1, ref_box[2]) - max(x0, ref_box[0])) * max(0.0, min(y1, ref_box[3]) - max(y0, ref_box[1]))
@@ -165,7 +183,8 @@ def relate_candidates(intent: dict, memory: dict, vision, runtime, turn: int) ->
         category = implied_category(memory, vision, runtime)  # "the one behind it" among giraffes: a giraffe
     if category:
         refs = reference_boxes(intent, vision, runtime, memory) or [(list(ref_box), 0.0)]
-        found = _detected(intent, category, refs, rel, ref_words, vision, runtime, turn)
+        found = _detected(intent, category, refs, rel, ref_words, vision, runtime, turn,
+                          reference_category(intent, memory))
         if found or not runtime.detect_category(vision, category):
             return found  # none of that class anywhere: an honest miss, not an unrelated region
     proposals = runtime.proposals(vision)
