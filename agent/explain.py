@@ -13,14 +13,14 @@ from typing import TypedDict
 import numpy as np
 
 from agent.state import TargetRecord
-from tools.grounders.descriptors import dominant_colors, shape_hint
+from tools.grounders.descriptors import accent_color, dominant_colors, shape_hint
 from tools.masks import bbox, position_words, size_words
 
 
 class MaskFacts(TypedDict, total=False):
     """What mask_facts measures: box [x0, y0, x1, y1] (None for an empty mask), area (pixels), area_fraction
     of the image, width/height of the image, position and size words, colour names (most of the mask first)
-    when the pixels are known, shape hint ("round", "elongated", ...)."""
+    when the pixels are known, and an accent (hue, share) when those are all black/white/gray, shape hint ("round", "elongated", ...)."""
 
     box: list[float] | None
     area: int
@@ -30,6 +30,7 @@ class MaskFacts(TypedDict, total=False):
     position: str
     size: str
     colors: list[str]
+    accent: tuple[str, float]
     shape: str
 
 
@@ -55,6 +56,9 @@ def mask_facts(mask: np.ndarray, pixels: np.ndarray | None = None) -> MaskFacts:
     facts["size"] = size_words(facts["area_fraction"])
     if pixels is not None:
         facts["colors"] = dominant_colors(pixels, mask)
+        accent = accent_color(pixels, mask, facts["colors"])
+        if accent:
+            facts["accent"] = accent
     facts["shape"] = shape_hint(mask)
     return facts
 
@@ -150,7 +154,9 @@ def answer_question(question: str | None, phrase: str, facts: MaskFacts | None, 
         return f"There is no segmented target yet to answer about; ask me to segment {phrase} first."
     if question == "color":
         colors = facts.get("colors") or []
-        return (f"{phrase[0].upper() + phrase[1:]} is mostly {' and '.join(colors)}." if colors else
+        accent = facts.get("accent")
+        with_hue = f", with some {accent[0]} ({100 * accent[1]:.0f}% of it)" if accent else ""
+        return (f"{phrase[0].upper() + phrase[1:]} is mostly {' and '.join(colors)}{with_hue}." if colors else
                 f"I cannot name a clear colour for {phrase}.") + f" (measured over its {facts['area']} mask pixels)"
     if question == "where":
         return f"{phrase[0].upper() + phrase[1:]} is {_where(facts)}."

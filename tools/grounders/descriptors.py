@@ -72,20 +72,44 @@ def photo_color_names(values: np.ndarray, pixels: np.ndarray) -> np.ndarray:
     return pixel_color_names(values)
 
 
-def dominant_colors(pixels: np.ndarray, mask: np.ndarray, max_colors: int = 2, min_share: float = 0.2) -> list[str]:
-    """Up to max_colors colour names covering at least min_share of the mask's pixels, most frequent first
-    (named against the photo's white point: photo_color_names)."""
+def color_shares(pixels: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Share of the mask's pixels named each of COLOR_NAMES (float array, sums to 1; zeros for an empty mask),
+    named against the photo's white point (photo_color_names)."""
     m = as_bool_mask(mask)
     values = pixels[m]
     if values.shape[0] == 0:
-        return []
+        return np.zeros(len(COLOR_NAMES))
     if values.shape[0] > _MAX_SAMPLES:
         step = values.shape[0] // _MAX_SAMPLES + 1
         values = values[::step]
-    counts = np.bincount(photo_color_names(values, pixels), minlength=len(COLOR_NAMES)) / values.shape[0]
+    return np.bincount(photo_color_names(values, pixels), minlength=len(COLOR_NAMES)) / values.shape[0]
+
+
+def dominant_colors(pixels: np.ndarray, mask: np.ndarray, max_colors: int = 2, min_share: float = 0.2) -> list[str]:
+    """Up to max_colors colour names covering at least min_share of the mask's pixels, most frequent first
+    (named against the photo's white point: photo_color_names)."""
+    counts = color_shares(pixels, mask)
+    if not counts.any():
+        return []
     order = np.argsort(-counts, kind="stable")
     names = [COLOR_NAMES[i] for i in order[:max_colors] if counts[i] >= min_share]
     return names or [COLOR_NAMES[int(order[0])]]
+
+
+NEUTRAL_COLORS = ("black", "white", "gray")
+ACCENT_SHARE = 0.12  # a hue covering this share of a mostly black/gray/white thing is worth saying ("with some green")
+
+
+def accent_color(pixels: np.ndarray, mask: np.ndarray, named: list[str]) -> tuple[str, float] | None:
+    """(colour, share) of the largest hue (not black/white/gray) that covers at least ACCENT_SHARE of the mask
+    and is not among `named` (its dominant colours), when those are all neutral: a green stove in shadow names
+    gray first, yet its paint is what a person calls its colour. None otherwise."""
+    if not named or any(c not in NEUTRAL_COLORS for c in named):
+        return None
+    counts = color_shares(pixels, mask)
+    hues = [(float(counts[i]), name) for i, name in enumerate(COLOR_NAMES) if name not in NEUTRAL_COLORS]
+    share, name = max(hues, default=(0.0, ""))
+    return (name, share) if share >= ACCENT_SHARE else None
 
 
 def shape_hint(mask: np.ndarray) -> str:

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from tools.grounders.descriptors import (COLOR_NAMES, MIN_WHITE_POINT, add_area_ranks, describe, dominant_colors,
+from tools.grounders.descriptors import (COLOR_NAMES, MIN_WHITE_POINT, accent_color, add_area_ranks, describe, dominant_colors,
                                          pixel_color_names, shape_hint, summary, text_inside, white_point)
 from tools.grounders.ocr import TextBox
 
@@ -70,3 +70,17 @@ def test_a_dark_photo_is_not_brightened_past_the_floor():
     mask = np.zeros((40, 40), bool)
     mask[:10] = True
     assert dominant_colors(night, mask) == ["gray"]  # 100 * 255 / 150 = 170: gray, not white
+
+
+def test_an_accent_hue_on_a_mostly_gray_thing_is_said_and_only_then():
+    pixels = np.full((100, 100, 3), 128, np.uint8)  # gray, with a white corner so the photo's white point is 255
+    pixels[:10, :20] = 255
+    pixels[60:78, :] = (40, 150, 60)  # 18 rows of green
+    mask = np.ones((100, 100), bool)
+    named = dominant_colors(pixels, mask)
+    assert named == ["gray"]
+    hue, share = accent_color(pixels, mask, named)
+    assert hue == "green" and 0.15 < share < 0.2
+    assert accent_color(pixels, mask, ["red"]) is None  # a hue already named: nothing to add
+    pixels[60:70, :] = 128  # 8 rows left: under the accent share
+    assert accent_color(pixels, mask, dominant_colors(pixels, mask)) is None
