@@ -124,9 +124,9 @@ def category_candidates(intent: dict, category: str, vision, runtime, turn: int)
     people = person_evidence(intent, boxed, vision, runtime) if category == "person" and n > 1 else {}
     wearing = worn_evidence(worn, boxed, vision, runtime) if n > 1 else {}
     members = {k for k, (d, _) in people.items() if d > 0}  # "the ones kneeling": only those the models agree on
-    if in_row:  # "all the ones in the back row": the row's members
-        row_ids = {id(r) for j, r in enumerate(boxed) if j in in_row}
-        members = (members & row_ids) or row_ids
+    if in_row:  # "the ones kneeling in front": the row's members, less those the models say are otherwise (a
+        row_ids = {id(r) for j, r in enumerate(boxed) if j in in_row}  # person they could not judge stays)
+        members = (row_ids - {k for k, (d, _) in people.items() if d < 0}) or row_ids
     out: list[Candidate] = []
     for j, r in enumerate(boxed):
         evidence = [f"{category} (detector {r.score:.2f}{', weak' if weak else ''})"]
@@ -159,7 +159,8 @@ def category_candidates(intent: dict, category: str, vision, runtime, turn: int)
             evidence.append(f"much smaller than the other {plural_of(category, n)} (a far-off one)")
         in_group = group if group and (not members or id(r) in members) else None
         if in_group and members:
-            evidence.append(f"one of the {len(members)} the people analysis matches")
+            evidence.append(f"one of the {len(members)} in the {row} row the people analysis does not rule out"
+                            if in_row else f"one of the {len(members)} the people analysis matches")
         elif in_group:
             evidence.append(f"all {_what(category, n)} together")
         tied = n > 1 and not (position or size or depth or colors or worn or group or any(d for d, _ in people.values()))

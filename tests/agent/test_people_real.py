@@ -119,3 +119,15 @@ def test_the_rider_of_the_motorbike_is_a_person_though_his_box_covers_the_bike(c
     r = s.ask("ok the guy riding it")
     assert "person (detector" in r.text and r.mask is not None
     assert iou(r.mask, rider) > 0.25  # the box prompt takes some of the bike with him
+
+
+def test_the_ones_kneeling_in_front_are_the_front_row_less_none_the_keypoints_rule_out(coco, coco_tiny, tmp_path):
+    """Five girls kneel in the front row; MoveNet judges the pose of one of them. The others stay in the group
+    (not judged is not contradicted), where before only the one judged kneeling was segmented."""
+    front = instance(coco, 1243953)
+    for ann in (1255919, 1275194, 1280392, 1288743):
+        front |= instance(coco, ann)
+    s = Session(coco_tiny / "val2017" / "000000064523.jpg", db_path=tmp_path / "c.sqlite")
+    r = s.ask("the ones kneeling in front")
+    assert "in the front row the people analysis does not rule out" in r.text
+    assert iou(r.mask, front) > 0.45
