@@ -19,6 +19,23 @@ NEVER_HELD = frozenset({"person", "dining table", "bed", "couch", "car", "bus", 
                         "fire hydrant", "stop sign", "parking meter", "tv"})
 
 
+WORN_AT_NECK = frozenset({"tie"})  # worn where the shoulders meet: near the neck, not at the hands
+
+
+def anchor_points(facts, category: str | tuple[str, ...] | None) -> tuple[list[tuple[float, float]], str]:
+    """(x, y) pixels where the person has the thing, and how the evidence says it: the middle of the seen
+    shoulders for a tie ("at their neck"), else the seen wrists ("at their hand"); ([], ...) without keypoints."""
+    if facts is None:
+        return [], ""
+    named = {category} if isinstance(category, str) else set(category or ())
+    if named and named <= WORN_AT_NECK:
+        shoulders = facts.seen_points(("left_shoulder", "right_shoulder"), WRIST_SCORE)
+        if shoulders:
+            return [(sum(x for x, _ in shoulders) / len(shoulders), sum(y for _, y in shoulders) / len(shoulders))], \
+                "at their neck (body keypoints)"
+    return facts.seen_points(("left_wrist", "right_wrist"), WRIST_SCORE), "at their hand (body keypoints)"
+
+
 VERB_BONUS = 0.6
 NAMED_MIN_SCORE = 0.05     # "his board", "what is she carrying": the class is named or implied by the verb and the
                            # thing lies on that person, so a faint detection
@@ -91,13 +108,13 @@ def held_candidates(ref_box: list[float], ref_words: str, verb: str, vision, run
                     category: str | tuple[str, ...] | None = None) -> list[Candidate]:
     """Candidates for the thing held by the person in `ref_box` (box prompts), best first; [] when none."""
     facts = runtime.person_facts(vision, ref_box) if "people" in runtime.grounders else None
-    wrists = facts.seen_points(("left_wrist", "right_wrist"), WRIST_SCORE) if facts is not None else []
+    wrists, at = anchor_points(facts, category)
     out = []
     for score, d, share in held_regions(ref_box, runtime.all_detections(vision), category, wrists, verb):
         evidence = [f"{d.label} (detector {d.score:.2f})", f"{100 * share:.0f}% of its box lies on {ref_words} "
                     f"({'held or carried' if verb != 'with' else 'theirs'})"]
         if wrists and point_nearness(d.box, wrists, 0.25 * (ref_box[3] - ref_box[1])) > 0.5:
-            evidence.append("at their hand (body keypoints)")
+            evidence.append(at)
         if d.score < WEAK_SCORE:
             evidence.append("only a faint detection, so this is a guess")
         if d.label in VERB_THINGS.get(verb, ()):
