@@ -230,17 +230,26 @@ _NOT_HEADS = frozenset({*COLOR_WORDS, *COLOR_MODIFIERS, *SHAPE_WORDS, *SHAPE_NOU
 
 KIND_GROUPS: dict[str, tuple[str, ...]] = {  # a word people use for any of several COCO classes
     "board": ("surfboard", "skateboard", "snowboard"),
+    "bag": ("handbag", "backpack", "suitcase"),  # coco_category("bag") is handbag; the detector mixes the three
 }
 
 
-def coco_classes(text: str | None) -> tuple[str, ...]:
-    """The COCO classes a phrase may name: (coco_category,) when it names one, the KIND_GROUPS classes of its
-    last word ("his board" -> surfboard, skateboard, snowboard), else ()."""
-    named = coco_category(text)
-    if named:
-        return (named,)
+def kind_word(text: str | None) -> str | None:
+    """The KIND_GROUPS word that ends the phrase, singular ("the bags" -> "bag"), or None."""
     words = re.findall(r"[a-z]+", (text or "").lower())
-    return KIND_GROUPS.get(words[-1], ()) if words else ()
+    last = words[-1] if words else ""
+    return next((w for w in (last, last[:-1] if last.endswith("s") else "") if w in KIND_GROUPS), None)
+
+
+def coco_classes(text: str | None) -> tuple[str, ...]:
+    """The COCO classes a phrase may name: the KIND_GROUPS classes of its last word ("his board" -> surfboard,
+    skateboard, snowboard; "the bag" -> handbag, backpack, suitcase), else (coco_category,) when it names one,
+    else ()."""
+    group = kind_word(text)
+    if group:
+        return KIND_GROUPS[group]
+    named = coco_category(text)
+    return (named,) if named else ()
 
 
 def coco_category(text: str | None) -> str | None:

@@ -15,7 +15,8 @@ from agent.candidates.record import Candidate, candidate
 from agent.planners.phrases import relation_start
 from tools.grounders.region_cues import color_share
 from tools.regions import Region
-from tools.vocabulary import BODY_BANDS, GARMENT_WORDS, ORDINALS, coco_category, plural_of, plural_request
+from tools.vocabulary import (BODY_BANDS, GARMENT_WORDS, KIND_GROUPS, ORDINALS, coco_category, kind_word, plural_of,
+                              plural_request)
 
 MIN_SCORE = 0.3    # detections at or above this are instances of the category
 WEAK_SCORE = 0.12  # when none reaches MIN_SCORE, the best one above this is offered, flagged weak
@@ -31,10 +32,26 @@ def head_phrase(intent: dict) -> str:
     return " ".join(target.split()[:cut]) if cut else target
 
 
+def kind_group(intent: dict) -> tuple[str, ...] | None:
+    """The COCO classes the target's head noun names together ("the bag": handbag, backpack, suitcase;
+    "the boards on the left": surfboard, skateboard, snowboard; tools.vocabulary.KIND_GROUPS), or None."""
+    word = group_word(intent)
+    return KIND_GROUPS[word] if word else None
+
+
+def group_word(intent: dict) -> str | None:
+    """The last word of the target phrase that names a kind group, singular ("the blue bags strapped" -> "bag")."""
+    return next(filter(None, (kind_word(w) for w in reversed(head_phrase(intent).split()))), None)
+
+
 def intent_category(intent: dict, open_vocabulary: bool = False) -> str | None:
-    """The COCO class the request's target names ("the man on the left" -> "person"), or None; with an
-    open-vocabulary detector (open_vocabulary=True) any head noun the planner found is a category to ask it for."""
+    """The COCO class the request's target names ("the man on the left" -> "person"; a kind group's first
+    class, "the board" -> "surfboard", see kind_group), or None; with an open-vocabulary detector
+    (open_vocabulary=True) any head noun the planner found is a category to ask it for."""
     named = coco_category(head_phrase(intent)) or coco_category(intent.get("category"))
+    group = None if open_vocabulary else kind_group(intent)
+    if group and named not in group:  # "the board": no one class is named
+        named = group[0]
     return named or (intent.get("category") or None if open_vocabulary else None)
 
 
@@ -46,14 +63,16 @@ def detector_category(intent: dict, runtime) -> str | None:
     return intent_category(intent, runtime.has_open_vocabulary())
 
 
-def category_regions(category: str, vision, runtime, depth_ranked: bool = False) -> tuple[list[Region], bool]:
+def category_regions(category: str, vision, runtime, depth_ranked: bool = False,
+                     classes: tuple[str, ...] | None = None) -> tuple[list[Region], bool]:
     """(instances of `category` best first, weak): detections >= MIN_SCORE, else the best one >= WEAK_SCORE
     (weak=True); boxes in image pixels. depth_ranked=True (the words pick one by depth: "the car closest to the
     camera", "the ponies in the back") keeps every weak one within WEAK_PEER_SHARE of the best, so the depth order
     chooses among them: a detector scores far, small things lower, so the best weak one is no guide to depth. By
     position words alone the best weak one stays the answer (keeping its peers lost more than it won on the COCO
-    referring benchmark)."""
-    hits = sorted(runtime.detect_category(vision, category), key=lambda r: -float(r.score))
+    referring benchmark). `classes`: a kind group's classes, searched together (default: the category alone)."""
+    hits = sorted((r for c in classes or (category,) for r in runtime.detect_category(vision, c)),
+                  key=lambda r: -float(r.score))
     strong = [r for r in hits if r.score >= MIN_SCORE][:MAX_INSTANCES]
     if strong:
         return strong, False
@@ -95,9 +114,12 @@ def category_candidates(intent: dict, category: str, vision, runtime, turn: int)
     from agent.candidates.people import person_evidence  # people.py and worn.py read head_phrase from here
     from agent.candidates.worn import request_worn, worn_evidence
     w, h = vision.image.width, vision.image.height
-    regions, weak = category_regions(category, vision, runtime, depth_ranked=bool(intent.get("depth")))
+    group_classes = kind_group(intent) if category in (kind_group(intent) or ()) else None
+    regions, weak = category_regions(category, vision, runtime, depth_ranked=bool(intent.get("depth")),
+                                     classes=group_classes)
     if not regions:
         return []
+    noun = group_word(intent) if group_classes else category
     worn = request_worn(intent) if category == "person" else []
     colors = [] if worn else intent.get("colors") or []  # a person's colours are said of what they wear
     body = GARMENT_WORDS.get(str(intent.get("garment") or "")) or ("torso" if category == "person" else None)
@@ -129,7 +151,7 @@ def category_candidates(intent: dict, category: str, vision, runtime, turn: int)
         members = (row_ids - {k for k, (d, _) in people.items() if d < 0}) or row_ids
     out: list[Candidate] = []
     for j, r in enumerate(boxed):
-        evidence = [f"{category} (detector {r.score:.2f}{', weak' if weak else ''})"]
+        evidence = [f"{r.label or category} (detector {r.score:.2f}{', weak' if weak else ''})"]
         score = 2.0 + float(r.score)
         if colors:
             score += 1.5 * shares[id(r)]
@@ -147,13 +169,13 @@ def category_candidates(intent: dict, category: str, vision, runtime, turn: int)
         if position or size or depth:
             score -= min(RANK_STEP * rank[id(r)], MAX_RANK_PENALTY)  # "in the back" of 12 people: the first few
             if rank[id(r)] == 0 and n > 1 and place:
-                evidence.append(f"number {place} from the {position} of {_what(category, n)}")
+                evidence.append(f"number {place} from the {position} of {_what(noun, n)}")
             elif rank[id(r)] == 0 and n > 1:
                 words = [f"{position}most".replace("centermost", "most central") if position else size,
                          {"front": "nearest", "back": "farthest"}.get(depth or "")]
-                evidence.append(f"the {' and '.join(w for w in words if w)} of {_what(category, n)}")
+                evidence.append(f"the {' and '.join(w for w in words if w)} of {_what(noun, n)}")
         elif n == 1:
-            evidence.append(f"the only {category} found")
+            evidence.append(f"the only {noun} found")
         if id(r) in tiny:
             score -= TINY_PENALTY
             evidence.append(f"much smaller than the other {plural_of(category, n)} (a far-off one)")
@@ -162,14 +184,22 @@ def category_candidates(intent: dict, category: str, vision, runtime, turn: int)
             evidence.append(f"one of the {len(members)} in the {row} row the people analysis does not rule out"
                             if in_row else f"one of the {len(members)} the people analysis matches")
         elif in_group:
-            evidence.append(f"all {_what(category, n)} together")
+            evidence.append(f"all {_what(noun, n)} together")
         tied = n > 1 and not (position or size or depth or colors or worn or group or any(d for d, _ in people.values()))
         if tied and j == 0:
-            evidence.append(f"the most confident of {_what(category, n)}")
-        out.append(candidate(r, score, evidence, needs_mask=True, cid=f"det:{category}:{j}", group=in_group, tied=tied,
+            evidence.append(f"the most confident of {_what(noun, n)}")
+        out.append(candidate(r, score, evidence, needs_mask=True, cid=detection_id(r, vision, runtime), group=in_group, tied=tied,
                              detector_score=round(float(r.score), 4), low_confidence=weak))
     out.sort(key=lambda c: -c["score"])
     return _counted_group(out, group_size(head_phrase(intent)), category)
+
+
+def detection_id(region: Region, vision, runtime) -> str:
+    """ "det:<class>:<rank>": the detection's place among its class's detections on this image, best first; the
+    same box gets the same id whatever the request (masks are cached per id and image)."""
+    ranked = sorted(runtime.detect_category(vision, region.label), key=lambda r: -float(r.score))
+    rank = next((i for i, r in enumerate(ranked) if (r.id, list(r.box)) == (region.id, list(region.box))), len(ranked))
+    return f"det:{region.label}:{rank}"
 
 
 TINY_PENALTY = 1.0  # a far-off figure among three or more (ranking.tiny_members) unless the words ask for one

@@ -25,3 +25,16 @@ def test_middle_of_the_coffee_photo_is_an_object_not_the_table(tmp_path):
     assert x0 < w / 2 < x1 and y0 < h / 2 < y1 and "the thing in the middle" in r.text
     r = s.ask("Show me the biggest white thing.")
     assert "no region is mainly white" in r.text and "matching" not in r.text and r.mask.mean() < 0.35
+
+
+def test_a_bag_may_be_any_of_the_detectors_bag_classes(coco_tiny, tmp_path):
+    """ "bag" names handbag, backpack and suitcase together: the bag strapped on the motorbike's seat is a faint
+    backpack box, with no handbag anywhere (before: "I don't see a handbag")."""
+    from pycocotools.coco import COCO
+
+    train = COCO(str(coco_tiny / "annotations" / "instances_train2017.json"))
+    bag = train.annToMask(train.loadAnns(1164035)[0]).astype(bool)
+    s = Session(coco_tiny / "train2017" / "000000008193.jpg", db_path=tmp_path / "c.sqlite")
+    r = s.ask("the blue bag strapped on the seat")
+    assert "backpack (detector" in r.text and "the only bag found" in r.text
+    assert float((r.mask & bag).sum()) / float((r.mask | bag).sum()) > 0.5

@@ -56,3 +56,5 @@ def test_a_word_for_several_classes_names_them_all():
     assert coco_classes("his board") == ("surfboard", "skateboard", "snowboard")
     assert coco_classes("her racket") == ("tennis racket",)
     assert coco_classes("the glasses") == ()
+    assert coco_classes("the bags") == coco_classes("his bag") == ("handbag", "backpack", "suitcase")
+    assert coco_classes("the handbag") == ("handbag",)
