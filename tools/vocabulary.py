@@ -231,13 +231,18 @@ _NOT_HEADS = frozenset({*COLOR_WORDS, *COLOR_MODIFIERS, *SHAPE_WORDS, *SHAPE_NOU
 KIND_GROUPS: dict[str, tuple[str, ...]] = {  # a word people use for any of several COCO classes
     "board": ("surfboard", "skateboard", "snowboard"),
     "bag": ("handbag", "backpack", "suitcase"),  # coco_category("bag") is handbag; the detector mixes the three
+    "glass": ("wine glass", "cup"),  # a drinking glass is often a COCO "cup"
+    "bike": ("bicycle", "motorcycle"),  # people call motorbikes bikes
 }
 
 
 def kind_word(text: str | None) -> str | None:
-    """The KIND_GROUPS word that ends the phrase, singular ("the bags" -> "bag"), or None."""
+    """The KIND_GROUPS word that ends the phrase, singular ("the bags" -> "bag"), or None; a class's own
+    two-word name is no group ("the wine glass", "the motor bike")."""
     words = re.findall(r"[a-z]+", (text or "").lower())
     last = words[-1] if words else ""
+    if len(words) > 1 and " ".join(words[-2:]) in CATEGORY_SYNONYMS:
+        return None
     return next((w for w in (last, last[:-1] if last.endswith("s") else "") if w in KIND_GROUPS), None)
 
 

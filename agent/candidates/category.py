@@ -41,7 +41,8 @@ def kind_group(intent: dict) -> tuple[str, ...] | None:
 
 def group_word(intent: dict) -> str | None:
     """The last word of the target phrase that names a kind group, singular ("the blue bags strapped" -> "bag")."""
-    return next(filter(None, (kind_word(w) for w in reversed(head_phrase(intent).split()))), None)
+    words = head_phrase(intent).split()
+    return next(filter(None, (kind_word(" ".join(words[:i])) for i in range(len(words), 0, -1))), None)
 
 
 def intent_category(intent: dict, open_vocabulary: bool = False) -> str | None:

@@ -58,3 +58,5 @@ def test_a_word_for_several_classes_names_them_all():
     assert coco_classes("the glasses") == ()
     assert coco_classes("the bags") == coco_classes("his bag") == ("handbag", "backpack", "suitcase")
     assert coco_classes("the handbag") == ("handbag",)
+    assert coco_classes("the glass") == ("wine glass", "cup") and coco_classes("the wine glass") == ("wine glass",)
+    assert coco_classes("the motor bike") == ("motorcycle",) and coco_classes("the bikes") == ("bicycle", "motorcycle")
