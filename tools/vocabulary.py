@@ -167,9 +167,9 @@ BODY_BANDS: dict[str, tuple[float, float]] = {"head": (0.0, 0.16), "torso": (0.2
                                               "feet": (0.88, 1.0)}
 GARMENT_WORDS: dict[str, str] = {
     **{w: "torso" for w in """shirt shirts tshirt t-shirt tee top jacket coat sweater sweatshirt hoodie jumper vest jersey
-       blouse dress uniform suit tank cardigan parka blazer apron robe outfit clothes""".split()},
+       blouse dress uniform suit tank cardigan parka blazer apron robe outfit clothes scarf""".split()},  # scarf: on the chest
     **{w: "legs" for w in "pants trousers jeans shorts skirt leggings".split()},
-    **{w: "head" for w in "hat cap helmet beanie hood hair scarf".split()},
+    **{w: "head" for w in "hat cap helmet beanie hood hair".split()},
     **{w: "feet" for w in "shoes shoe sneakers boots socks sandals".split()},
 }
 

@@ -18,6 +18,7 @@ def said(text):
     ("guy in jeans n a leather jacket", [("legs", (), None), ("torso", (), None)]),
     ("redhead on the right", [("head", ("orange",), None)]),
     ("the kid in grey t-shirt and blue shorts", [("torso", ("gray",), None), ("legs", ("blue",), None)]),
+    ("the old lady w the white scarf", [("torso", ("white",), None)]),  # worn on the chest, not the head
     ("the bird on top", []),
     ("the man on the left", []),
 ])
