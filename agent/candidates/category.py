@@ -39,6 +39,13 @@ def kind_group(intent: dict) -> tuple[str, ...] | None:
     return KIND_GROUPS[word] if word else None
 
 
+def group_of(intent: dict, category: str | None) -> tuple[str, ...] | None:
+    """The kind group the request means by `category` (its detector category): kind_group when the category is
+    one of its classes ("the bag" -> handbag: all three bag classes), else None."""
+    group = kind_group(intent)
+    return group if group and category in group else None
+
+
 def group_word(intent: dict) -> str | None:
     """The last word of the target phrase that names a kind group, singular ("the blue bags strapped" -> "bag")."""
     words = head_phrase(intent).split()
@@ -51,7 +58,7 @@ def intent_category(intent: dict, open_vocabulary: bool = False) -> str | None:
     (open_vocabulary=True) any head noun the planner found is a category to ask it for."""
     named = coco_category(head_phrase(intent)) or coco_category(intent.get("category"))
     group = None if open_vocabulary else kind_group(intent)
-    if group and named not in group:  # "the board": no one class is named
+    if group and named is None:  # "the board": no one class is named ("the woman with the bag" names a person)
         named = group[0]
     return named or (intent.get("category") or None if open_vocabulary else None)
 
@@ -115,7 +122,7 @@ def category_candidates(intent: dict, category: str, vision, runtime, turn: int)
     from agent.candidates.people import person_evidence  # people.py and worn.py read head_phrase from here
     from agent.candidates.worn import request_worn, worn_evidence
     w, h = vision.image.width, vision.image.height
-    group_classes = kind_group(intent) if category in (kind_group(intent) or ()) else None
+    group_classes = group_of(intent, category)
     regions, weak = category_regions(category, vision, runtime, depth_ranked=bool(intent.get("depth")),
                                      classes=group_classes)
     if not regions:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 
-from agent.candidates.category import detector_category, group_word, kind_group
+from agent.candidates.category import detector_category, group_of, group_word
 from agent.candidates.correct import repeated_search
 from agent.candidates.count import countable
 from agent.candidates.describe import unknown_without_cues
@@ -99,7 +99,7 @@ def explain(state: AgentState, runtime: AgentRuntime) -> AgentState:
             for d in runtime.all_detections(vision):
                 if d.score >= SEEN_SCORE:
                     seen[d.label] = seen.get(d.label, 0) + 1
-            text = miss_text(group_word(intent) if kind_group(intent) else missed, seen)
+            text = miss_text(group_word(intent) if group_of(intent, missed) else missed, seen)
         elif not chosen and unknown_without_cues(intent, runtime):
             text = unknown_thing_text(phrase)
         elif not chosen:
