@@ -104,24 +104,42 @@ def held_regions(ref_box: list[float], detections: list[Region], category: str |
     return sorted(out, key=lambda t: -t[0])
 
 
+RELATED_BONUS = 1.5  # "his suitcase" after "the guy dragging the suitcase": the suitcase he was found by
+SAME_THING_IOU = 0.7  # a detection this close to that box is that thing
+
+
 def held_candidates(ref_box: list[float], ref_words: str, verb: str, vision, runtime, turn: int,
-                    category: str | tuple[str, ...] | None = None) -> list[Candidate]:
-    """Candidates for the thing held by the person in `ref_box` (box prompts), best first; [] when none."""
+                    category: str | tuple[str, ...] | None = None,
+                    related_box: list[float] | None = None) -> list[Candidate]:
+    """Candidates for the thing held by the person in `ref_box` (box prompts), best first; [] when none.
+    `related_box`: the box of the thing the person was found by on an earlier turn ("the guy dragging the
+    suitcase"); a detection of the named class there comes first ("his suitcase")."""
+    from tools.masks import box_iou
+
     facts = runtime.person_facts(vision, ref_box) if "people" in runtime.grounders else None
     wrists, at = anchor_points(facts, category)
+    found = held_regions(ref_box, runtime.all_detections(vision), category, wrists, verb)
+    if related_box and category is not None:  # beside them, it may lie off their box: found by it all the same
+        names = (category,) if isinstance(category, str) else tuple(category)
+        there = [d for d in runtime.all_detections(vision) if d.label in names and d.score >= WEAK_SCORE
+                 and box_iou(d.box, related_box) >= SAME_THING_IOU and all(d is not f[1] for f in found)]
+        found += [(float(d.score), d, inside_share(d.box, ref_box)) for d in there[:1]]
     out = []
-    for score, d, share in held_regions(ref_box, runtime.all_detections(vision), category, wrists, verb):
-        evidence = [f"{d.label} (detector {d.score:.2f})", f"{100 * share:.0f}% of its box lies on {ref_words} "
-                    f"({'held or carried' if verb != 'with' else 'theirs'})"]
+    for score, d, share in found:
+        evidence = [f"{d.label} (detector {d.score:.2f})"] + ([f"{100 * share:.0f}% of its box lies on {ref_words} "
+                    f"({'held or carried' if verb != 'with' else 'theirs'})"] if share > 0 else [])
         if wrists and point_nearness(d.box, wrists, 0.25 * (ref_box[3] - ref_box[1])) > 0.5:
             evidence.append(at)
         if d.score < WEAK_SCORE:
             evidence.append("only a faint detection, so this is a guess")
         if d.label in VERB_THINGS.get(verb, ()):
             evidence.append(f"a thing one is {verb}")
+        if related_box and category is not None and box_iou(d.box, related_box) >= SAME_THING_IOU:
+            score += RELATED_BONUS
+            evidence.append(f"the {d.label} an earlier turn found {ref_words} by")
         out.append(candidate(d, 2.0 + score, evidence, needs_mask=True, cid=f"held:{d.label}:{d.id}",
                              detector_score=round(float(d.score), 4)))
-    return out
+    return sorted(out, key=lambda c: -c["score"])
 
 
 def held_answer(who: str, verb: str, chosen: Candidate, candidates: list[Candidate]) -> str:

@@ -95,6 +95,8 @@ def reference(intent: dict, memory: dict, vision, runtime) -> tuple[np.ndarray |
 
 
 SAME_AS_REFERENCE_IOU = 0.55  # a detection this close to the reference box is the reference itself
+RELATED_BOX = "related_box"  # attributes key: the box of the thing a target was found by ("the guy dragging the
+                             # suitcase" keeps the suitcase's, so "his suitcase" is that one)
 OTHER_CLASS_SAME_IOU = 0.85   # ... when the reference is of another class: a rider's box covers most of the
                               # motorbike's ("the guy riding it"), only a near-identical box is the same thing
 MAX_REFERENCES = 4            # "the woman with the bag": each of the best few bags is tried as the reference
@@ -148,12 +150,13 @@ def _detected(intent: dict, category: str, refs: list[tuple[list[float], float]]
                 else (0.0, "")
             pair = 3.0 * geo + 3.0 * acting + ref_change
             if best is None or pair > best[0]:
-                best = (pair, geo, acting, how)
+                best = (pair, geo, acting, how, ref_box)
         if best is None:
             continue
-        _, geo, acting, how = best
+        _, geo, acting, how, ref_box = best
         c = dict(c)
         c["score"] = round(c["score"] + best[0], 4)
+        c["attributes"] = {**(c.get("attributes") or {}), RELATED_BOX: [round(float(v), 1) for v in ref_box]}
         evidence = [e for e in c["evidence"] if not (acting and e.startswith("the most confident of"))]
         c["evidence"] = ([f"{rel.replace('_', ' ')} {ref_words}"] if geo > 0 else []) + ([how] if how else []) + evidence
         c["tied"] = False
@@ -173,7 +176,9 @@ def relate_candidates(intent: dict, memory: dict, vision, runtime, turn: int) ->
         verb = str(intent.get("target") or "").split(" is ")[-1] if " is " in str(intent.get("target")) else "with"
         named = intent.get("category")  # the thing's own noun ("his tie"), never the owner the target phrase names
         held = coco_classes(named) or (named if runtime.has_open_vocabulary() else None)
-        return held_candidates(ref_box, ref_words, verb, vision, runtime, turn, held)
+        owner = record_of_turn(memory, intent.get("reference")) or current_target(memory) or {}
+        return held_candidates(ref_box, ref_words, verb, vision, runtime, turn, held,
+                               related_box=(owner.get("attributes") or {}).get(RELATED_BOX))
     if str(intent.get("target") or "").startswith("what "):  # "what's on the plate?": the named things there
         found = contents_candidates(list(ref_box), ref_words, rel, vision, runtime, turn)
         if found:

@@ -142,3 +142,13 @@ def test_his_tie_is_the_one_at_his_neck_not_at_his_hand(coco, coco_tiny, tmp_pat
     r = s.ask("his tie")
     assert "at their neck (body keypoints)" in r.text
     assert (r.mask & tie).sum() > 0.8 * tie.sum()
+
+
+def test_his_suitcase_is_the_one_he_was_found_dragging(coco, coco_tiny, tmp_path):
+    """Multi-turn memory: "the guy dragging the suitcase" keeps the suitcase he was found by, so "his suitcase"
+    is that one (beside him, off his box), not a faint 'suitcase' box on his legs."""
+    suitcase = instance(coco, 1841741)
+    s = Session(coco_tiny / "val2017" / "000000520707.jpg", db_path=tmp_path / "c.sqlite")
+    s.ask("guy dragging the suitcase")
+    r = s.ask("his suitcase")
+    assert "an earlier turn found" in r.text and iou(r.mask, suitcase) > 0.7
