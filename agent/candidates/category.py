@@ -72,16 +72,19 @@ def detector_category(intent: dict, runtime) -> str | None:
 
 
 def category_regions(category: str, vision, runtime, depth_ranked: bool = False,
-                     classes: tuple[str, ...] | None = None) -> tuple[list[Region], bool]:
+                     classes: tuple[str, ...] | None = None, with_weak: bool = False) -> tuple[list[Region], bool]:
     """(instances of `category` best first, weak): detections >= MIN_SCORE, else the best one >= WEAK_SCORE
     (weak=True); boxes in image pixels. depth_ranked=True (the words pick one by depth: "the car closest to the
     camera", "the ponies in the back") keeps every weak one within WEAK_PEER_SHARE of the best, so the depth order
     chooses among them: a detector scores far, small things lower, so the best weak one is no guide to depth. By
     position words alone the best weak one stays the answer (keeping its peers lost more than it won on the COCO
-    referring benchmark). `classes`: a kind group's classes, searched together (default: the category alone)."""
+    referring benchmark). `classes`: a kind group's classes, searched together (default: the category alone).
+    with_weak=True: the strong ones and every weak one after them (weak=False: each says its own score)."""
     hits = sorted((r for c in classes or (category,) for r in runtime.detect_category(vision, c)),
                   key=lambda r: -float(r.score))
     strong = [r for r in hits if r.score >= MIN_SCORE][:MAX_INSTANCES]
+    if with_weak:
+        return [r for r in hits if r.score >= WEAK_SCORE][:MAX_INSTANCES], False
     if strong:
         return strong, False
     weak = [r for r in hits if r.score >= WEAK_SCORE]
@@ -117,14 +120,16 @@ def _what(category: str, n: int) -> str:
     return f"{n} {plural_of(category, n)}"
 
 
-def category_candidates(intent: dict, category: str, vision, runtime, turn: int) -> list[Candidate]:
-    """Candidates for a named category, best first; [] when the detector finds none."""
+def category_candidates(intent: dict, category: str, vision, runtime, turn: int,
+                        with_weak: bool = False) -> list[Candidate]:
+    """Candidates for a named category, best first; [] when the detector finds none. with_weak: weak detections
+    too, each flagged (see category_regions)."""
     from agent.candidates.people import person_evidence  # people.py and worn.py read head_phrase from here
     from agent.candidates.worn import request_worn, worn_evidence
     w, h = vision.image.width, vision.image.height
     group_classes = group_of(intent, category)
     regions, weak = category_regions(category, vision, runtime, depth_ranked=bool(intent.get("depth")),
-                                     classes=group_classes)
+                                     classes=group_classes, with_weak=with_weak)
     if not regions:
         return []
     noun = group_word(intent) if group_classes else category
@@ -159,7 +164,8 @@ def category_candidates(intent: dict, category: str, vision, runtime, turn: int)
         members = (row_ids - {k for k, (d, _) in people.items() if d < 0}) or row_ids
     out: list[Candidate] = []
     for j, r in enumerate(boxed):
-        evidence = [f"{r.label or category} (detector {r.score:.2f}{', weak' if weak else ''})"]
+        faint = weak or r.score < MIN_SCORE
+        evidence = [f"{r.label or category} (detector {r.score:.2f}{', weak' if faint else ''})"]
         score = 2.0 + float(r.score)
         if colors:
             score += 1.5 * shares[id(r)]
@@ -197,7 +203,7 @@ def category_candidates(intent: dict, category: str, vision, runtime, turn: int)
         if tied and j == 0:
             evidence.append(f"the most confident of {_what(noun, n)}")
         out.append(candidate(r, score, evidence, needs_mask=True, cid=detection_id(r, vision, runtime), group=in_group, tied=tied,
-                             detector_score=round(float(r.score), 4), low_confidence=weak))
+                             detector_score=round(float(r.score), 4), low_confidence=faint))
     out.sort(key=lambda c: -c["score"])
     return _counted_group(out, group_size(head_phrase(intent)), category)
 

@@ -22,6 +22,10 @@ from tools.regions import Region
 from tools.vocabulary import coco_category, coco_classes
 
 
+DEPTH_STEP = 0.15  # a bottom edge this share of the reference's height lower (higher) is clearly in front (behind)
+DEPTH_RELATIONS = ("in_front_of", "behind")
+
+
 def relation_score(box: list[float], ref: list[float], relation: str, mask_overlap: float, width: int, height: int,
                    ref_inside: float = 0.0) -> float:
     """How well a candidate box stands in `relation` to a reference box (0..1); boxes [x0, y0, x1, y1].
@@ -52,11 +56,13 @@ def relation_score(box: list[float], ref: list[float], relation: str, mask_overl
         return float(inside) * 0.8
     if relation == "overlaps":
         return float(mask_overlap > 0.05)
-    if relation in ("in_front_of", "behind"):
+    if relation in DEPTH_RELATIONS:
         # Standing lower (in front) or higher (behind) in the image, and in line with it: what is behind something
         # is partly hidden by it, so it shares its columns (often inside its box), rather than merely near it.
-        lower = box[3] > ref[3] if relation == "in_front_of" else box[3] < ref[3]
-        return float(lower) * (0.2 + 0.3 * near + 0.5 * h_overlap)
+        # How far lower (higher) its bottom edge stands, as a share of the reference's height, grades it: 4 px
+        # higher is beside it, not behind it.
+        lift = (box[3] - ref[3] if relation == "in_front_of" else ref[3] - box[3]) / max(ref[3] - ref[1], 1.0)
+        return float(lift > 0) * (0.5 + 0.5 * min(1.0, lift / DEPTH_STEP)) * (0.2 + 0.3 * near + 0.5 * h_overlap)
     return 0.0
 
 
@@ -112,34 +118,47 @@ def reference_category(intent: dict, memory: dict | None) -> str | None:
     return coco_category(ref)
 
 
-def same_as_reference_iou(category: str, ref_category: str | None) -> float:
-    """Box IoU above which a detection of `category` is the reference itself rather than a thing related to it."""
-    return SAME_AS_REFERENCE_IOU if ref_category in (None, category) else OTHER_CLASS_SAME_IOU
+def same_as_reference_iou(category: str, ref_category: str | None, ref_id: str | None = None) -> float:
+    """Box IoU above which a detection of `category` is the reference itself rather than a thing related to it:
+    loose for the same class, unless the reference is a known detection (then only its own id or a near-identical
+    box is it: the giraffe behind the giraffe shares most of its box)."""
+    known = str(ref_id or "").startswith(("det:", "held:"))
+    return SAME_AS_REFERENCE_IOU if ref_category in (None, category) and not known else OTHER_CLASS_SAME_IOU
 
 
-def reference_boxes(intent: dict, vision, runtime, memory: dict | None = None) -> list[tuple[list[float], float]]:
+def reference_boxes(intent: dict, vision, runtime, memory: dict | None = None) -> list[tuple[list[float], float, str]]:
     """For a reference that names a detected category ("the bag", "the red car"): its best few detections as
-    (box, score change), the change being how far below the best-described one each is (0 for the best);
-    [] for any other reference (the previous target, a proposal)."""
+    (box, score change, candidate id), the change being how far below the best-described one each is (0 for the
+    best); [] for any other reference (the previous target, a proposal)."""
     ref = str(intent.get("reference") or "")
     named = coco_category(ref) if ref and ref != "previous" and not ref.startswith("turn") else None
     if not named or not runtime.has_detector() or earlier_target_described(ref, memory) is not None:
         return []  # an earlier target the words repeat is the reference itself (see reference)
     found = category_candidates(reference_intent(ref), named, vision, runtime, 0)[:MAX_REFERENCES]
-    return [(list(c["box"]), float(c["score"] - found[0]["score"])) for c in found]
+    return [(list(c["box"]), float(c["score"] - found[0]["score"]), c["id"]) for c in found]
 
 
-def _detected(intent: dict, category: str, refs: list[tuple[list[float], float]], rel: str, ref_words: str, vision,
-              runtime, turn: int, ref_category: str | None = None) -> list[Candidate]:
+def _detected(intent: dict, category: str, refs: list[tuple[list[float], float, str | None]], rel: str,
+              ref_words: str, vision, runtime, turn: int, ref_category: str | None = None) -> list[Candidate]:
     """The category's detections ranked by the relation to the best of the reference boxes for each (box, score
-    change) pair (the reference itself dropped: see same_as_reference_iou)."""
+    change, id) triple (the reference itself dropped: see same_as_reference_iou); when every strong one is the
+    reference, the weak ones are tried; for depth relations they are candidates from the start (a giraffe half
+    hidden behind another scores low)."""
+    found = _related_detections(intent, category, refs, rel, ref_words, vision, runtime, turn, ref_category,
+                                rel in DEPTH_RELATIONS)
+    return found or _related_detections(intent, category, refs, rel, ref_words, vision, runtime, turn, ref_category,
+                                        True)
+
+
+def _related_detections(intent: dict, category: str, refs: list[tuple[list[float], float, str | None]], rel: str,
+                        ref_words: str, vision, runtime, turn: int, ref_category: str | None,
+                        with_weak: bool) -> list[Candidate]:
     w, h = vision.image.width, vision.image.height
-    same_iou = same_as_reference_iou(category, ref_category)
     out = []
-    for c in category_candidates(intent, category, vision, runtime, turn):
+    for c in category_candidates(intent, category, vision, runtime, turn, with_weak=with_weak):
         best = None
-        for ref_box, ref_change in refs:
-            if box_iou(c["box"], ref_box) > same_iou:
+        for ref_box, ref_change, ref_id in refs:
+            if c["id"] == ref_id or box_iou(c["box"], ref_box) > same_as_reference_iou(category, ref_category, ref_id):
                 continue
             x0, y0, x1, y1 = c["box"]
             inter = max(0.0, min(x1, ref_box[2]) - max(x0, ref_box[0])) * max(0.0, min(y1, ref_box[3]) - max(y0, ref_box[1]))
@@ -187,7 +206,7 @@ def relate_candidates(intent: dict, memory: dict, vision, runtime, turn: int) ->
     if not category and runtime.has_detector() and str(intent.get("target") or "").startswith(("the thing", "the one")):
         category = implied_category(memory, vision, runtime)  # "the one behind it" among giraffes: a giraffe
     if category:
-        refs = reference_boxes(intent, vision, runtime, memory) or [(list(ref_box), 0.0)]
+        refs = reference_boxes(intent, vision, runtime, memory) or [(list(ref_box), 0.0, ref_id)]
         found = _detected(intent, category, refs, rel, ref_words, vision, runtime, turn,
                           reference_category(intent, memory))
         if found or not runtime.detect_category(vision, category):

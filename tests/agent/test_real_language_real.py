@@ -98,3 +98,15 @@ def test_on_a_plain_scene_of_a_few_things_an_unknown_noun_gets_a_low_confidence_
     r = s.ask("segment the carton")
     assert r.mask is not None and "low confidence" in r.text.lower()
     s.close()
+
+
+def test_the_giraffe_behind_it_is_the_half_hidden_one(coco_tiny, tmp_path):
+    """ "behind it": another detection of the class than the reference itself (by id, not by a loose box overlap:
+    the giraffe behind shares much of the front one's box), weak ones included (half hidden, it scores 0.23), the
+    one whose bottom edge stands clearly higher."""
+    train = COCO(str(coco_tiny / "annotations" / "instances_train2017.json"))
+    behind = train.annToMask(train.loadAnns(596459)[0]).astype(bool)
+    s = Session(coco_tiny / "train2017" / "000000057345.jpg", db_path=tmp_path / "c.sqlite")
+    s.ask("giraf in front")
+    r = s.ask("ok now the one behind it")
+    assert "giraffe (detector" in r.text and iou(r.mask, behind) > 0.6

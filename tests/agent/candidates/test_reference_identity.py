@@ -10,6 +10,9 @@ def test_other_class_needs_a_near_identical_box():
     assert same_as_reference_iou("person", "motorcycle") == OTHER_CLASS_SAME_IOU > 0.8
     assert same_as_reference_iou("car", "car") == SAME_AS_REFERENCE_IOU < 0.6
     assert same_as_reference_iou("car", None) == SAME_AS_REFERENCE_IOU
+    # a known detection is only itself: another giraffe sharing much of its box is another giraffe
+    assert same_as_reference_iou("giraffe", "giraffe", "det:giraffe:0") == OTHER_CLASS_SAME_IOU
+    assert same_as_reference_iou("giraffe", "giraffe", "p12") == SAME_AS_REFERENCE_IOU
 
 
 def test_reference_category_from_the_earlier_target_or_the_words():
