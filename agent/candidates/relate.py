@@ -142,10 +142,11 @@ def _detected(intent: dict, category: str, refs: list[tuple[list[float], float, 
               ref_words: str, vision, runtime, turn: int, ref_category: str | None = None) -> list[Candidate]:
     """The category's detections ranked by the relation to the best of the reference boxes for each (box, score
     change, id) triple (the reference itself dropped: see same_as_reference_iou); when every strong one is the
-    reference, the weak ones are tried; for depth relations they are candidates from the start (a giraffe half
-    hidden behind another scores low)."""
-    found = _related_detections(intent, category, refs, rel, ref_words, vision, runtime, turn, ref_category,
-                                rel in DEPTH_RELATIONS)
+    reference, the weak ones are tried; for a depth relation with no size or position word they are candidates
+    from the start (a giraffe half hidden behind another scores low; "the little glass behind the cat" ranks by
+    size, which faint boxes of fragments would win)."""
+    early = rel in DEPTH_RELATIONS and not (intent.get("size") or intent.get("position"))
+    found = _related_detections(intent, category, refs, rel, ref_words, vision, runtime, turn, ref_category, early)
     return found or _related_detections(intent, category, refs, rel, ref_words, vision, runtime, turn, ref_category,
                                         True)
 
