@@ -24,8 +24,17 @@ def repeated_search(intent: dict, memory: dict) -> tuple[dict, dict, bool] | Non
     base = dict(history[idx]["intent"])
     if base.get("kind") in (None, "correct", "answer_only"):
         return None
-    new_cue = any(intent.get(k) and intent[k] != base.get(k) for k in CUE_KEYS)  # a carried-over category is none
-    base.update({k: intent[k] for k in CUE_KEYS if intent.get(k)})
+    carried = (current_target(memory) or {}).get("category")  # the planner carries the current category over
+    new_cue = any(intent.get(k) and intent[k] != base.get(k) and not (k == "category" and intent[k] == carried)
+                  for k in CUE_KEYS)
+    if new_cue:  # "no wait, the other guy, left one": the rejected turn's words described the rejected pick, so
+        # only its kind carries over ("the guy", not "the guy in the white shirt")
+        base.update({k: intent.get(k) for k in (*CUE_KEYS, "garment", "depth", "pose") if k != "category"})
+        base["category"] = intent.get("category") or base.get("category")
+        base["target"] = intent["target"] if intent.get("category") and intent.get("target") else \
+            f"the {base['category']}" if base.get("category") else base.get("target")
+    else:
+        base.update({k: intent[k] for k in CUE_KEYS if intent.get(k)})
     if intent.get("position") or intent.get("size"):
         base["kind"] = "new_target" if base["kind"] == "segment_from_dialogue" else base["kind"]
     earlier = {"current": history[idx - 1] if idx > 0 else None, "history": history[:idx]}

@@ -110,3 +110,16 @@ def test_the_giraffe_behind_it_is_the_half_hidden_one(coco_tiny, tmp_path):
     s.ask("giraf in front")
     r = s.ask("ok now the one behind it")
     assert "giraffe (detector" in r.text and iou(r.mask, behind) > 0.6
+
+
+def test_the_other_guy_on_the_left_drops_the_rejected_turns_description(coco_tiny, tmp_path):
+    """A correction with its own cue ("no wait the other guy, left one") keeps only the kind of the rejected turn:
+    its words ("in the white shirt") described the rejected man, so the leftmost man is meant, not the leftmost
+    figure with some white on him."""
+    coco = COCO(str(coco_tiny / "annotations" / "instances_val2017.json"))
+    other = coco.annToMask(coco.loadAnns(2156784)[0]).astype(bool)
+    s = Session(coco_tiny / "val2017" / "000000478721.jpg", db_path=tmp_path / "c.sqlite")
+    s.ask("the guy in the white shirt on the rihgt")
+    r = s.ask("no wait the other guy, left one")
+    assert "white" not in r.text.split("Chosen because:")[1].split(".")[0]
+    assert iou(r.mask, other) > 0.6
