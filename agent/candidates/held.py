@@ -119,8 +119,10 @@ def held_candidates(ref_box: list[float], ref_words: str, verb: str, vision, run
     facts = runtime.person_facts(vision, ref_box) if "people" in runtime.grounders else None
     wrists, at = anchor_points(facts, category)
     found = held_regions(ref_box, runtime.all_detections(vision), category, wrists, verb)
-    if related_box and category is not None:  # beside them, it may lie off their box: found by it all the same
-        names = (category,) if isinstance(category, str) else tuple(category)
+    names = (category,) if isinstance(category, str) else tuple(category or ())
+    if len(names) != 1:  # "her bag" after "the woman pulling the suitcase": a bag word names no one thing
+        related_box = None
+    if related_box:  # beside them, it may lie off their box: found by it all the same
         there = [d for d in runtime.all_detections(vision) if d.label in names and d.score >= WEAK_SCORE
                  and box_iou(d.box, related_box) >= SAME_THING_IOU and all(d is not f[1] for f in found)]
         found += [(float(d.score), d, inside_share(d.box, ref_box)) for d in there[:1]]
@@ -134,7 +136,7 @@ def held_candidates(ref_box: list[float], ref_words: str, verb: str, vision, run
             evidence.append("only a faint detection, so this is a guess")
         if d.label in VERB_THINGS.get(verb, ()):
             evidence.append(f"a thing one is {verb}")
-        if related_box and category is not None and box_iou(d.box, related_box) >= SAME_THING_IOU:
+        if related_box and box_iou(d.box, related_box) >= SAME_THING_IOU:
             score += RELATED_BONUS
             evidence.append(f"the {d.label} an earlier turn found {ref_words} by")
         out.append(candidate(d, 2.0 + score, evidence, needs_mask=True, cid=f"held:{d.label}:{d.id}",

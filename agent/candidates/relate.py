@@ -22,6 +22,7 @@ from tools.regions import Region
 from tools.vocabulary import coco_category, coco_classes
 
 
+WEAK_PENALTY = 0.5  # a faint detection beside a confident one of its class is often a fragment of it
 DEPTH_STEP = 0.15  # a bottom edge this share of the reference's height lower (higher) is clearly in front (behind)
 DEPTH_RELATIONS = ("in_front_of", "behind")
 
@@ -175,7 +176,7 @@ def _related_detections(intent: dict, category: str, refs: list[tuple[list[float
             continue
         _, geo, acting, how, ref_box = best
         c = dict(c)
-        c["score"] = round(c["score"] + best[0], 4)
+        c["score"] = round(c["score"] + best[0] - (WEAK_PENALTY if c.get("low_confidence") else 0.0), 4)
         c["attributes"] = {**(c.get("attributes") or {}), RELATED_BOX: [round(float(v), 1) for v in ref_box]}
         evidence = [e for e in c["evidence"] if not (acting and e.startswith("the most confident of"))]
         c["evidence"] = ([f"{rel.replace('_', ' ')} {ref_words}"] if geo > 0 else []) + ([how] if how else []) + evidence
