@@ -112,16 +112,14 @@ def held_candidates(ref_box: list[float], ref_words: str, verb: str, vision, run
                     category: str | tuple[str, ...] | None = None,
                     related_box: list[float] | None = None) -> list[Candidate]:
     """Candidates for the thing held by the person in `ref_box` (box prompts), best first; [] when none.
-    `related_box`: the box of the thing the person was found by on an earlier turn ("the guy dragging the
-    suitcase"); a detection of the named class there comes first ("his suitcase")."""
+    `related_box`: the box of the thing the person was found by on an earlier turn, named with the same words
+    ("the guy dragging the suitcase"); a detection of the named class there comes first ("his suitcase")."""
     from tools.masks import box_iou
 
     facts = runtime.person_facts(vision, ref_box) if "people" in runtime.grounders else None
     wrists, at = anchor_points(facts, category)
     found = held_regions(ref_box, runtime.all_detections(vision), category, wrists, verb)
     names = (category,) if isinstance(category, str) else tuple(category or ())
-    if len(names) != 1:  # "her bag" after "the woman pulling the suitcase": a bag word names no one thing
-        related_box = None
     if related_box:  # beside them, it may lie off their box: found by it all the same
         there = [d for d in runtime.all_detections(vision) if d.label in names and d.score >= WEAK_SCORE
                  and box_iou(d.box, related_box) >= SAME_THING_IOU and all(d is not f[1] for f in found)]

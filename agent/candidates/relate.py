@@ -198,8 +198,10 @@ def relate_candidates(intent: dict, memory: dict, vision, runtime, turn: int) ->
         named = intent.get("category")  # the thing's own noun ("his tie"), never the owner the target phrase names
         held = coco_classes(named) or (named if runtime.has_open_vocabulary() else None)
         owner = record_of_turn(memory, intent.get("reference")) or current_target(memory) or {}
+        said_before = coco_classes(str((owner.get("intent") or {}).get("reference") or ""))
+        same_words = bool(held) and tuple(said_before) == tuple(held)  # "his suitcase" after "dragging the suitcase"
         return held_candidates(ref_box, ref_words, verb, vision, runtime, turn, held,
-                               related_box=(owner.get("attributes") or {}).get(RELATED_BOX))
+                               related_box=(owner.get("attributes") or {}).get(RELATED_BOX) if same_words else None)
     if str(intent.get("target") or "").startswith("what "):  # "what's on the plate?": the named things there
         found = contents_candidates(list(ref_box), ref_words, rel, vision, runtime, turn)
         if found:

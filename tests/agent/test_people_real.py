@@ -152,3 +152,6 @@ def test_his_suitcase_is_the_one_he_was_found_dragging(coco, coco_tiny, tmp_path
     s.ask("guy dragging the suitcase")
     r = s.ask("his suitcase")
     assert "an earlier turn found" in r.text and iou(r.mask, suitcase) > 0.7
+    s.ask("the woman in red with the bag")  # found by a handbag: "her bag" (the same word) is that handbag
+    r = s.ask("her bag")
+    assert r.text.startswith("I segmented her bag") and "handbag (detector" in r.text and "an earlier turn found" in r.text
