@@ -8,6 +8,7 @@ from agent.candidates.category import detector_category
 from agent.candidates.record import Candidate
 from agent.memory import current_target, excluded_ids, target_mask
 from tools.masks import box_iou
+from tools.vocabulary import coco_category
 
 CUE_KEYS = ("colors", "position", "size", "shape", "category", "text_cue")
 
@@ -30,8 +31,9 @@ def repeated_search(intent: dict, memory: dict) -> tuple[dict, dict, bool] | Non
     if new_cue:  # "no wait, the other guy, left one": the rejected turn's words described the rejected pick, so
         # only its kind carries over ("the guy", not "the guy in the white shirt")
         base.update({k: intent.get(k) for k in (*CUE_KEYS, "garment", "depth", "pose") if k != "category"})
-        base["category"] = intent.get("category") or base.get("category")
-        base["target"] = intent["target"] if intent.get("category") and intent.get("target") else \
+        named = intent.get("category") if coco_category(intent.get("category")) or not base.get("category") else None
+        base["category"] = named or base.get("category")  # "the paper one" after a cup: still a cup
+        base["target"] = intent["target"] if named and intent.get("target") else \
             f"the {base['category']}" if base.get("category") else base.get("target")
     else:
         base.update({k: intent[k] for k in CUE_KEYS if intent.get(k)})

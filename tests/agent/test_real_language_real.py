@@ -123,3 +123,14 @@ def test_the_other_guy_on_the_left_drops_the_rejected_turns_description(coco_tin
     r = s.ask("no wait the other guy, left one")
     assert "white" not in r.text.split("Chosen because:")[1].split(".")[0]
     assert iou(r.mask, other) > 0.6
+
+
+def test_the_paper_one_at_the_back_is_still_a_cup(coco_tiny, tmp_path):
+    """A correction whose noun is no class ("the paper one", a material) keeps the rejected turn's kind: the cup
+    at the back, not the most salient region."""
+    coco = COCO(str(coco_tiny / "annotations" / "instances_val2017.json"))
+    back_cup = coco.annToMask(coco.loadAnns(679998)[0]).astype(bool)
+    s = Session(coco_tiny / "val2017" / "000000256518.jpg", db_path=tmp_path / "c.sqlite")
+    s.ask("the cup near the camera")
+    r = s.ask("no wait i meant the paper one at the back")
+    assert "cup (detector" in r.text and iou(r.mask, back_cup) > 0.8
