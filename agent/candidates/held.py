@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from agent.candidates.category import WEAK_SCORE
 from agent.candidates.record import Candidate, candidate
+from tools.masks import box_iou
 from tools.people.words import VERB_THINGS
 from tools.regions import Region
 
@@ -114,8 +115,6 @@ def held_candidates(ref_box: list[float], ref_words: str, verb: str, vision, run
     """Candidates for the thing held by the person in `ref_box` (box prompts), best first; [] when none.
     `related_box`: the box of the thing the person was found by on an earlier turn, named with the same words
     ("the guy dragging the suitcase"); a detection of the named class there comes first ("his suitcase")."""
-    from tools.masks import box_iou
-
     facts = runtime.person_facts(vision, ref_box) if "people" in runtime.grounders else None
     wrists, at = anchor_points(facts, category)
     found = held_regions(ref_box, runtime.all_detections(vision), category, wrists, verb)

@@ -148,8 +148,9 @@ def _detected(intent: dict, category: str, refs: list[tuple[list[float], float, 
     size, which faint boxes of fragments would win)."""
     early = rel in DEPTH_RELATIONS and not (intent.get("size") or intent.get("position"))
     found = _related_detections(intent, category, refs, rel, ref_words, vision, runtime, turn, ref_category, early)
-    return found or _related_detections(intent, category, refs, rel, ref_words, vision, runtime, turn, ref_category,
-                                        True)
+    if found or early:
+        return found
+    return _related_detections(intent, category, refs, rel, ref_words, vision, runtime, turn, ref_category, True)
 
 
 def _related_detections(intent: dict, category: str, refs: list[tuple[list[float], float, str | None]], rel: str,
