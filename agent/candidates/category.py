@@ -12,7 +12,7 @@ import numpy as np
 from agent.candidates.ranking import rank_order, tiny_members
 from agent.candidates.rows import ROW_PENALTY, requested_row, row_members
 from agent.candidates.record import Candidate, candidate
-from agent.planners.phrases import relation_start
+from agent.planners.phrases import relation_start, requested_edge
 from tools.grounders.region_cues import color_share
 from tools.regions import Region
 from tools.vocabulary import (BODY_BANDS, GARMENT_WORDS, KIND_GROUPS, ORDINALS, coco_category, kind_word, plural_of,
@@ -128,8 +128,9 @@ def category_candidates(intent: dict, category: str, vision, runtime, turn: int,
     from agent.candidates.worn import request_worn, worn_evidence
     w, h = vision.image.width, vision.image.height
     group_classes = group_of(intent, category)
+    edge = requested_edge(str(intent.get("target") or ""))  # cut off by the border: faint boxes count too
     regions, weak = category_regions(category, vision, runtime, depth_ranked=bool(intent.get("depth")),
-                                     classes=group_classes, with_weak=with_weak)
+                                     classes=group_classes, with_weak=with_weak or bool(edge))
     if not regions:
         return []
     noun = group_word(intent) if group_classes else category
@@ -150,7 +151,7 @@ def category_candidates(intent: dict, category: str, vision, runtime, turn: int,
         inside = [r for j, r in enumerate(boxed) if j in in_row]
         ordered = rank_order(inside, position, size, None, w, h) + [r for j, r in enumerate(boxed) if j not in in_row]
     else:
-        ordered = rank_order(boxed, position, size, depth, w, h)
+        ordered = rank_order(boxed, position, size, depth, w, h, demote_faint=not edge)
     tiny = set() if asks_for_tiny(intent) else tiny_members(boxed)
     place = ordinal(head_phrase(intent)) if position else None  # "the second guy from the left"
     place = place if place and place <= n else None
@@ -190,6 +191,10 @@ def category_candidates(intent: dict, category: str, vision, runtime, turn: int,
                 evidence.append(f"the {' and '.join(w for w in words if w)} of {_what(noun, n)}")
         elif n == 1:
             evidence.append(f"the only {noun} found")
+        if edge:
+            at_edge = touches_border(list(r.box), edge, w, h)
+            score += EDGE_BONUS if at_edge else -0.5 * EDGE_BONUS
+            evidence += [f"at the {edge} edge of the photo"] if at_edge else []
         if id(r) in tiny:
             score -= TINY_PENALTY
             evidence.append(f"much smaller than the other {plural_of(category, n)} (a far-off one)")
@@ -214,6 +219,16 @@ def detection_id(region: Region, vision, runtime) -> str:
     ranked = sorted(runtime.detect_category(vision, region.label), key=lambda r: -float(r.score))
     rank = next((i for i, r in enumerate(ranked) if (r.id, list(r.box)) == (region.id, list(region.box))), len(ranked))
     return f"det:{region.label}:{rank}"
+
+
+EDGE_BONUS = 1.0      # "cut off at the right edge": a box touching that border of the photo
+BORDER_SHARE = 0.02   # a box within this share of the width (height) of a border touches it
+
+
+def touches_border(box: list[float], side: str, width: int, height: int) -> bool:
+    """Whether box [x0, y0, x1, y1] reaches the photo's `side` border ("left", "right", "top", "bottom")."""
+    return {"left": box[0] <= BORDER_SHARE * width, "right": box[2] >= (1 - BORDER_SHARE) * width,
+            "top": box[1] <= BORDER_SHARE * height, "bottom": box[3] >= (1 - BORDER_SHARE) * height}[side]
 
 
 TINY_PENALTY = 1.0  # a far-off figure among three or more (ranking.tiny_members) unless the words ask for one

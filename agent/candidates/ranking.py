@@ -91,12 +91,14 @@ def depth_key(region: Region, height: float) -> float:
 
 
 def rank_order(regions: list[Region], position: str | None, size: str | None, depth: str | None,
-               width: float, height: float) -> list[Region]:
+               width: float, height: float, demote_faint: bool = True) -> list[Region]:
     """Regions ordered by every cue the request gives (position, size, depth): the sum of their ranks, ties
-    kept in the given order. One cue alone is order_by_position or the depth order."""
+    kept in the given order. One cue alone is order_by_position or the depth order. demote_faint=False: small
+    ones keep their place in the position order (a person cut off at the photo's edge shows little of them)."""
     orders = []
     if position or size:
-        orders.append(order_by_position(regions, position, size, (width / 2, height / 2), demote_faint=depth != "back"))
+        orders.append(order_by_position(regions, position, size, (width / 2, height / 2),
+                                        demote_faint=demote_faint and depth != "back"))
     if depth:  # "in the back" of a crowd: the farthest of the figures one can make out, not a speck
         tiny = tiny_members(regions)
         orders.append(sorted(regions, key=lambda r: (id(r) in tiny, -depth_key(r, height) if depth == "front"

@@ -164,6 +164,33 @@ def placeholder_phrase(text: str) -> str | None:
     return "the " + " ".join(m.group(0).split()[1:])
 
 
+# a thing cut off by the photo's border: "cut off at the right edge", "the one at the far left edge", "partial"
+# ("the top edge of the sign" is a part of the sign, not a place in the photo)
+_AT_SIDE_EDGE = r"\b(?:at|on|by|along) the (?:far |very )?(?:left|right|top|bottom) edge\b"
+CUT_OFF = re.compile(r"\b(?:cut off|cut-off|cutoff|partial(?:ly (?:visible|seen|hidden))?|half (?:cut off|visible)"
+                     r"|only half)\b|" + _AT_SIDE_EDGE, re.IGNORECASE)
+EDGE_PHRASE = re.compile(r"\bat the (left|right|top|bottom) edge\b")
+
+
+def without_cut_off(text: str) -> str:
+    """The request without words that name nothing: "the one cut off on the left edge" -> "the one on the left"."""
+    text = re.sub(r"\b(?:half )?(?:cut off|cut-off|cutoff)\b", " ", text, flags=re.IGNORECASE)
+    text = re.sub(r"\b((?:at|on|by|along) the (?:far |very )?(?:left|right|top|bottom)) edge\b", r"\1", text,
+                  flags=re.IGNORECASE)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def edge_phrase(text: str, position: str | None) -> str | None:
+    """ "at the right edge" when the request says a thing is cut off by the border its position names, else None."""
+    return f"at the {position} edge" if position in ("left", "right", "top", "bottom") and CUT_OFF.search(text) else None
+
+
+def requested_edge(target: str) -> str | None:
+    """The border a target phrase puts its thing at ("the guy in blue at the left edge" -> "left"), or None."""
+    found = EDGE_PHRASE.search(target.lower())
+    return found.group(1) if found else None
+
+
 def relation_start(text: str) -> int | None:
     """Word index where the first relation phrase starts, or None."""
     low = re.sub(VIEWER_PHRASE, lambda m: " " * len(m.group(0)), text.lower())

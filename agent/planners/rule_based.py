@@ -23,9 +23,9 @@ from agent.planners.noun_phrases import counted_target, is_chatter, noun_phrase,
 from agent.planners.person_deixis import person_pronoun_reference, pointing_intent
 from agent.planners.person_phrases import RIGHT_AS_JUST, described, names_someone_first, pronoun_reference
 from agent.planners.phrases import (
-    ACTION_RELATION, BENDING_RELATION, SHAPE_NOUNS, TEXT_CUE, find_colors, find_depth, find_garment, find_part,
+    ACTION_RELATION, BENDING_RELATION, SHAPE_NOUNS, TEXT_CUE, edge_phrase, find_colors, find_depth, find_garment, find_part,
     find_position, find_relation, find_shape, find_size, find_text_cue, placeholder_phrase, quoted, refers_back,
-    relation_match, relation_start,
+    relation_match, relation_start, without_cut_off,
 )
 from agent.planners.questions import (
     CONTENTS_QUESTION, HELD_QUESTION, MEASURED_QUESTION, PHOTO_PART, PLACED_THING, QUESTION_START, QUESTION_WORDS_OF_TEXT,
@@ -73,6 +73,9 @@ class RuleBasedPlanner:
         row = ROW_WORDS.search(reading.text.lower())
         if row and intent.kind in ("new_target", "filter_attribute", "correct") and " row" not in intent.target:
             intent.target = f"{intent.target} in the {ROWS[row.group(1)]} row"  # "the girl in the front row"
+        edge = edge_phrase(reading.text, intent.position)
+        if edge and intent.kind in ("new_target", "filter_attribute", "correct") and "edge" not in intent.target:
+            intent.target = f"{intent.target} {edge}"  # "the person in the light blue shirt at the right edge"
         if intent.kind in ("new_target", "filter_attribute", "correct"):
             intent.target = counted_target(intent.target, reading.text)  # "both screens": two, not all found
         return intent
@@ -81,6 +84,7 @@ class RuleBasedPlanner:
         text = RIGHT_AS_JUST.sub("", text)  # "right behind the bike": just behind it, no position
         facing = facing_of(text)
         text = re.sub(r"\s+", " ", without_facing(text)).strip() if facing else text  # "back to us" names nothing
+        text = without_cut_off(text)  # "the one cut off on the left edge": no "off", no "edge"
         low = text.lower()
         current = (context.memory or {}).get("current") or None
         prev_phrase = current.get("phrase") if current else None

@@ -155,3 +155,13 @@ def test_his_suitcase_is_the_one_he_was_found_dragging(coco, coco_tiny, tmp_path
     s.ask("the woman in red with the bag")  # found by a handbag: "her bag" (the same word) is that handbag
     r = s.ask("her bag")
     assert r.text.startswith("I segmented her bag") and "handbag (detector" in r.text and "an earlier turn found" in r.text
+
+
+def test_a_person_cut_off_at_the_edge_may_be_a_faint_box_touching_it(coco, coco_tiny, tmp_path):
+    """ "at the far left edge": the border named is where the person is cut off, so the detector's faint boxes
+    count, one touching that border comes first, and small ones are not passed over (before: the leftmost of the
+    confident people, a man standing well inside the photo)."""
+    edge_person = instance(coco, 1725886)
+    s = Session(coco_tiny / "val2017" / "000000331799.jpg", db_path=tmp_path / "c.sqlite")
+    r = s.ask("the person at the far left edge in blue")
+    assert "at the left edge of the photo" in r.text and iou(r.mask, edge_person) > 0.6

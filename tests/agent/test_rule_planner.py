@@ -145,3 +145,14 @@ def test_capitalised_words_are_a_text_cue():
 def test_the_asking_clause_after_a_scene_clause(text, target, category):
     i = interpret(text, memory={})
     assert (i.target, i.category) == (target, category)
+
+
+@pytest.mark.parametrize("text, target", [
+    ("person in the light blue shirt cut off at the right edge", "the person in the light blue shirt at the right edge"),
+    ("the guy cut off on the left", "the guy at the left edge"),
+    ("the man on the left", "the man"),
+    ("the edge of the table", "the table"),
+    ("the top edge of the sign", "the sign"),  # a part of the sign, not a place in the photo
+])
+def test_a_thing_cut_off_by_the_border_is_said_at_that_edge(text, target):
+    assert RuleBasedPlanner().interpret(PlannerContext(dialogue=[{"role": "user", "content": text}])).target == target
