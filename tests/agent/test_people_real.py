@@ -112,8 +112,7 @@ def test_an_action_with_nothing_named_looks_for_its_things_at_their_hands(coco_t
 
 def test_the_rider_of_the_motorbike_is_a_person_though_his_box_covers_the_bike(coco_tiny, tmp_path):
     """A rider's box covers most of his motorbike's (box IoU 0.72 here): he is related to it, not the bike itself."""
-    train = COCO(str(coco_tiny / "annotations" / "instances_train2017.json"))
-    rider = train.annToMask(train.loadAnns(258837)[0]).astype(bool)
+    rider = instance(COCO(str(coco_tiny / "annotations" / "instances_train2017.json")), 258837)
     s = Session(coco_tiny / "train2017" / "000000237568.jpg", db_path=tmp_path / "c.sqlite")
     assert "motorcycle (detector" in s.ask("the motorbike").text
     r = s.ask("ok the guy riding it")

@@ -100,24 +100,22 @@ def test_on_a_plain_scene_of_a_few_things_an_unknown_noun_gets_a_low_confidence_
     s.close()
 
 
-def test_the_giraffe_behind_it_is_the_half_hidden_one(coco_tiny, tmp_path):
+def test_the_giraffe_behind_it_is_the_half_hidden_one(cocos, coco_tiny, tmp_path):
     """ "behind it": another detection of the class than the reference itself (by id, not by a loose box overlap:
     the giraffe behind shares much of the front one's box), weak ones included (half hidden, it scores 0.23), the
     one whose bottom edge stands clearly higher."""
-    train = COCO(str(coco_tiny / "annotations" / "instances_train2017.json"))
-    behind = train.annToMask(train.loadAnns(596459)[0]).astype(bool)
+    behind = instance(cocos["train2017"], 596459)
     s = Session(coco_tiny / "train2017" / "000000057345.jpg", db_path=tmp_path / "c.sqlite")
     s.ask("giraf in front")
     r = s.ask("ok now the one behind it")
     assert "giraffe (detector" in r.text and iou(r.mask, behind) > 0.6
 
 
-def test_the_other_guy_on_the_left_drops_the_rejected_turns_description(coco_tiny, tmp_path):
+def test_the_other_guy_on_the_left_drops_the_rejected_turns_description(cocos, coco_tiny, tmp_path):
     """A correction with its own cue ("no wait the other guy, left one") keeps only the kind of the rejected turn:
     its words ("in the white shirt") described the rejected man, so the leftmost man is meant, not the leftmost
     figure with some white on him."""
-    coco = COCO(str(coco_tiny / "annotations" / "instances_val2017.json"))
-    other = coco.annToMask(coco.loadAnns(2156784)[0]).astype(bool)
+    other = instance(cocos["val2017"], 2156784)
     s = Session(coco_tiny / "val2017" / "000000478721.jpg", db_path=tmp_path / "c.sqlite")
     s.ask("the guy in the white shirt on the rihgt")
     r = s.ask("no wait the other guy, left one")
@@ -125,11 +123,10 @@ def test_the_other_guy_on_the_left_drops_the_rejected_turns_description(coco_tin
     assert iou(r.mask, other) > 0.6
 
 
-def test_the_paper_one_at_the_back_is_still_a_cup(coco_tiny, tmp_path):
+def test_the_paper_one_at_the_back_is_still_a_cup(cocos, coco_tiny, tmp_path):
     """A correction whose noun is no class ("the paper one", a material) keeps the rejected turn's kind: the cup
     at the back, not the most salient region."""
-    coco = COCO(str(coco_tiny / "annotations" / "instances_val2017.json"))
-    back_cup = coco.annToMask(coco.loadAnns(679998)[0]).astype(bool)
+    back_cup = instance(cocos["val2017"], 679998)
     s = Session(coco_tiny / "val2017" / "000000256518.jpg", db_path=tmp_path / "c.sqlite")
     s.ask("the cup near the camera")
     r = s.ask("no wait i meant the paper one at the back")
