@@ -129,8 +129,8 @@ def category_candidates(intent: dict, category: str, vision, runtime, turn: int,
     w, h = vision.image.width, vision.image.height
     group_classes = group_of(intent, category)
     edge = requested_edge(str(intent.get("target") or ""))  # cut off by the border: faint boxes count too
-    regions, weak = category_regions(category, vision, runtime, depth_ranked=bool(intent.get("depth")),
-                                     classes=group_classes, with_weak=with_weak or bool(edge))
+    regions, _ = category_regions(category, vision, runtime, depth_ranked=bool(intent.get("depth")),
+                                  classes=group_classes, with_weak=with_weak or bool(edge))
     if not regions:
         return []
     noun = group_word(intent) if group_classes else category
@@ -165,7 +165,7 @@ def category_candidates(intent: dict, category: str, vision, runtime, turn: int,
         members = (row_ids - {k for k, (d, _) in people.items() if d < 0}) or row_ids
     out: list[Candidate] = []
     for j, r in enumerate(boxed):
-        faint = weak or r.score < MIN_SCORE
+        faint = r.score < MIN_SCORE  # a weak box, offered alone or among confident ones
         evidence = [f"{r.label or category} (detector {r.score:.2f}{', weak' if faint else ''})"]
         score = 2.0 + float(r.score)
         if colors:
