@@ -281,7 +281,7 @@ def implied_category(memory: dict, vision, runtime) -> str | None:
     for d in runtime.all_detections(vision):
         if d.score >= MIN_SCORE:
             counts.setdefault(d.label, []).append((d.box[2] - d.box[0]) * (d.box[3] - d.box[1]))
-    current = ((memory or {}).get("current") or {}).get("category")
+    current = coco_category(((memory or {}).get("current") or {}).get("category"))  # "guy" -> person, the label
     if current in counts and len(counts[current]) >= IMPLIED_MIN_INSTANCES:
         return current
     several = [(len(a), sum(a), name) for name, a in counts.items() if len(a) >= IMPLIED_MIN_INSTANCES]

@@ -131,3 +131,13 @@ def test_the_paper_one_at_the_back_is_still_a_cup(cocos, coco_tiny, tmp_path):
     s.ask("the cup near the camera")
     r = s.ask("no wait i meant the paper one at the back")
     assert "cup (detector" in r.text and iou(r.mask, back_cup) > 0.8
+
+
+def test_the_one_in_front_after_a_guy_means_a_person_though_cars_are_more(coco_tiny, tmp_path):
+    """A bare "the one in front" means the class of the current target when the photo shows several of it: the
+    target's word ("guy") is read as its detector class (person), not compared with the class names as said
+    (before: the nearest of the 7 cars, the class with the most boxes)."""
+    s = Session(coco_tiny / "val2017" / "000000478721.jpg", db_path=tmp_path / "c.sqlite")
+    s.ask("the guy in the white shirt on the rihgt")
+    r = s.ask("the one in front")
+    assert "person (detector" in r.text and "read as person" in r.text
