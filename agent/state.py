@@ -18,7 +18,8 @@ Transient (rewritten every turn, cleared by `respond`):
   chosen        {"id", "box", "rle", "score", "evidence": [str], "confidence", "phrase", ...} or None
   answer        the text composed for this turn
   planner_fallback  one-line error when the configured planner failed and the rule planner stood in
-Candidate masks live in the in-process `VisionCache` (agent.nodes.runtime), keyed by image sha256.
+Image facts (detections, proposals, their masks) live in the in-process `tools.vision_cache.VisionCache`, keyed by
+image sha256; a mask made from the conversation travels in its candidate record as RLE.
 """
 from __future__ import annotations
 
@@ -41,7 +42,8 @@ class Candidate(TypedDict, total=False):
     higher is better, not a probability); label/source: what found it ("person", "detector:nanodet");
     evidence: why it ranks where it does; group: candidates of one plural request share it (their masks are
     joined); low_confidence/tied/uncertain: flags the explanation and selection read; mask_score: the
-    segmenter's predicted IoU once a box prompt has run; detector_score: the detector's confidence."""
+    segmenter's predicted IoU once a box prompt has run; detector_score: the detector's confidence; rle: the
+    candidate's own mask (COCO RLE) when the conversation made it (a part, a union, a remembered mask)."""
 
     id: str
     box: list[float]
@@ -58,6 +60,7 @@ class Candidate(TypedDict, total=False):
     uncertain: bool
     mask_score: float
     detector_score: float
+    rle: dict
 
 
 class IntentRecord(TypedDict, total=False):

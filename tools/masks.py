@@ -112,6 +112,14 @@ def iou(pred: np.ndarray, gt: np.ndarray, empty: float = 1.0) -> float:
     return empty if union == 0 else inter / union
 
 
+def filled_box(box: list[float], height: int, width: int) -> np.ndarray:
+    """bool (height, width): the rectangle box [x0, y0, x1, y1] (rounded, clipped) filled."""
+    m = np.zeros((height, width), bool)
+    x0, y0, x1, y1 = (int(round(v)) for v in box)
+    m[max(y0, 0):max(y1, 0), max(x0, 0):max(x1, 0)] = True
+    return m
+
+
 def box_iou(a: list[float], b: list[float]) -> float:
     """IoU of two [x0, y0, x1, y1] boxes."""
     ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))

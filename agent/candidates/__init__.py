@@ -12,7 +12,9 @@
   (all, and the fallbacks of the above)  describe.describe_candidates   text -> detector -> Haar -> proposals
 
 A search returning None hands over to the next one in that order ("relate" with no reference searches as a new
-target). Candidate masks live in `vision.masks`; detector and OCR candidates carry needs_mask (box prompts).
+target). Searches only read the image's facts: a mask they make from the conversation (a part, a union) travels
+in the candidate as RLE (record.candidate_mask reads either); detector and OCR candidates carry needs_mask (box
+prompts, segmented once per image by the runtime).
 `count_matching` serves "how many ...?" questions.
 """
 from __future__ import annotations

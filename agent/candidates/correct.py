@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Callable
 
 from agent.candidates.category import detector_category
-from agent.candidates.record import Candidate
+from agent.candidates.record import Candidate, candidate_mask
 from agent.memory import current_target, excluded_ids, target_mask
 from tools.masks import box_iou
 from tools.vocabulary import coco_category
@@ -73,7 +73,7 @@ def exclude_previous(cands: list[Candidate], memory: dict, vision, only_current:
     for c in cands:
         if c["id"] in skip:
             continue
-        m = vision.masks.get(c["id"])
+        m = candidate_mask(c, vision)
         if prev is not None and m is not None and m.shape == prev.shape:
             if float((m & prev).sum()) / max(float((m | prev).sum()), 1.0) > 0.5:
                 continue

@@ -68,8 +68,6 @@ def refine_candidates(intent: dict, memory: dict, vision, runtime, turn: int) ->
     for i, (m, score, why) in enumerate(parts):
         if not m.any():
             continue
-        cid = f"t{turn}:part{i}"
-        vision.masks[cid] = m
-        out.append(mask_candidate(cid, bbox(m), score, intent.get("part"), "part", [why],
+        out.append(mask_candidate(f"t{turn}:part{i}", m, score, intent.get("part"), "part", [why],
                                   uncertain=why.startswith("uncertain")))
     return out

@@ -91,9 +91,7 @@ def reference(intent: dict, memory: dict, vision, runtime) -> tuple[np.ndarray |
         found = category_candidates(sub, named, vision, runtime, 0)
         if found:
             ref_id = found[0]["id"]  # stable per image: the mask is segmented once
-            if ref_id not in vision.masks:
-                vision.masks[ref_id] = runtime.box_mask(vision, found[0]["box"])
-            return vision.masks[ref_id], None, ref
+            return runtime.box_prompt_masks(vision, {ref_id: found[0]["box"]})[ref_id][0], None, ref
     ranked = rank_by_description(sub, runtime.proposals(vision), vision.image.width, vision.image.height,
                                  vision.image.pixels)
     if not ranked:
@@ -217,7 +215,7 @@ def relate_candidates(intent: dict, memory: dict, vision, runtime, turn: int) ->
         if found or not runtime.detect_category(vision, category):
             return found  # none of that class anywhere: an honest miss, not an unrelated region
     proposals = runtime.proposals(vision)
-    graph = runtime.relation_graph(vision) if ref_id in vision.masks and not str(ref_id).startswith("t") else None
+    graph = runtime.relation_graph(vision) if ref_id in vision.masks else None  # a proposal's or a detection's id
     graph_rel = "touching" if rel == "next_to" else rel
     if graph_rel not in GRAPH_RELATIONS:  # depth relations: the graph has no such edge, the geometry decides
         graph_ids: set = set()

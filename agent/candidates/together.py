@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from agent.candidates.record import Candidate, mask_candidate
 from agent.memory import TURNS_PREFIX, record_of_turn, target_mask, turn_reference
-from tools.masks import bbox
 
 
 def union_candidates(intent: dict, memory: dict, vision, runtime, turn: int) -> list[Candidate] | None:
@@ -18,7 +17,5 @@ def union_candidates(intent: dict, memory: dict, vision, runtime, turn: int) -> 
     union = masks[0][1].copy()
     for _, m in masks[1:]:
         union |= m
-    cid = f"t{turn}:together"
-    vision.masks[cid] = union
     names = " and ".join(str(r.get("phrase")) for r, _ in masks)
-    return [mask_candidate(cid, bbox(union), 1.0, None, "memory", [f"together: {names} (earlier turns' masks)"])]
+    return [mask_candidate(f"t{turn}:together", union, 1.0, None, "memory", [f"together: {names} (earlier turns' masks)"])]

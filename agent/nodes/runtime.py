@@ -2,8 +2,8 @@
 
 Nodes receive an `AgentRuntime` from the run's LangGraph context (agent.nodes.context.TurnContext), never through
 state.
-`VisionCache` keeps, per image sha256: the LoadedImage, the segmenter embedding, proposal regions (with
-masks and descriptors), OCR lines, the relation graph, detector hits, and candidate masks by id.
+The per-image facts live in one `tools.vision_cache.VisionCache`; the runtime's methods compute each fact the first
+time a turn needs it, from its backends, and keep it there.
 """
 from __future__ import annotations
 
@@ -15,62 +15,13 @@ import numpy as np
 from langgraph.config import get_stream_writer
 from langgraph.runtime import get_runtime
 
-from tools.image_cache import PerImageCache
-from tools.images import ImageError, LoadedImage, load_image
+from tools.masks import filled_box
 from tools.regions import Region
+from tools.vision_cache import ImageVision, VisionCache
 
 CLOSED_VOCABULARY_DETECTOR = "detector"                       # the embedded COCO-80 detector's grounder name
 OPEN_VOCABULARY_DETECTORS = ("grounding_dino", "owlv2")      # a user's detectors, queried by category name
 PERSON_BOX_SCORE = 0.12  # detector person boxes the people analysis looks at (the weakest a turn may offer)
-
-
-@dataclass
-class ImageVision:
-    """Everything computed for one image; filled lazily by the nodes."""
-
-    image: LoadedImage
-    embedding: Any = None
-    proposals: list[Region] | None = None
-    graph: Any = None
-    people: list[Any] | None = None  # tools.people.PersonFacts, one per detected person (then MoveNet-only people)
-    ocr: dict[str, list[Region]] = field(default_factory=dict)      # query -> OCR regions
-    detections: dict[str, list[Region]] = field(default_factory=dict)  # query -> detector regions
-    masks: dict[str, np.ndarray] = field(default_factory=dict)      # candidate id -> bool (H, W)
-    mask_scores: dict[str, float] = field(default_factory=dict)     # candidate id -> predicted IoU of its box prompt
-    seconds: dict[str, float] = field(default_factory=dict)         # one-time costs (embed, propose)
-
-
-class VisionCache:
-    """LRU of ImageVision keyed by image sha256 (at most `capacity` images in memory; tools.image_cache)."""
-
-    def __init__(self, capacity: int = 4):
-        self.capacity = capacity
-        self._items: PerImageCache[ImageVision] = PerImageCache(capacity)
-
-    def register(self, image: LoadedImage) -> ImageVision:
-        return self._items.get_or_compute(image.sha256, lambda: ImageVision(image=image))
-
-    def holds(self, sha256: str) -> bool:
-        """Whether the image with this pixel hash is cached (no reload, no LRU move)."""
-        return sha256 in self._items
-
-    def get(self, image_ref: dict | None) -> ImageVision | None:
-        """The cached vision for a state image ref {"path", "sha256", ...}; when the cache lacks it (eviction,
-        restart, a served graph's new process) the file is loaded from "path" and hash-checked. None when there
-        is no ref; ImageError (one line) when the file is gone or changed, or the ref has no path to reload."""
-        if not image_ref:
-            return None
-        sha = image_ref.get("sha256")
-        hit = self._items.get(sha) if sha else None
-        if hit is not None:
-            return hit
-        if not image_ref.get("path"):
-            raise ImageError(f"image sha256 {str(sha)[:12]}... is no longer in memory and its reference has no path")
-        image = load_image(image_ref["path"])
-        if sha is not None and image.sha256 != sha:
-            raise ImageError(f"{image_ref['path']} changed since this conversation began (its pixels no longer "
-                             "match the thread's sha256)")
-        return self.register(image)
 
 
 @dataclass
@@ -106,12 +57,18 @@ class AgentRuntime:
 
     # ---- lazily computed per-image facts -------------------------------------------------------
     def embedding(self, vision: ImageVision):
-        if vision.embedding is None and self.segmenter is not None:
+        """The segmenter's embedding of this image (None without a segmenter). It is kept by the segmenter's own
+        per-image cache (tools.segmenters.embedding_cache), not here; the first call on an image is timed."""
+        if self.segmenter is None:
+            return None
+        first = "embed" not in vision.seconds
+        if first:
             self.say("encoding the image")
-            t = time.perf_counter()
-            vision.embedding = self.segmenter.embed(vision.image)
+        t = time.perf_counter()
+        embedding = self.segmenter.embed(vision.image)
+        if first:
             vision.seconds["embed"] = time.perf_counter() - t
-        return vision.embedding
+        return embedding
 
     def proposals(self, vision: ImageVision) -> list[Region]:
         if vision.proposals is None:
@@ -205,11 +162,20 @@ class AgentRuntime:
         best = max(scored, default=(0.0, -1))
         return vision.people[best[1]] if best[0] >= 0.5 else None
 
-    def box_mask(self, vision: ImageVision, box: list[float]) -> np.ndarray:
-        """The segmenter's mask for one box prompt (a filled box without a segmenter); bool (H, W)."""
-        if self.segmenter is None:
-            from agent.nodes.segment import box_mask
-            return box_mask(box, vision.image.height, vision.image.width)
-        masks, _ = self.segmenter.segment(self.embedding(vision), boxes=np.array([box], dtype=np.float32),
-                                          multimask=True).best()
-        return np.asarray(masks[0], bool)
+    def box_prompt_masks(self, vision: ImageVision, boxes: dict[str, list[float]]) -> dict[str, tuple[np.ndarray, float | None]]:
+        """Masks of detections by their per-image id, from one batch of box prompts for those not segmented yet
+        (kept in `vision.masks`, so a detection is segmented once per image): id -> (bool (H, W), the segmenter's
+        predicted IoU, or None without a segmenter, where the mask is the filled box)."""
+        todo = {cid: box for cid, box in boxes.items() if cid not in vision.masks}
+        if todo and self.segmenter is not None:
+            self.say(f"segmenting {len(todo)} box prompt(s)")
+            result = self.segmenter.segment(self.embedding(vision), boxes=np.array(list(todo.values()), dtype=np.float32),
+                                            multimask=True)
+            masks, scores = result.best()
+            for cid, m, s in zip(todo, masks, np.clip(scores, 0.0, 1.0)):
+                vision.masks[cid] = np.asarray(m, bool)
+                vision.mask_scores[cid] = round(float(s), 4)
+        elif todo:
+            for cid, box in todo.items():
+                vision.masks[cid] = filled_box(box, vision.image.height, vision.image.width)
+        return {cid: (vision.masks[cid], vision.mask_scores.get(cid)) for cid in boxes}

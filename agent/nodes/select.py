@@ -8,6 +8,7 @@ import numpy as np
 from langgraph.types import interrupt
 
 from agent.candidates.held import held_answer
+from agent.candidates.record import candidate_mask
 from agent.choice import make_choice
 from agent.explain import what_answer
 from agent.intent import Intent
@@ -60,7 +61,8 @@ def select(state: AgentState, runtime: AgentRuntime) -> AgentState:
     t = time.perf_counter()
     vision = runtime.cache.get(state.get("image"))
     intent = state["intent"]
-    candidates = [c for c in state.get("candidates") or [] if vision is not None and c["id"] in vision.masks]
+    masks = {c["id"]: candidate_mask(c, vision) for c in state.get("candidates") or []}
+    candidates = [c for c in state.get("candidates") or [] if masks[c["id"]] is not None]
     if not candidates:
         return {"chosen": None, "timings": {"select": time.perf_counter() - t}}
     order = list(range(len(candidates)))
@@ -73,30 +75,30 @@ def select(state: AgentState, runtime: AgentRuntime) -> AgentState:
         first = [by_id[p] for p in picked if p in by_id]
         order = first + [i for i in order if i not in first]
     top = candidates[order[0]]
-    mask = vision.masks[top["id"]].copy()
+    mask = masks[top["id"]].copy()
     chosen_ids = [top["id"]]
     if top.get("group"):  # a plural request over one category's detections: every instance joins
         for i in order[1:]:
             c = candidates[i]
-            if c.get("group") == top["group"] and _iou(vision.masks[c["id"]], mask) < 0.5:
-                mask |= vision.masks[c["id"]]
+            if c.get("group") == top["group"] and _iou(masks[c["id"]], mask) < 0.5:
+                mask |= masks[c["id"]]
                 chosen_ids.append(c["id"])
     elif _plural(intent):
         for i in order[1:]:
             c = candidates[i]
             if c["score"] >= top["score"] - 0.75 and not c.get("low_confidence") and not c["attributes"].get("composite"):
-                m = vision.masks[c["id"]]
+                m = masks[c["id"]]
                 if _iou(m, mask) < 0.5 and float((m & mask).sum()) < 0.5 * float(m.sum()):
                     mask |= m
                     chosen_ids.append(c["id"])
     elif runtime.interrupt_on_ambiguity and len(order) > 1 and intent["kind"] != "refine_part":
         second = candidates[order[1]]
         tied = bool(top.get("tied") and second.get("tied")) or top["score"] - second["score"] < AMBIGUITY_MARGIN
-        if tied and _iou(vision.masks[second["id"]], mask) < 0.5 and not top.get("low_confidence"):
+        if tied and _iou(masks[second["id"]], mask) < 0.5 and not top.get("low_confidence"):
             question, payload = _clarify([top, second], vision.image.width, vision.image.height, intent["target"])
             reply = interrupt(payload)
             top = [top, second][_resolve(reply, payload)]
-            mask = vision.masks[top["id"]].copy()
+            mask = masks[top["id"]].copy()
             chosen_ids = [top["id"]]
     low = bool(top.get("low_confidence"))
     confidence = float(intent.get("confidence", 1.0)) * (0.4 if low else 1.0)

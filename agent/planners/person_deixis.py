@@ -17,7 +17,7 @@ from agent.memory import turn_reference
 from agent.planners.base import PlannerContext
 from agent.planners.earlier_targets import is_whole_person
 from agent.planners.noun_phrases import noun_phrase
-from agent.planners.phrases import find_colors, find_garment
+from agent.planners.phrases import OPENING_WORDS, find_colors, find_garment
 from agent.planners.person_phrases import described
 from agent.state import Memory, TargetRecord
 from tools.people.words import GENDER_WORDS
@@ -25,7 +25,7 @@ from tools.vocabulary import coco_category
 
 PERSON_WORDS = "guy|man|woman|lady|person|girl|boy|kid|dude|child|gentleman|fellow"
 POINTING_AT_A_PERSON = re.compile(
-    r"^\W*(?:(?:and|now|ok|okay|so|then|also|no|wait|um|hmm)[,\s]+)*(?:(?:can you|could you|can u|pls|please)\s+)?"
+    rf"^\W*(?:(?:{OPENING_WORDS}|no|wait|um|hmm)[,\s]+)*(?:(?:can you|could you|can u|pls|please)\s+)?"
     r"(?:(?:segment|select|get|show me|highlight|find|mark|outline|circle|do|what about|how about)\s+)?"
     rf"(?P<who>him|her|(?:that|this)\s+(?:{PERSON_WORDS}))"
     r"(?:\s+(?:too|as well|now|please|pls|instead))*\W*$", re.IGNORECASE)

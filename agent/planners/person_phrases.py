@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from agent.planners.phrases import COLORS
+from agent.planners.phrases import COLORS, LEADING_OPENERS
 from tools.people.clothing import HAIR_COLOR_WORDS, worn_items, worn_phrase
 from tools.people.words import ARMS_UP
 from tools.vocabulary import PERSON_FEATURE_WORDS, coco_category
@@ -17,7 +17,7 @@ RIGHT_AS_JUST = re.compile(r"\bright (?=(?:behind|next to|beside|in front|by|abo
 
 
 # "catcher's mitt", "the girl's racket", "the redheads tie": a thing of the person the first noun names
-POSSESSIVE = re.compile(r"^\W*(?:(?:and|now|ok|okay|so|then|also)\s+)*(?:the\s+)?(?P<owner>[a-z]+)(?:'s|s')\s+"
+POSSESSIVE = re.compile(rf"^\W*{LEADING_OPENERS}(?:the\s+)?(?P<owner>[a-z]+)(?:'s|s')\s+"
                         r"(?P<thing>[a-z]+(?: [a-z]+)?)\W*$", re.IGNORECASE)
 
 

@@ -14,6 +14,11 @@ from tools.vocabulary import (  # noqa: F401  (SHAPE_NOUNS, POSITION_PATTERNS, s
 
 from tools.people.clothing import is_garment_top, without_garment_tops  # noqa: E402
 
+# Words a turn may open with before what it asks ("ok now the dog", "and his hat"): a regex fragment matching any
+# run of them (with the spaces or commas after each), for patterns anchored at the start of a turn.
+OPENING_WORDS = "and|now|ok|okay|so|then|also"
+LEADING_OPENERS = rf"(?:(?:{OPENING_WORDS})[,\s]+)*"
+
 COLORS: dict[str, str | None] = {**COLOR_WORDS, **{m: None for m in COLOR_MODIFIERS}}  # None: a modifier
 SHAPES = SHAPE_WORDS
 LARGEST = LARGEST_WORDS

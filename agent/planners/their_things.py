@@ -13,11 +13,11 @@ from agent.planners.base import PlannerContext
 from agent.planners.earlier_targets import person_named_by_pronoun
 from agent.planners.noun_phrases import noun_phrase
 from agent.planners.person_phrases import possessive_owner
-from agent.planners.phrases import find_part
+from agent.planners.phrases import LEADING_OPENERS, find_part
 from tools.vocabulary import GARMENT_WORDS
 
 THEIR_THING = re.compile(
-    r"^\s*(?:(?:and|now|ok|okay|so|then|also)\s+)*(?:(?P<pos>his|her|their)\s+(?P<owned>[a-z][a-z\-]*(?: [a-z][a-z\-]*){0,2}?)|"
+    rf"^\s*{LEADING_OPENERS}(?:(?P<pos>his|her|their)\s+(?P<owned>[a-z][a-z\-]*(?: [a-z][a-z\-]*){{0,2}}?)|"
     r"(?:the|that|this)\s+(?P<thing>[a-z][a-z \-]*?)\s+(?:that\s+|which\s+)?(?:he|she|they)(?:'s|'re|s| is| are)?\s+"
     r"(?P<verb>holding|carrying|eating|drinking|riding|using|throwing|wearing|pulling|pushing|writing (?:in|on|with)|"
     r"sitting on|standing on|playing with|holds|carries|rides|has|got|on|in))\s*[?.!]*\s*$", re.IGNORECASE)
@@ -42,7 +42,7 @@ def their_thing_intent(text: str, context: PlannerContext, attrs: dict) -> Inten
         category, _ = noun_phrase(words)
         if category != "person" and not set(words.split()) & (set(GARMENT_WORDS) | {"is", "are", "was"}):
             owner = person_named_by_pronoun(low, context.memory) or current  # "her laptop" after the laptop
-            said = re.sub(r"^(?:(?:and|now|ok|okay|so|then|also)\s+)+", "", theirs.group(0).strip(" ?.!"))
+            said = re.sub(rf"^{LEADING_OPENERS}", "", theirs.group(0).strip(" ?.!"))
             return Intent(kind="relate", target=said, category=category,  # as said: "his board"
                           relation="held_by", reference=turn_reference(owner.get("turn")) if owner is not current
                           else "previous", **attrs, confidence=0.7)

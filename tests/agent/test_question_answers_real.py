@@ -9,7 +9,7 @@ import torch
 
 from agent.candidates.held import held_regions
 from agent.nodes.components import build_runtime
-from agent.nodes.runtime import VisionCache
+from tools.vision_cache import VisionCache
 from agent.session import Session
 from agent.text_answers import text_answer
 from tools.grounders.ocr import OcrReader

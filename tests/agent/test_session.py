@@ -242,3 +242,17 @@ def test_reference_turns_run_through_the_graph(scene, tmp_path):
                                 context=s.context, stream_mode="updates"):
         seen += list(chunk)
     assert seen == ["attach_image", "reference_history"]
+
+
+def test_masks_made_from_the_conversation_stay_out_of_the_image_store(scene, tmp_path):
+    """A part of the target and the union of two targets are the turn's own masks: they come back as the answer
+    but are never written into the per-image vision cache, which holds only the image's facts (proposals)."""
+    s = make(scene.pixels, tmp_path)
+    circle = s.ask("segment the red circle").mask
+    top = s.ask("only the top half of it")
+    assert top.mask is not None and (top.mask & ~circle).sum() == 0 and 0.3 < top.mask.sum() / circle.sum() < 0.7
+    s.ask("the blue square")
+    both = s.ask("both of them")
+    assert both.mask is not None and iou(both.mask, circle | scene.shapes["blue_square"]) > 0.9
+    stored = s.runtime.cache.get(s.image_ref).masks
+    assert stored and all(not key.startswith("t") for key in stored)
