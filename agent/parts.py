@@ -137,6 +137,12 @@ def outside_pieces(part: str, mask: np.ndarray, proposals: list[Region], pixels:
     return out
 
 
+def needs_regions(part: str) -> bool:
+    """Whether part_candidates looks at region proposals for `part`: halves and body bands are cut from the mask's
+    own geometry, so a turn asking for one need not compute proposals (10-20 s on a photo)."""
+    return part not in HALVES and part not in BODY_PARTS
+
+
 def part_candidates(part: str, mask: np.ndarray, proposals: list[Region] | None = None,
                     pixels: np.ndarray | None = None) -> list[tuple[np.ndarray, float, str]]:
     """Candidate masks for `part` of `mask`, as (mask, score, evidence), best first; [] if mask is empty.

@@ -5,7 +5,7 @@ import numpy as np
 
 from agent.candidates.record import Candidate, mask_candidate
 from agent.memory import current_target, record_of_turn, target_mask
-from agent.parts import BODY_PARTS, part_candidates
+from agent.parts import BODY_PARTS, needs_regions, part_candidates
 from tools.masks import bbox
 
 
@@ -56,7 +56,7 @@ def refine_candidates(intent: dict, memory: dict, vision, runtime, turn: int) ->
         return None
     out = []
     part = intent.get("part") or "top half"
-    proposals = [] if part in BODY_PARTS else runtime.proposals(vision)  # body parts are bands: no proposals
+    proposals = runtime.proposals(vision) if needs_regions(part) else []
     parts = part_candidates(part, prev, proposals, vision.image.pixels)
     if part in BODY_PARTS:
         from_keypoints = _keypoint_part(part, prev, vision, runtime)

@@ -20,6 +20,17 @@ def borders_touched(box: list[float], width: int, height: int, margin: float = 2
     return int(x0 <= margin) + int(y0 <= margin) + int(x1 >= width - margin) + int(y1 >= height - margin)
 
 
+def flat_share(pixels: np.ndarray) -> float:
+    """Share of pixels (H, W, 3 uint8) equal to their right and lower neighbours in every channel, in [0, 1]: plain
+    drawn or painted areas are flat; a camera photo's noise and compression leave few such pixels."""
+    px = np.asarray(pixels, np.int16)
+    if px.shape[0] < 2 or px.shape[1] < 2:
+        return 1.0
+    same_right = (px[:-1, 1:] == px[:-1, :-1]).all(axis=2)
+    same_below = (px[1:, :-1] == px[:-1, :-1]).all(axis=2)
+    return float((same_right & same_below).mean())
+
+
 def background_like(region: Region, width: int, height: int) -> bool:
     """Flagged background, more than ~35% of the image, or touching 3+ image borders (a table, a wall)."""
     a = region.attributes
