@@ -135,17 +135,23 @@ def change_from(previous_mask: np.ndarray | None, mask: np.ndarray) -> MaskChang
 
 
 def answer_question(question: str | None, phrase: str, facts: MaskFacts | None, count: int | None = None,
-                    evidence: list[str] | None = None, text_only: bool = False, counted: str | None = None) -> str:
+                    evidence: list[str] | None = None, text_only: bool = False, counted: str | None = None,
+                    possible: int = 0) -> str:
     """Answer an answer-only turn from pixel facts of the current target (or a count of matching regions;
-    `counted`: the detector class counted, when a detector did the counting)."""
+    `counted`: the detector class counted, when a detector did the counting; `possible`: weak detections of
+    that class, when there is no confident one)."""
     if question in ("count", "exists") and count is not None:
         from tools.vocabulary import plural_of
 
         what = (f"{plural_of(counted, count)} (the detector's confident boxes)" if counted else
                 f"region{'s' if count != 1 else ''} matching {phrase}")
+        maybe = ""
+        if possible and counted:
+            maybe_what = article(counted) if possible == 1 else plural_of(counted, possible)
+            maybe = f"; {possible} weaker detection{'s' if possible != 1 else ''} may be {maybe_what}, but I am not sure"
         if question == "exists":
-            return f"{'Yes' if count else 'No'}: I found {count} {what}."
-        return f"I count {count} {what}."
+            return f"{'Yes' if count else 'Maybe' if maybe else 'No'}: I found {count} {what}{maybe}."
+        return f"I count {count} {what}{maybe}."
     if question == "chatter":
         return "OK. Tell me what to segment or ask about next."
     if text_only or not facts or facts.get("box") is None:

@@ -71,12 +71,12 @@ def detector_category(intent: dict, runtime) -> str | None:
     return intent_category(intent, runtime.has_open_vocabulary())
 
 
-def category_regions(category: str, vision, runtime, depth_ranked: bool = False,
+def category_regions(category: str, vision, runtime, weak_peers: bool = False,
                      classes: tuple[str, ...] | None = None, with_weak: bool = False) -> tuple[list[Region], bool]:
     """(instances of `category` best first, weak): detections >= MIN_SCORE, else the best one >= WEAK_SCORE
-    (weak=True); boxes in image pixels. depth_ranked=True (the words pick one by depth: "the car closest to the
-    camera", "the ponies in the back") keeps every weak one within WEAK_PEER_SHARE of the best, so the depth order
-    chooses among them: a detector scores far, small things lower, so the best weak one is no guide to depth. By
+    (weak=True); boxes in image pixels. weak_peers=True keeps every weak one within WEAK_PEER_SHARE of the best:
+    for words that pick one by depth ("the car closest to the camera", "the ponies in the back"), since a detector
+    scores far, small things lower, so the best weak one is no guide to depth; and for a count's possible ones. By
     position words alone the best weak one stays the answer (keeping its peers lost more than it won on the COCO
     referring benchmark). `classes`: a kind group's classes, searched together (default: the category alone).
     with_weak=True: the strong ones and every weak one after them (weak=False: each says its own score)."""
@@ -88,7 +88,7 @@ def category_regions(category: str, vision, runtime, depth_ranked: bool = False,
     if strong:
         return strong, False
     weak = [r for r in hits if r.score >= WEAK_SCORE]
-    if depth_ranked and weak:
+    if weak_peers and weak:
         return [r for r in weak if r.score >= WEAK_PEER_SHARE * weak[0].score][:MAX_INSTANCES], True
     return weak[:1], bool(weak)
 
@@ -129,7 +129,7 @@ def category_candidates(intent: dict, category: str, vision, runtime, turn: int,
     w, h = vision.image.width, vision.image.height
     group_classes = group_of(intent, category)
     edge = requested_edge(str(intent.get("target") or ""))  # cut off by the border: faint boxes count too
-    regions, _ = category_regions(category, vision, runtime, depth_ranked=bool(intent.get("depth")),
+    regions, _ = category_regions(category, vision, runtime, weak_peers=bool(intent.get("depth")),
                                   classes=group_classes, with_weak=with_weak or bool(edge))
     if not regions:
         return []

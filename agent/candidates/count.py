@@ -18,15 +18,17 @@ def countable(intent: dict, runtime) -> bool:
 
 def count_matching(intent: dict, vision, runtime) -> tuple[int, list[Candidate]]:
     """(count, the matching candidates): detections of a known category, else Haar hits, else proposals
-    matching the colour / shape words; (0, []) when not countable()."""
+    matching the colour / shape words; (0, []) when not countable(). With no confident detection of the category,
+    its weak ones (category_regions) come back flagged low_confidence and are not counted: an answer may name them
+    as possible."""
     if not countable(intent, runtime):
         return 0, []
     category = detector_category(intent, runtime)
     if category:
-        regions, weak = category_regions(category, vision, runtime)
-        hits = [] if weak else [candidate(r, r.score, [f"{category} (detector {r.score:.2f})"], cid=f"det:{category}:{j}")
-                                for j, r in enumerate(regions)]
-        return len(hits), hits
+        regions, weak = category_regions(category, vision, runtime, weak_peers=True)
+        hits = [candidate(r, r.score, [f"{category} (detector {r.score:.2f}{', weak' if weak else ''})"],
+                          cid=f"det:{category}:{j}", low_confidence=weak) for j, r in enumerate(regions)]
+        return (0 if weak else len(hits)), hits
     haar = HAAR_NOUNS.get(str(intent.get("category") or ""))
     if haar and "haar" in runtime.grounders:
         found = runtime.detect(vision, "haar", haar)

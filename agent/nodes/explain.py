@@ -57,7 +57,9 @@ def explain(state: AgentState, runtime: AgentRuntime) -> AgentState:
             text = f"The target is {phrase}. (Text-only session: no image, so no mask.)"
     elif intent["kind"] == "answer_only":
         question = intent.get("question")
-        count = len(state.get("candidates") or []) if question in ("count", "exists") else None
+        counted_candidates = state.get("candidates") or [] if question in ("count", "exists") else []
+        count = sum(not c.get("low_confidence") for c in counted_candidates) if question in ("count", "exists") else None
+        possible = len(counted_candidates) - (count or 0)  # weak detections: named as possible, never counted
         prev_mask = target_mask(previous)
         facts = mask_facts(prev_mask, vision.image.pixels) if prev_mask is not None else {}
         if previous and facts:
@@ -74,7 +76,8 @@ def explain(state: AgentState, runtime: AgentRuntime) -> AgentState:
                                      intent.get("position"), vision, runtime)
         else:
             text = (answer_about_person(intent, phrase, prev_mask, vision, runtime) if about_person else None) or \
-                answer_question(question, phrase, facts, count=count, evidence=evidence, counted=counted)
+                answer_question(question, phrase, facts, count=count, evidence=evidence, counted=counted,
+                                possible=possible)
     else:
         chosen = state.get("chosen")
         missed = detector_category(intent, runtime) if not chosen else None

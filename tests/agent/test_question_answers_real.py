@@ -117,3 +117,11 @@ def test_the_guy_in_the_air_rides_the_board_under_him(coco_tiny, tmp_path):
     r = s.ask("whats the guy in the air riding")
     assert r.text.startswith("The guy in the air is riding a skateboard") and r.mask is not None
     assert r.extra["box"][1] > 180  # under the skater (his box spans y 79-229), not above his head
+
+
+def test_a_count_with_only_weak_detections_names_them_as_possible(coco_tiny, tmp_path):
+    s = Session(coco_tiny / "val2017" / "000000261888.jpg", db_path=tmp_path / "c.sqlite")  # far-off ponies on a road
+    r = s.ask("how many horses are on the road")
+    assert r.mask is None and r.text.startswith("I count 0 horses (the detector's confident boxes); ")
+    assert "weaker detections may be horses, but I am not sure" in r.text
+    assert s.ask("how many bikes are there").text == "I count 1 bicycle (the detector's confident boxes)."

@@ -77,6 +77,7 @@ def test_a_thing_no_detector_knows_with_no_words_to_pick_it_by_is_an_honest_miss
     r = s.ask("show me the mic")
     assert r.mask is None and r.text.startswith("I can't find the mic: none of my detectors knows")
     assert s.values()["memory"]["current"]["phrase"] == tv.target
+    assert s.runtime.cache.get(s.image_ref).proposals is None  # a textured photo: no proposals counted to say so
     r = s.ask("show me the black mic")
     assert r.mask is not None and "low confidence" not in r.text.lower()
     s.close()
@@ -141,3 +142,14 @@ def test_the_one_in_front_after_a_guy_means_a_person_though_cars_are_more(coco_t
     s.ask("the guy in the white shirt on the rihgt")
     r = s.ask("the one in front")
     assert "person (detector" in r.text and "read as person" in r.text
+
+
+def test_a_half_of_the_target_is_cut_from_its_mask_without_region_proposals(coco_tiny, tmp_path):
+    """ "only the top half of it" splits the target's own mask: no proposals are computed for it (they cost 10-20 s
+    on a photo)."""
+    s = Session(coco_tiny / "val2017" / "000000491008.jpg", db_path=tmp_path / "c.sqlite")
+    person = s.ask("segment the person on the left").mask
+    top = s.ask("only the top half of it").mask
+    assert top is not None and not (top & ~person).any() and 0.3 < top.sum() / person.sum() < 0.7
+    assert s.runtime.cache.get(s.image_ref).proposals is None
+    s.close()

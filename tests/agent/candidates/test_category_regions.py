@@ -27,5 +27,5 @@ def test_without_depth_words_only_the_best_weak_detection_is_offered():
 def test_depth_words_keep_the_weak_peers_for_the_depth_order_to_choose():
     floor = WEAK_PEER_SHARE * 0.27
     regions, weak = category_regions("car", None, Detections([0.27, 0.25, floor + 0.01, floor - 0.01]),
-                                     depth_ranked=True)
+                                     weak_peers=True)
     assert [r.id for r in regions] == ["d0", "d1", "d2"] and weak
