@@ -57,8 +57,8 @@ def explain(state: AgentState, runtime: AgentRuntime) -> AgentState:
             text = f"The target is {phrase}. (Text-only session: no image, so no mask.)"
     elif intent["kind"] == "answer_only":
         question = intent.get("question")
-        counted_candidates = state.get("candidates") or [] if question in ("count", "exists") else []
-        count = sum(not c.get("low_confidence") for c in counted_candidates) if question in ("count", "exists") else None
+        counted_candidates = (state.get("candidates") or []) if question in COUNTED_QUESTIONS else []
+        count = sum(not c.get("low_confidence") for c in counted_candidates) if question in COUNTED_QUESTIONS else None
         possible = len(counted_candidates) - (count or 0)  # weak detections: named as possible, never counted
         prev_mask = target_mask(previous)
         facts = mask_facts(prev_mask, vision.image.pixels) if prev_mask is not None else {}
