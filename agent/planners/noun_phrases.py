@@ -39,9 +39,14 @@ PREDICATE_WORDS = set("""easy hard difficult visible noticeable obvious clear im
 there here spot see find notice tell sure true doing""".split())
 
 
+# words after a noun that end its phrase and never head it: adverb particles ("with her hair up", "the bowl up
+# there") and "dressed" ("the little girl dressed up like cleopatra")
+PHRASE_END_WORDS = {"up", "down", "out", "off", "dressed"}
+
+
 def noun_phrase(text: str) -> tuple[str | None, list[str]]:
     """(category head noun, the words of the phrase around it) from a request like "segment the red mug"."""
-    runs = [run[: next((i for i, w in enumerate(run) if w in PREDICATE_WORDS), len(run))]
+    runs = [run[: next((i for i, w in enumerate(run) if w in PREDICATE_WORDS or w in PHRASE_END_WORDS), len(run))]
             for run in chunks(text, COMMAND_WORDS | PHRASE_PREPOSITIONS)]
     runs = [run for run in runs if run]
     best: list[str] = []

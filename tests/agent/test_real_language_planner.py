@@ -177,6 +177,26 @@ def test_contractions_typed_without_the_apostrophe_name_nothing(text, target, ca
     assert (i.target, i.category) == (target, category)
 
 
+@pytest.mark.parametrize("text, target, category", [
+    ("the bowl up there", "the bowl", "bowl"),
+    ("the one in the yellow jacket up in the stands", "the person in the yellow jacket", "person"),
+    ("the little girl dressed up like cleopatra", "the little girl", "girl"),
+    ("the one on the left with her hair up", "the person with hair", "person"),
+])
+def test_a_particle_after_the_noun_never_heads_the_phrase(text, target, category):
+    i = interpret(text)
+    assert (i.target, i.category) == (target, category)
+
+
+@pytest.mark.parametrize("text, position", [
+    ("the one in the yellow jacket up in the stands", "top"), ("the bowl up there", "top"),
+    ("the cat up on the shelf", "top"), ("the guy standing up in the plaid shirt", None),
+    ("the kid holding up the sign", None),
+])
+def test_up_in_a_place_is_high_in_the_photo_but_not_the_up_of_a_verb(text, position):
+    assert interpret(text).position == position
+
+
 def test_their_legs_after_their_head_are_the_persons():
     """ "their" points back to the person like "her" does: the legs are the person's, not a part of the head."""
     person = {"phrase": "the person", "category": "person", "turn": 1}
