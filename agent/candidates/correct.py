@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Callable
 
-from agent.candidates.category import detector_category
+from agent.candidates.category import category_candidates, detector_category
 from agent.candidates.record import Candidate, candidate_mask
-from agent.memory import current_target, excluded_ids, target_mask
+from agent.memory import current_target, excluded_ids, record_of_turn, target_mask
 from tools.masks import box_iou
 from tools.vocabulary import coco_category
 
@@ -53,6 +53,8 @@ def redo_search(intent: dict, memory: dict, vision, runtime, turn: int,
     if repeat is None:
         return None
     base, earlier, new_cue = repeat
+    if base.get("kind") == "refine_part" and coco_category(intent.get("category")) and not intent.get("part"):
+        return other_whole(intent, base, earlier, vision, runtime, turn, gather)
     found = exclude_previous(gather(base, earlier, vision, runtime, turn), memory, vision, only_current=new_cue)
     if found:
         found[0]["evidence"] = [*found[0]["evidence"], "the next pick of the same search, rejected picks left out"]
@@ -60,6 +62,27 @@ def redo_search(intent: dict, memory: dict, vision, runtime, turn: int,
         # a bare "the other one" of a class the detector knows: its other instances were all there was
         wider = fallback({**base, "exclude_previous": True}, vision, runtime, turn)
         found = exclude_previous(wider, memory, vision, only_current=new_cue)
+    return found
+
+
+def other_whole(intent: dict, base: dict, earlier: dict, vision, runtime, turn: int,
+                gather: Callable[..., list[Candidate]]) -> list[Candidate]:
+    """ "the other guy" after "his face": the rejected pick was a part, the correction names a whole thing, so it
+    is a new search for that thing without the one whose part it was (by its id, or a box IoU > 0.6)."""
+    owner = record_of_turn(earlier, base.get("reference")) or current_target(earlier) or {}
+    whole = {**intent, "kind": "new_target", "exclude_previous": False}
+
+    def others(cands: list[Candidate]) -> list[Candidate]:
+        return [c for c in cands if c["id"] != owner.get("region_id") and
+                not (owner.get("box") and box_iou(c["box"], owner["box"]) > 0.6)]
+
+    found = others(gather(whole, earlier, vision, runtime, turn))
+    category = detector_category(whole, runtime)
+    if not found and category:  # the owner was the only confident one: a weak box may be the other (flagged)
+        found = others(category_candidates(whole, category, vision, runtime, turn, with_weak=True))
+    if found:
+        found[0]["evidence"] = [*found[0]["evidence"], f"another one than {owner.get('phrase') or 'the owner'} "
+                                                       f"(the rejected pick was a part of them)"]
     return found
 
 

@@ -153,3 +153,17 @@ def test_a_half_of_the_target_is_cut_from_its_mask_without_region_proposals(coco
     assert top is not None and not (top & ~person).any() and 0.3 < top.sum() / person.sum() < 0.7
     assert s.runtime.cache.get(s.image_ref).proposals is None
     s.close()
+
+
+def test_the_other_guy_after_his_face_is_another_person(cocos, coco_tiny, tmp_path):
+    """ "his face" then "the other guy behind him on the left": the rejected pick was a part, so the correction is a
+    new search for a guy without the one whose face it was (not another part of him); the detector scores the
+    other man weakly, and he is offered, flagged."""
+    coco = cocos["train2017"]
+    other = instance(coco, 205660)
+    s = Session(coco_tiny / "train2017" / "000000344065.jpg", db_path=tmp_path / "c.sqlite")
+    s.ask("guy in the red plaid shirt")
+    s.ask("his face")
+    r = s.ask("the other guy behind him on the left")
+    assert r.mask is not None and iou(r.mask, other) > 0.5 and "another one than the guy in the red plaid shirt" in r.text
+    s.close()
