@@ -68,13 +68,12 @@ def redo_search(intent: dict, memory: dict, vision, runtime, turn: int,
 def other_whole(intent: dict, base: dict, earlier: dict, vision, runtime, turn: int,
                 gather: Callable[..., list[Candidate]]) -> list[Candidate]:
     """ "the other guy" after "his face": the rejected pick was a part, the correction names a whole thing, so it
-    is a new search for that thing without the one whose part it was (by its id, or a box IoU > 0.6)."""
+    is a new search for that thing without the one whose part it was (same_as_record)."""
     owner = record_of_turn(earlier, base.get("reference")) or current_target(earlier) or {}
     whole = {**intent, "kind": "new_target", "exclude_previous": False}
 
     def others(cands: list[Candidate]) -> list[Candidate]:
-        return [c for c in cands if c["id"] != owner.get("region_id") and
-                not (owner.get("box") and box_iou(c["box"], owner["box"]) > 0.6)]
+        return [c for c in cands if not same_as_record(c, owner, vision)]
 
     found = others(gather(whole, earlier, vision, runtime, turn))
     category = detector_category(whole, runtime)
@@ -86,21 +85,22 @@ def other_whole(intent: dict, base: dict, earlier: dict, vision, runtime, turn: 
     return found
 
 
+def same_as_record(c: Candidate, record: dict, vision) -> bool:
+    """Whether a candidate is the thing of an earlier target record: the same id, else a mask IoU > 0.5 when both
+    masks are known, else a box IoU > 0.6."""
+    if not record:
+        return False
+    if record.get("region_id") is not None and c["id"] == record.get("region_id"):
+        return True
+    prev, m = target_mask(record), candidate_mask(c, vision)
+    if prev is not None and m is not None and m.shape == prev.shape:
+        return float((m & prev).sum()) / max(float((m | prev).sum()), 1.0) > 0.5
+    return bool(record.get("box")) and box_iou(c["box"], record["box"]) > 0.6
+
+
 def exclude_previous(cands: list[Candidate], memory: dict, vision, only_current: bool = False) -> list[Candidate]:
-    """Drop the previous pick (same id, or mask IoU > 0.5 / box IoU > 0.6 with it) and, unless only_current
-    (the correction named a new cue), the picks rejected before it."""
+    """Drop the previous pick (same_as_record) and, unless only_current (the correction named a new cue), the picks
+    rejected before it."""
     cur = current_target(memory) or {}
-    skip = {cur.get("region_id")} if only_current else set(excluded_ids(memory))
-    prev = target_mask(cur)
-    out = []
-    for c in cands:
-        if c["id"] in skip:
-            continue
-        m = candidate_mask(c, vision)
-        if prev is not None and m is not None and m.shape == prev.shape:
-            if float((m & prev).sum()) / max(float((m | prev).sum()), 1.0) > 0.5:
-                continue
-        elif cur.get("box") and box_iou(c["box"], cur["box"]) > 0.6:
-            continue
-        out.append(c)
-    return out
+    skip = set() if only_current else set(excluded_ids(memory))
+    return [c for c in cands if c["id"] not in skip and not same_as_record(c, cur, vision)]
