@@ -196,9 +196,12 @@ ALTERNATIVE_BELOW = 0.4  # a thing named with a detector confidence below this i
 def what_answer(lead: str, chosen: dict, candidates: list[dict]) -> str:
     """ "<lead> a laptop (detector 0.24), a guess: it may also be a book or a bowl." for a "what is ..." question
     answered by a detection (`chosen` and the ranked `candidates` carry "label" and "detector_score"); the next
-    likeliest other classes are said only when the detector is unsure of the chosen one."""
+    likeliest other classes are said only when the detector is unsure of the chosen one. A chosen region with no
+    "detector_score" (a proposal) is said to be unnamed."""
+    if "detector_score" not in chosen:  # a region proposal: nothing named it, so no name is said
+        return f"{lead} something none of my detectors can name; I outlined the likeliest region."
     label = str(chosen.get("label") or "thing")
-    score = float(chosen.get("detector_score", 1.0))
+    score = float(chosen["detector_score"])
     text = f"{lead} {article(label)} (detector {score:.2f})"
     if score >= ALTERNATIVE_BELOW:
         return text + "."
@@ -236,9 +239,11 @@ def uncountable_text(phrase: str, question: str = "count") -> str:
             f"I find in the photo say nothing about {it}. No mask this turn.")
 
 
-def unknown_thing_text(phrase: str) -> str:
+def unknown_thing_text(phrase: str, reading: bool = False) -> str:
     """The answer when the request names a thing no detector knows and says nothing (colour, place, size) that
-    picks a region out."""
+    picks a region out. reading=True: the question asks what it says (the photo's text follows this sentence)."""
+    if reading:
+        return f"I can't locate {phrase}: none of my detectors knows what it looks like, so no mask this turn."
     return (f"I can't find {phrase}: none of my detectors knows what it looks like, and the request gives no colour, "
             "place or size to pick a region by. Say its colour or where it is, or click on it. No mask this turn; "
             "the current target stays as it was.")

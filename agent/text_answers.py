@@ -64,8 +64,27 @@ def text_answer(phrase: str | None, box: list[float] | None, position: str | Non
     return f"{missed}; elsewhere in the photo I read: {_joined(best)}."
 
 
+def unfound_text_answer(position: str | None, lines, width: int, height: int) -> str:
+    """The sentence added when the thing a "what does X say" question names was not found: the text the photo
+    shows (in the part the question names when it names one, else the most confident lines), said as such."""
+    lines = [line for line in lines if str(line.text or "").strip()]
+    if not lines:
+        return "I read no text anywhere in the photo either."
+    part = [line for line in lines if position and in_photo_part(position, line.box, width, height)]
+    said = part or sorted(lines, key=lambda line: -float(line.score))[:MAX_LINES_SAID]
+    said.sort(key=lambda line: (line.box[1], line.box[0]))
+    where = f"in the {position} of the photo" if part else "in the photo"
+    return f"The text I can read {where}: {_joined(said)}."
+
+
 def photo_text_answer(phrase: str | None, box: list[float] | None, position: str | None, vision: Any,
                       runtime: Any) -> str:
     """text_answer over the photo's OCR lines (read once per image by the runtime)."""
     lines = runtime.read_text(vision, "read the text")
     return text_answer(phrase, box, position, lines, vision.image.width, vision.image.height)
+
+
+def unfound_photo_text(position: str | None, vision: Any, runtime: Any) -> str:
+    """unfound_text_answer over the photo's OCR lines."""
+    lines = runtime.read_text(vision, "read the text")
+    return unfound_text_answer(position, lines, vision.image.width, vision.image.height)

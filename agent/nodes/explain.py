@@ -15,7 +15,7 @@ from agent.nodes.ground import COUNTED_QUESTIONS
 from agent.nodes.interpret import planner_context
 from agent.nodes.runtime import AgentRuntime
 from agent.state import AgentState, IntentRecord
-from agent.text_answers import PHOTO_TEXT, photo_text_answer
+from agent.text_answers import PHOTO_TEXT, photo_text_answer, unfound_photo_text
 from agent.worn_answers import answer_about_person
 from tools.vocabulary import coco_category
 from tools.masks import decode_rle
@@ -104,7 +104,7 @@ def explain(state: AgentState, runtime: AgentRuntime) -> AgentState:
                     seen[d.label] = seen.get(d.label, 0) + 1
             text = miss_text(group_word(intent) if group_of(intent, missed) else missed, seen)
         elif not chosen and unknown_without_cues(intent, runtime):
-            text = unknown_thing_text(phrase)
+            text = unknown_thing_text(phrase, reading=intent.get("question") == "text")
         elif not chosen:
             text = f"I could not find {phrase} in the image: no candidate region matched."
         else:
@@ -124,6 +124,8 @@ def explain(state: AgentState, runtime: AgentRuntime) -> AgentState:
                 else:
                     reply = answer_question(question, phrase, facts)
                 text = f"{reply} {text}"
+        if not chosen and intent.get("question") == "text":  # "what does the bucket say": the photo's text, said as such
+            text = f"{text} {unfound_photo_text(intent.get('position'), vision, runtime)}"
     override = _planner_answer(state, runtime, intent, {**facts, "draft": text}) if vision is not None else None
     notes = intent.get("notes") or []
     text = override or text

@@ -125,3 +125,11 @@ def test_a_count_with_only_weak_detections_names_them_as_possible(coco_tiny, tmp
     assert r.mask is None and r.text.startswith("I count 0 horses (the detector's confident boxes); ")
     assert "weaker detections may be horses, but I am not sure" in r.text
     assert s.ask("how many bikes are there").text == "I count 1 bicycle (the detector's confident boxes)."
+
+
+def test_text_on_a_thing_no_detector_knows_is_read_from_the_whole_photo(coco_tiny, tmp_path):
+    s = Session(coco_tiny / "train2017" / "000000008193.jpg", db_path=tmp_path / "c.sqlite")  # a motorbike's plate
+    s.ask("the motorbike")
+    r = s.ask("whats the number on the plate")
+    assert r.text.startswith("I can't locate the plate: none of my detectors knows what it looks like")
+    assert "The text I can read in the photo: 755022." in r.text and r.mask is None
