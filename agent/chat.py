@@ -152,6 +152,7 @@ def repl(session: Any, args: argparse.Namespace, errors: tuple[type[BaseExceptio
     interactive = sys.stdin.isatty()
     if interactive:
         _setup_readline()
+        session.prepare()  # the image is encoded while the first request is typed
         print(f"conversation {session.thread_id}; /help for commands", file=sys.stderr)
     while True:
         try:

@@ -16,6 +16,7 @@ TurnResult.extra: "rle", "box", "evidence", "intent", "overlay_path", "mask_path
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 from pathlib import Path
 from typing import Any, Callable, TypedDict
@@ -100,6 +101,7 @@ class Session:
             self.runtime.cache.register(self.image)
             self.image_ref = {"path": self._image_path(), "sha256": self.image.sha256,
                               "width": self.image.width, "height": self.image.height}
+        self._prefetch: threading.Thread | None = None
         self._seed()
 
     # ---- setup ---------------------------------------------------------------------------------
@@ -130,6 +132,27 @@ class Session:
         self.graph.update_state(self.config, {"image": self.image_ref, "memory": empty_memory(), "turn": 0},
                                 as_node="respond")
 
+    def prepare(self) -> None:
+        """Start computing, on a background thread, what nearly every first turn needs (the image embedding and
+        the detector's boxes: AgentRuntime.prefetch) while the user types; the next turn waits for it rather than
+        computing it again. A failure there is left to the turn, which meets it and reports it in one line."""
+        if self.image_ref is None or self._prefetch is not None:
+            return
+        vision = self.runtime.cache.get(self.image_ref)
+
+        def work() -> None:
+            try:
+                self.runtime.prefetch(vision)
+            except Exception:  # noqa: BLE001 - the turn that needs it raises the same error with its message
+                pass
+
+        self._prefetch = threading.Thread(target=work, name="prefetch-image", daemon=True)
+        self._prefetch.start()
+
+    def _await_prefetch(self) -> None:
+        if self._prefetch is not None:
+            self._prefetch.join()
+
     # ---- turns ---------------------------------------------------------------------------------
     def ask(self, text: str) -> TurnResult:
         if not isinstance(text, str) or not text.strip():
@@ -137,6 +160,7 @@ class Session:
         if len(text) > MAX_TURN_CHARS:
             raise TurnError(f"turn is {len(text)} characters; the limit is {MAX_TURN_CHARS}")
         t0 = time.perf_counter()
+        self._await_prefetch()
         snapshot = self.graph.get_state(self.config)
         if snapshot.interrupts:
             out = self._run(Command(resume=text.strip()))
@@ -156,6 +180,7 @@ class Session:
         """Run a click or recall turn (agent.state.Action) through the graph; a pending clarifying question or
         a crashed turn is dropped first. TurnError (one line) for a bad action; nothing is written then."""
         t0 = time.perf_counter()
+        self._await_prefetch()
         finished = self._drop_unfinished_turn()
         try:
             out = self._run({"action": action})

@@ -70,6 +70,18 @@ class AgentRuntime:
             vision.seconds["embed"] = time.perf_counter() - t
         return embedding
 
+    def prefetch(self, vision: ImageVision) -> None:
+        """What nearly every first turn needs, computed ahead and quietly (no progress lines): the segmenter's
+        embedding and the COCO detector's boxes. Session.prepare runs it while the user types; its seconds are
+        vision.seconds["prefetch"]."""
+        t = time.perf_counter()
+        if self.segmenter is not None:
+            self.segmenter.embed(vision.image)
+        coco = self.grounders.get(CLOSED_VOCABULARY_DETECTOR)
+        if coco is not None and CLOSED_VOCABULARY_DETECTOR not in vision.detections:
+            vision.detections[CLOSED_VOCABULARY_DETECTOR] = list(coco.detect(vision.image))
+        vision.seconds["prefetch"] = time.perf_counter() - t
+
     def proposals(self, vision: ImageVision) -> list[Region]:
         if vision.proposals is None:
             grounder = self.grounders.get("proposals")

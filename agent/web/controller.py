@@ -107,8 +107,8 @@ class WebChat:
         if say is not None:
             say("encoding the image")
         vision = session.runtime.cache.get(session.image_ref)
-        if vision is not None and session.runtime.segmenter is not None:
-            session.runtime.embedding(vision)
+        if vision is not None:
+            session.runtime.prefetch(vision)  # the embedding and the detector's boxes
 
     def run(self, action: Callable[[], Page], say: Callable[[str], None] | None = None) -> Page:
         """One action at a time, with the engine's progress messages routed to `say`."""

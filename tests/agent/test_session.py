@@ -256,3 +256,43 @@ def test_masks_made_from_the_conversation_stay_out_of_the_image_store(scene, tmp
     assert both.mask is not None and iou(both.mask, circle | scene.shapes["blue_square"]) > 0.9
     stored = s.runtime.cache.get(s.image_ref).masks
     assert stored and all(not key.startswith("t") for key in stored)
+
+
+class _SlowSegmenter(FakeSegmenter):
+    """Records on which thread each embedding is made; slow enough that a turn would overtake an unfinished one."""
+
+    def __init__(self, fail: bool = False):
+        super().__init__()
+        self.threads: list[str] = []
+        self.fail = fail
+
+    def embed(self, image):
+        import threading
+        import time
+
+        self.threads.append(threading.current_thread().name)
+        time.sleep(0.3)
+        if self.fail:
+            raise RuntimeError("encoder weights unreadable")
+        return super().embed(image)
+
+
+def test_prepare_encodes_on_a_background_thread_and_the_next_turn_waits_for_it(scene, tmp_path):
+    seg = _SlowSegmenter()
+    s = make(scene.pixels, tmp_path, segmenter=seg)
+    s.prepare()
+    s.prepare()  # a second call starts nothing
+    r = s.ask("segment the red circle")  # asked at once: it waits for the prefetch rather than racing it
+    assert seg.threads[0] == "prefetch-image" and "prefetch_once" in r.timings
+    assert r.timings["prefetch_once"] >= 0.3 and iou(r.mask, scene.shapes["red_circle"]) > 0.95
+
+
+def test_a_failed_prefetch_leaves_the_turn_as_it_would_have_been(scene, tmp_path):
+    """The prefetch swallows its error: the turn meets the failing backend itself, exactly as without prepare()
+    (here the scene's proposals carry their own masks, so the turn needs no embedding)."""
+    seg = _SlowSegmenter(fail=True)
+    s = make(scene.pixels, tmp_path, segmenter=seg)
+    s.prepare()
+    r = s.ask("segment the red circle")
+    assert seg.threads[0] == "prefetch-image" and "prefetch_once" not in r.timings
+    assert iou(r.mask, scene.shapes["red_circle"]) > 0.95
