@@ -15,6 +15,7 @@ import numpy as np
 from agent.state import TargetRecord
 from tools.grounders.descriptors import accent_color, dominant_colors, shape_hint
 from tools.masks import bbox, position_words, size_words
+from tools.people.words import SUPPORT_VERBS
 
 
 class MaskFacts(TypedDict, total=False):
@@ -262,5 +263,7 @@ def held_miss_text(who: str, verb: str, thing: str | None = None) -> str:
     on = {"she": "her", "he": "him", "they": "them"}.get(who, who)
     if thing:
         return f"I don't see {article(thing)} on {on}. No mask this turn; the current target stays as it was."
-    return (f"I can't tell what {who} is {verb}: none of the objects I can detect lies on {on}. "
+    be = "are" if who == "they" else "is"
+    where = "under" if verb in SUPPORT_VERBS else "on"
+    return (f"I can't tell what {who} {be} {verb}: none of the objects I can detect lies {where} {on}. "
             "No mask this turn.")

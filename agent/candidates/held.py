@@ -7,7 +7,7 @@ from __future__ import annotations
 from agent.candidates.category import WEAK_SCORE
 from agent.candidates.record import Candidate, candidate
 from tools.masks import box_iou
-from tools.people.words import VERB_THINGS
+from tools.people.words import SUPPORT_VERBS, VERB_THINGS
 from tools.regions import Region
 
 HELD_MIN_SCORE = 0.2       # a detection this confident may be the held thing
@@ -74,22 +74,25 @@ def held_regions(ref_box: list[float], detections: list[Region], category: str |
     With `category` ("his racket": a tennis racket; or a tuple, "his board": surfboard, skateboard or snowboard)
     only that class counts, of any size, touching the person; mostly on the person, a faint detection counts.
     `verb` ("riding", "swinging"; see VERB_THINGS) favours the classes it implies, of any size, touching the person
-    (for "riding", the band under the person too, and the hands do not matter: a skater in the air is above the
-    board, arms up), faint ones when mostly on the person."""
+    (for "riding" and the other SUPPORT_VERBS, the band under the person too, and the hands do not matter: a
+    skater in the air is above the board, arms up; "sitting on" counts only the classes it implies), faint ones
+    when mostly on the person."""
     implied = VERB_THINGS.get(verb, frozenset())
     ref_area = max((ref_box[2] - ref_box[0]) * (ref_box[3] - ref_box[1]), 1.0)
     under = [ref_box[0], ref_box[1], ref_box[2], ref_box[3] + RIDDEN_BELOW * (ref_box[3] - ref_box[1])]
     out = []
     for d in detections:
-        share = inside_share(d.box, under if verb == "riding" and d.label in implied else ref_box)
+        share = inside_share(d.box, under if verb in SUPPORT_VERBS and d.label in implied else ref_box)
         area = (d.box[2] - d.box[0]) * (d.box[3] - d.box[1])
-        near = 0.0 if verb == "riding" else point_nearness(d.box, wrists or [], 0.25 * (ref_box[3] - ref_box[1]))
+        near = 0.0 if verb in SUPPORT_VERBS else point_nearness(d.box, wrists or [], 0.25 * (ref_box[3] - ref_box[1]))
         if category is not None:
             if d.label not in ((category,) if isinstance(category, str) else category) or too_faint(d.score, share):
                 continue
         elif d.label in implied:
             if too_faint(d.score, share):
                 continue
+        elif verb in SUPPORT_VERBS and verb != "riding":  # "what is she sitting on": never a thing in her hands
+            continue
         else:
             at_hand = near > 0.5 and share > 0.1  # a thing at the wrist may stick out of the person's box
             if d.label in NEVER_HELD or d.score < (WEAK_SCORE if at_hand else HELD_MIN_SCORE) or area > (1.0 if at_hand else MAX_AREA_RATIO) * ref_area \
@@ -139,6 +142,12 @@ def held_candidates(ref_box: list[float], ref_words: str, verb: str, vision, run
         out.append(candidate(d, 2.0 + score, evidence, needs_mask=True, cid=f"held:{d.label}:{d.id}",
                              detector_score=round(float(d.score), 4)))
     return sorted(out, key=lambda c: -c["score"])
+
+
+def held_phrase_parts(phrase: str) -> tuple[str, str]:
+    """ "what she is holding" -> ("she", "holding"); "what they are standing on" -> ("they", "standing on")."""
+    who, _, verb = phrase.removeprefix("what ").partition(" are " if phrase.startswith("what they ") else " is ")
+    return who, verb or "holding"
 
 
 def held_answer(who: str, verb: str, chosen: Candidate, candidates: list[Candidate]) -> str:

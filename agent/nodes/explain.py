@@ -7,6 +7,7 @@ from agent.candidates.category import detector_category, group_of, group_word
 from agent.candidates.correct import repeated_search
 from agent.candidates.count import countable
 from agent.candidates.describe import unknown_without_cues
+from agent.candidates.held import held_phrase_parts
 from agent.explain import (MaskFacts, answer_question, change_from, explain_mask, held_miss_text, mask_facts, miss_text,
                            no_other_text, uncountable_text, unknown_thing_text)
 from agent.intent import Intent
@@ -83,8 +84,8 @@ def explain(state: AgentState, runtime: AgentRuntime) -> AgentState:
         missed = detector_category(intent, runtime) if not chosen else None
         if not chosen and intent.get("relation") == "held_by":
             if phrase.startswith("what "):  # "what she is holding"
-                who, _, verb = phrase.removeprefix("what ").partition(" is ")
-                text = held_miss_text(who, verb or "holding")
+                who, verb = held_phrase_parts(phrase)
+                text = held_miss_text(who, verb)
             else:  # "the girl's racket"
                 owner = phrase.split()[0].lower() if phrase.split() else ""
                 who = {"his": "he", "her": "she", "their": "they"}.get(owner) or \

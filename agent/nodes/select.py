@@ -7,7 +7,7 @@ import time
 import numpy as np
 from langgraph.types import interrupt
 
-from agent.candidates.held import held_answer
+from agent.candidates.held import held_answer, held_phrase_parts
 from agent.candidates.record import candidate_mask
 from agent.choice import make_choice
 from agent.explain import what_answer
@@ -115,8 +115,8 @@ def select(state: AgentState, runtime: AgentRuntime) -> AgentState:
     if intent.get("relation") and top.get("label") and asked.startswith("what "):  # "what is she holding?" -> "the book"
         ranked = [candidates[i] for i in order]
         if intent["relation"] == "held_by":
-            who, _, verb = asked.removeprefix("what ").partition(" is ")
-            chosen["answer_lead"] = held_answer(who, verb or "holding", top, ranked)
+            who, verb = held_phrase_parts(asked)
+            chosen["answer_lead"] = held_answer(who, verb, top, ranked)
         else:  # "what is on the plate" -> "On the plate there is a sandwich (detector 0.61)."
             where = asked.removeprefix("what is ").removeprefix("what ")
             chosen["answer_lead"] = what_answer(f"{where[:1].upper()}{where[1:]} there is", top, ranked)

@@ -20,7 +20,7 @@ QUESTION_START = re.compile(r"^\s*(what|whats|which|how|hows|why|where|wheres|is
 HELD_QUESTION = re.compile(
     r"^\s*(?:and\s+|so\s+)?what(?:'s|s| is| are| was)?\s+(?P<who>.*?)\s*(?:\b(?:is|are|was)\s+)?"
     r"\b(?P<verb>holding|carrying|eating with|eating|drinking|using|playing with|riding|swinging|throwing|catching|"
-    r"kicking|flying|wearing on (?:his|her|their) backs?|carrying on (?:his|her|their) backs?|holds|carries|"
+    r"kicking|flying|(?:sitting|standing|lying|sleeping) on(?= *[?!.]*$)|wearing on (?:his|her|their) backs?|carrying on (?:his|her|their) backs?|holds|carries|"
     r"has in (?:his|her|their) hands?)\b",
     re.IGNORECASE)
 
@@ -72,7 +72,7 @@ def held_question_intent(held: re.Match, memory: Memory | None) -> Intent:
     who = held.group("who").strip()
     verb = re.sub(r"\b(?:his|her|their) backs?$", "the back", held.group("verb"))  # "wearing on the back"
     verb = verb if verb in VERB_THINGS else verb.split()[0]
-    verb = {"holds": "holding", "carries": "carrying", "has": "holding"}.get(verb, verb)
+    verb = {"holds": "holding", "carries": "carrying", "has": "holding", "sleeping": "lying on"}.get(verb, verb)
     pronoun = not who or bool(re.fullmatch(r"(he|she|they|it|him|her|this|that|the (guy|girl|man|woman|person|kid))", who))
     current = (memory or {}).get("current") or None
     if pronoun and current:
@@ -80,7 +80,8 @@ def held_question_intent(held: re.Match, memory: Memory | None) -> Intent:
     else:
         reference = who if who and not pronoun else "the person"
         ref_words = who or "the person"
-    return Intent(kind="relate", target=f"what {ref_words} is {verb}", relation="held_by", reference=reference,
+    be = "are" if ref_words == "they" else "is"
+    return Intent(kind="relate", target=f"what {ref_words} {be} {verb}", relation="held_by", reference=reference,
                   question="describe", confidence=0.7)
 
 def contents_question_intent(found: re.Match, memory: Memory | None) -> Intent | None:

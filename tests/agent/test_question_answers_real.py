@@ -133,3 +133,15 @@ def test_text_on_a_thing_no_detector_knows_is_read_from_the_whole_photo(coco_tin
     r = s.ask("whats the number on the plate")
     assert r.text.startswith("I can't locate the plate: none of my detectors knows what it looks like")
     assert "The text I can read in the photo: 755022." in r.text and r.mask is None
+
+
+def test_what_someone_stands_on_is_the_thing_under_them_or_said_to_be_unknown(coco_tiny, tmp_path):
+    s = Session(coco_tiny / "train2017" / "000000262148.jpg", db_path=tmp_path / "c.sqlite")  # a skater in the air
+    s.ask("whos the guy in the air")
+    r = s.ask("what is he standing on")
+    assert r.text.startswith("He is standing on a skateboard") and r.mask is not None
+    z = Session(coco_tiny / "train2017" / "000000499716.jpg", db_path=tmp_path / "z.sqlite")  # zebras on bare dirt
+    z.ask("the zebras")
+    r = z.ask("what are they standing on")
+    assert r.mask is None and r.text.startswith("I can't tell what they are standing on: none of the objects I can "
+                                                "detect lies under them.")

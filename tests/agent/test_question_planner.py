@@ -69,6 +69,20 @@ def test_what_a_verb_says_a_person_has_is_a_held_question(text, verb):
     assert i.relation == "held_by" and i.target.endswith(f" is {verb}")
 
 
+@pytest.mark.parametrize("text, target", [
+    ("what are they standing on", "what they are standing on"), ("whats she sitting on?", "what she is sitting on"),
+    ("what is the man on the left sleeping on", "what the man on the left is lying on"),
+])
+def test_what_a_person_sits_or_stands_on_is_the_thing_under_them(text, target):
+    i = interpret(text, GUY_AND_BOARD)
+    assert (i.relation, i.target) == ("held_by", target)
+
+
+def test_sitting_on_a_named_thing_is_no_question_about_what_is_under_them():
+    i = interpret("the guy sitting on the bench")
+    assert i.relation != "held_by" and i.target == "the guy" and i.pose == "sitting"
+
+
 @pytest.mark.parametrize("text, relation, reference", [
     ("whats on the plate", "inside", "the plate"), ("whats that in the toilet??", "inside", "the toilet"),
     ("whats on top of it", "above", "previous"), ("whats hanging over the table", "above", "the table"),

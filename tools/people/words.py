@@ -117,6 +117,9 @@ def person_cues(text: str | None, pronouns: bool = False) -> PersonCues:
     return PersonCues(pose=_first(words, POSE_WORDS), gender=_first(words, gender_words), age=age,
                       facing=facing_of(text), arms_up=bool(ARMS_UP.search((text or "").lower())))
 
+# verbs whose thing is under the person, not in their hands (only the classes VERB_THINGS gives count for them,
+# except "riding", whose rider may also hold the thing: a kite surfer)
+SUPPORT_VERBS = frozenset({"riding", "sitting on", "standing on", "lying on"})
 # what a verb says the held thing is: "what is he riding" -> a board, bike or animal under him (classes that are
 # otherwise never held, and bigger than a hand-held thing); agent.candidates.held favours these and any size
 VERB_THINGS: dict[str, frozenset[str]] = {
@@ -127,6 +130,10 @@ VERB_THINGS: dict[str, frozenset[str]] = {
     "kicking": frozenset({"sports ball"}), "flying": frozenset({"kite"}),
     "eating with": frozenset({"fork", "knife", "spoon"}), "drinking": frozenset({"cup", "wine glass", "bottle"}),
     "wearing on the back": frozenset({"backpack"}),
+    "sitting on": frozenset({"chair", "couch", "bench", "bed", "toilet", "horse", "motorcycle", "bicycle", "elephant",
+                             "surfboard", "skateboard", "suitcase", "boat"}),
+    "standing on": frozenset({"skateboard", "surfboard", "snowboard", "skis", "bench", "chair", "boat"}),
+    "lying on": frozenset({"bed", "couch", "bench", "surfboard"}),
     "carrying": frozenset({"handbag", "backpack", "suitcase", "umbrella", "surfboard", "skis", "snowboard", "skateboard",
                            "kite"}),
 }
