@@ -8,10 +8,12 @@ are said so.
 """
 from __future__ import annotations
 
+import re
+
 from agent.candidates.category import head_phrase
 from agent.candidates.held import point_nearness
 from tools.people.keypoints import KEYPOINT_SCORE
-from tools.people.words import VERB_THINGS, PersonCues, action_verb, facing_of, person_cues
+from tools.people.words import ROLE_THINGS, VERB_THINGS, PersonCues, action_verb, facing_of, person_cues
 from tools.regions import Region
 
 POSE_WEIGHT = 1.2
@@ -127,14 +129,17 @@ ACTION_THING_SCORE = 0.2  # detections of the verb's things this confident are l
 
 def bare_action_things(intent: dict, vision, runtime) -> list[list[float]]:
     """Boxes of the things an action with no object implies ("the kid swinging" -> bats and rackets,
-    tools.people.words.VERB_THINGS); [] when the request names the object (a relation) or no such verb."""
+    tools.people.words.VERB_THINGS), or a role noun ("the batter" -> bats, ROLE_THINGS); [] when the request
+    names the object (a relation) or has neither."""
     if intent.get("reference"):
         return []
-    verb = next((w for w in str(intent.get("target") or "").lower().split() if w in VERB_THINGS), None)
-    if verb is None:
+    words = re.findall(r"[a-z]+", str(intent.get("target") or "").lower())
+    verb = next((w for w in words if w in VERB_THINGS), None)
+    role = next((w for w in words if w in ROLE_THINGS), None)
+    if verb is None and role is None:
         return []
-    return [list(d.box) for d in runtime.all_detections(vision)
-            if d.label in VERB_THINGS[verb] and d.score >= ACTION_THING_SCORE]
+    things = VERB_THINGS[verb] if verb else ROLE_THINGS[role][1]
+    return [list(d.box) for d in runtime.all_detections(vision) if d.label in things and d.score >= ACTION_THING_SCORE]
 
 
 def person_evidence(intent: dict, regions: list[Region], vision, runtime) -> dict[int, tuple[float, list[str]]]:
@@ -153,7 +158,7 @@ def person_evidence(intent: dict, regions: list[Region], vision, runtime) -> dic
         if facts is not None:
             delta, why = _one(cues, facts) if cues.any() else (0.0, [])
             size_delta, size_why = _child_by_size(cues, facts, r.box, boxes, vision.image.height)
-            acting, how = max((person_acting_on(intent, r.box, t, vision, runtime) for t in things),
+            acting, how = max((person_acting_on(intent, r.box, t, vision, runtime, roles=True) for t in things),
                               default=(0.0, ""))
             out[id(r)] = (delta + size_delta + ACTION_WEIGHT * acting, why + size_why + ([how] if how else []))
     return out
@@ -182,11 +187,13 @@ def facts_for_mask(mask, vision, runtime):
     return best
 
 
-def person_acting_on(intent: dict, box: list[float], ref_box: list[float], vision, runtime) -> tuple[float, str]:
+def person_acting_on(intent: dict, box: list[float], ref_box: list[float], vision, runtime,
+                     roles: bool = False) -> tuple[float, str]:
     """(0..1, evidence) for "the guy dragging the suitcase" / "the girl riding the horse": how near the person in
-    `box` has a wrist to the thing's box (hand verbs), or their hips over it (riding); (0, "") without such a
-    verb or without their keypoints."""
-    verb = action_verb(str(intent.get("target") or ""))
+    `box` has a wrist to the thing's box (hand verbs), or their hips over it (riding); roles=True: a role noun
+    counts as its verb ("the batter": a hand at the bat; the thing must be the role's own, see bare_action_things);
+    (0, "") without such a verb or without their keypoints."""
+    verb = action_verb(str(intent.get("target") or ""), roles=roles)
     if verb is None or "people" not in runtime.grounders:
         return 0.0, ""
     facts = runtime.person_facts(vision, box)
@@ -205,5 +212,5 @@ def person_acting_on(intent: dict, box: list[float], ref_box: list[float], visio
         best = max(best, point_nearness(ref_box, [(x, y)], reach))
     if best <= 0.3:
         return 0.0, ""
-    where = "a hand at it" if kind == "hands" else "sitting over it"
+    where = "a hand at it" if kind == "hands" else "on it, hips over it"
     return best, f"{word}: {where} (body keypoints)"

@@ -110,6 +110,19 @@ def test_an_action_with_nothing_named_looks_for_its_things_at_their_hands(coco_t
     s.close()
 
 
+@pytest.mark.parametrize("image, request_text, ann_id, why", [
+    ("000000161799.jpg", "the skateboarder", 443248, "skateboarder: on it, hips over it"),  # 5 people at a skatepark
+    ("000000277005.jpg", "the cyclist", 1698310, "cyclist: on it, hips over it"),  # a street of 12 people, one bike
+])
+def test_a_role_noun_is_the_person_on_the_roles_thing(coco, coco_tiny, tmp_path, image, request_text, ann_id, why):
+    """ "the skateboarder" names no board: the person over the detected skateboard is the one (the most confident
+    of the people was another)."""
+    s = Session(coco_tiny / "val2017" / image, db_path=tmp_path / "c.sqlite")
+    r = s.ask(request_text)
+    assert why in r.text and iou(r.mask, instance(coco, ann_id)) > 0.4
+    s.close()
+
+
 def test_the_rider_of_the_motorbike_is_a_person_though_his_box_covers_the_bike(coco_tiny, tmp_path):
     """A rider's box covers most of his motorbike's (box IoU 0.72 here): he is related to it, not the bike itself."""
     rider = instance(COCO(str(coco_tiny / "annotations" / "instances_train2017.json")), 258837)

@@ -45,15 +45,30 @@ petting pets feeding feeds touching touches hitting hits cutting cuts taking tak
 RIDE_VERBS = frozenset("riding rides sitting sits seated on".split())
 
 
-def action_verb(text: str | None) -> tuple[str, str] | None:
+# people named by what they do, and the things that show it ("the batter": the person with a bat in hand; "the
+# skier": the person over the skis): (how the person is on the thing, the COCO classes)
+ROLE_THINGS: dict[str, tuple[str, frozenset[str]]] = {
+    "batter": ("hands", frozenset({"baseball bat"})), "hitter": ("hands", frozenset({"baseball bat"})),
+    "skier": ("ride", frozenset({"skis"})), "snowboarder": ("ride", frozenset({"snowboard"})),
+    "surfer": ("ride", frozenset({"surfboard"})), "skateboarder": ("ride", frozenset({"skateboard"})),
+    "skater": ("ride", frozenset({"skateboard"})), "cyclist": ("ride", frozenset({"bicycle"})),
+    "motorcyclist": ("ride", frozenset({"motorcycle"})), "biker": ("ride", frozenset({"bicycle", "motorcycle"})),
+    "rider": ("ride", frozenset({"horse", "bicycle", "motorcycle", "elephant"})), "jockey": ("ride", frozenset({"horse"})),
+}
+
+
+def action_verb(text: str | None, roles: bool = False) -> tuple[str, str] | None:
     """("hands" | "ride", verb) for the first hand or riding verb of a phrase ("the guy dragging the suitcase" ->
-    ("hands", "dragging")), else None."""
-    for w in re.findall(r"[a-z]+", (text or "").lower()):
+    ("hands", "dragging")), else with roles=True for a role noun (ROLE_THINGS: "the batter" -> ("hands",
+    "batter"): only where the thing is the role's own), else None."""
+    words = re.findall(r"[a-z]+", (text or "").lower())
+    for w in words:
         if w in HAND_VERBS:
             return "hands", w
         if w in RIDE_VERBS - {"on", "sitting", "sits", "seated"} or w in ("sitting", "sits", "seated") and " on " in f" {text} ":
             return "ride", w
-    return None
+    role = next((w for w in words if w in ROLE_THINGS), None) if roles else None
+    return (ROLE_THINGS[role][0], role) if role else None
 
 
 FACINGS = ("toward", "away")  # the person's face toward the camera, or their back

@@ -41,3 +41,12 @@ def test_person_cues():
     assert person_cues("the dog next to her").gender is None  # a pronoun names someone else
     assert person_cues("her", pronouns=True).gender == "female"
     assert not person_cues("the red car").any()
+
+
+def test_a_role_noun_counts_as_its_action_only_when_asked():
+    from tools.people.words import action_verb
+
+    assert action_verb("the batter") is None  # a relation's reference is never the role's own thing
+    assert action_verb("the batter", roles=True) == ("hands", "batter")
+    assert action_verb("the skier on the left", roles=True) == ("ride", "skier")
+    assert action_verb("the guy dragging the suitcase", roles=True) == ("hands", "dragging")  # a verb said wins
