@@ -46,6 +46,12 @@ ACTION_RELATION = (r"\b(kicking|hitting|touching|throwing|catching|chasing|feedi
 # a person bending or leaning over a thing is next to it, not above it ("the guy bent over the carrots")
 BENDING_RELATION = (r"\b(?:bending|bent|leaning|leant|hunched|stooping|bends|leans)(?: (?:in|down|forward))?"
                     r" (?:over|toward|towards|into|on|against)\b")
+# "on the couch" (a thing), never "on the left", "on the far side", "on the other end" (a place in the photo)
+ON_A_THING = (r"\bon(?= (?:(?:the|a|an|this|that) )?(?!(?:far|very|other|top|bottom|upper|lower|left|right|side|edge|end|"
+              r"corner|front|back|middle|center|centre|outside|inside|opposite|near|same|his|her|its|their|my|your|our|"
+              r"him|them|it|this|that|and|or|with|to|of|in|at|by)\b)[a-z])")
+# a place in the photo after the thing something is on ("on the bleachers on the right"): said of the target
+TRAILING_PLACE = re.compile(r"^(?P<thing>.+?)[ ,]+(?P<place>(?:on|at|in) (?:the )?(?:far |very )?(?:left|right|top|bottom)\b.*)$")
 RELATION_PATTERNS = [
     (BENDING_RELATION, "next_to"),
     (r"\b(to the )?left of\b", "left_of"), (r"\b(to the )?right of\b", "right_of"),
@@ -55,6 +61,7 @@ RELATION_PATTERNS = [
      r"\bby(?= (?:the|a|an|his|her|their) )", "next_to"),  # "the guy standing by the desk"
     (r"\b(inside|within|in it|in that)\b", "inside"), (r"\b(containing|contains|holding|that holds)\b", "contains"),
     (r"\b(overlapping|overlaps|on it|on that)\b", "overlaps"),
+    (ON_A_THING, "overlaps"),  # "the dog on the couch", "the cat sitting on the laptop": its box on the thing's
     (ACTION_RELATION, "next_to"),  # an action between two things ("the man kicking the ball"): the nearest one
 ]
 
@@ -199,7 +206,8 @@ def requested_edge(target: str) -> str | None:
 def relation_start(text: str) -> int | None:
     """Word index where the first relation phrase starts, or None."""
     low = re.sub(VIEWER_PHRASE, lambda m: " " * len(m.group(0)), text.lower())
-    starts = [m.start() for pattern, _ in RELATION_PATTERNS for m in [re.search(pattern, low)] if m]
+    starts = [m.start() for pattern, _ in RELATION_PATTERNS for m in [re.search(pattern, low)] if m and
+              (m.group(0) != "on" or _on_a_known_thing(low[m.end():]))]
     return len(low[: min(starts)].split()) if starts else None
 
 
@@ -215,6 +223,9 @@ def relation_match(text: str) -> tuple[str, re.Match] | None:
     found = [(canon, m) for pattern, canon in RELATION_PATTERNS for m in [re.search(pattern, low)] if m]
     if not found:
         return None
+    found = [f for f in found if f[1].group(0) != "on" or _on_a_known_thing(low[f[1].end():])]
+    if not found:
+        return None
     best = min(found, key=lambda f: f[1].start())
     if re.fullmatch(ACTION_RELATION, best[1].group(0)) and not low[best[1].end():].strip(" ?.!,"):
         return None  # "the kid swinging": what they do, with nothing named to relate to
@@ -223,6 +234,13 @@ def relation_match(text: str) -> tuple[str, re.Match] | None:
         if after:
             return after[0]
     return best
+
+
+def _on_a_known_thing(after: str) -> bool:
+    """Whether the words after "on" name a thing a detector can find ("the couch", "a bike"): only then is "on" a
+    relation; "on the bleachers", "on backwards" say something else of the target."""
+    words = re.split(r"[,.;!?]| (?:on|at|in|with|and|next|near|by|behind|under|w) ", after.strip(), maxsplit=1)[0]
+    return coco_category(words) is not None
 
 
 def refers_back(text: str) -> bool:

@@ -23,7 +23,7 @@ from agent.planners.noun_phrases import counted_target, is_chatter, noun_phrase,
 from agent.planners.person_deixis import person_pronoun_reference, pointing_intent
 from agent.planners.person_phrases import RIGHT_AS_JUST, described, names_someone_first, pronoun_reference
 from agent.planners.phrases import (
-    ACTION_RELATION, BENDING_RELATION, SHAPE_NOUNS, TEXT_CUE, edge_phrase, find_colors, find_depth, find_garment, find_part,
+    ACTION_RELATION, BENDING_RELATION, SHAPE_NOUNS, TEXT_CUE, TRAILING_PLACE, edge_phrase, find_colors, find_depth, find_garment, find_part,
     find_position, find_relation, find_shape, find_size, find_text_cue, placeholder_phrase, quoted, refers_back,
     relation_match, relation_start, without_cut_off,
 )
@@ -132,6 +132,8 @@ class RuleBasedPlanner:
 
         is_question = bool(QUESTION_START.search(low)) or low.endswith("?")
         relation = find_relation(text)
+        if relation and is_question and relation_match(low)[1].group(0) == "on":
+            relation = None  # "what number is on the bus": a question about the bus, not a thing on it
         asks_why = bool(re.match(r"\s*(why|how come)\b", low))
         if asks_why or is_question and not WANTS_MASK.search(low) and not (
                 relation and re.match(r"\s*(what|which|who)\b", low) and (relation_start(low) or 9) <= 4):
@@ -211,6 +213,9 @@ class RuleBasedPlanner:
             rel, rest = relation
             _, said = relation_match(low)
             rest, tail = pronoun_reference(rest)  # "next to her in jeans": her; "in jeans" is said of the target
+            placed = TRAILING_PLACE.match(rest) if said.group(0) == "on" and not tail else None
+            if placed:  # "sitting on the bleachers on the right": the person is on the right
+                rest, tail = placed.group("thing"), placed.group("place")
             own_text = f"{low[:said.start()]} {tail}"  # what the request says of the target itself
             verb = re.search(ACTION_RELATION, low[:said.start()])  # "the person walking next to the bikes"
             category, words = noun_phrase(low[:verb.start() if verb else said.start()])
@@ -220,7 +225,7 @@ class RuleBasedPlanner:
             else:
                 reference, ref_words = person_pronoun_reference(rest, context.memory) or (rest, rest)
             spoken = re.fullmatch(ACTION_RELATION, said.group(0)) or said.group(0) in HAND_VERBS or \
-                re.fullmatch(BENDING_RELATION, said.group(0))
+                re.fullmatch(BENDING_RELATION, said.group(0)) or said.group(0) == "on"
             rel_words = said.group(0) if spoken else (
                 rel.replace("_", " ").replace("below", "under"))  # "kicking", else the relation's name
             if verb:

@@ -161,7 +161,7 @@ def test_a_named_persons_thing_is_held_by_that_person():
     ("the thing on the cutting board", "relate", "what is on the cutting board", None),  # not the board
     ("the stuff on the plate", "relate", "what is on the plate", None),
     ("hmm no the fuller one", "correct", "the woman", "woman"),  # "fuller" describes: no cloth worker
-    ("the cup on the table", "new_target", "the cup", "cup"),
+    ("the cup on the table", "relate", "the cup on the table", "cup"),  # a cup, measured against the table
 ])
 def test_placeholders_comparatives_and_hesitant_corrections(text, kind, target, category):
     i = interpret(text, WOMAN)
@@ -198,3 +198,24 @@ def test_their_legs_after_their_head_are_the_persons():
     head = {"phrase": "the head of the person", "category": "person", "turn": 2, "part": "head"}
     i = interpret("their legs", {"current": head, "history": [person, head]})
     assert (i.kind, i.part, i.reference, i.target) == ("refine_part", "legs", "turn:1", "the person's legs")
+
+
+@pytest.mark.parametrize("text, target, reference, position", [
+    ("the dog on the couch", "the dog on the couch", "the couch", None),
+    ("man on bike", "the man on bike", "bike", None),  # articles dropped, as people type
+    ("person sitting on the bleachers on the right", "the person on the bleachers", "the bleachers", "right"),
+])
+def test_on_a_thing_a_detector_knows_is_a_relation_and_a_place_after_it_is_the_targets(text, target, reference, position):
+    i = interpret(text)
+    assert (i.kind, i.relation, i.target, i.reference, i.position) == ("relate", "overlaps", target, reference, position)
+
+
+@pytest.mark.parametrize("text, kind, target", [
+    ("the man on the far left", "new_target", "the man"),  # a place in the photo
+    ("the clock on the wall", "new_target", "the clock"),  # no detector knows walls: nothing to measure against
+    ("the man with his hat on backwards", "new_target", "the man in the hat"),
+    ("what number is on the orange bus", "new_target", "the orange bus"),  # a question about the bus
+])
+def test_on_a_place_or_in_a_question_is_no_relation(text, kind, target):
+    i = interpret(text)
+    assert (i.kind, i.target, i.relation) == (kind, target, None)
