@@ -44,10 +44,37 @@ there here spot see find notice tell sure true doing""".split())
 PHRASE_END_WORDS = {"up", "down", "out", "off", "dressed"}
 
 
+# nouns that end like a participle ("the dog bed", "the wedding cake"): never taken for one
+PARTICIPLE_LIKE_NOUNS = set("""building ceiling painting clothing pudding wedding stuffing icing frosting topping filling
+dressing railing awning siding bedding swing string spring ring wing king thing something nothing everything
+sibling duckling seedling darling speed feed seed steed""".split())
+
+
+IRREGULAR_PARTICIPLES = {"held", "worn", "hung", "sat", "stood", "laid", "lain", "kept", "shown"}
+
+
+def after_noun_participle(prev: str, word: str) -> bool:
+    """Whether `word` is a participle that follows the noun `prev` and so ends its phrase ("the cat sleeping",
+    "the car parked on the left", "the umbrella held by the woman"): a word ending in -ing (6+ letters) or -ed
+    (5+) that names no COCO class and is no noun that merely ends so."""
+    participle = (word.endswith("ing") and len(word) >= 6) or (word.endswith("ed") and len(word) >= 5) or \
+        word in IRREGULAR_PARTICIPLES
+    return participle and word not in PARTICIPLE_LIKE_NOUNS and singular(word) not in CATEGORY_SYNONYMS and \
+        (singular(prev) in CATEGORY_SYNONYMS or prev in GARMENT_WORDS or prev in ("one", "thing") or
+         coco_kind(singular(prev)) is not None)
+
+
+def _phrase_end(run: list[str]) -> int:
+    """Index where a chunk's noun phrase ends: a predicate word, a particle, or a participle after its noun."""
+    for i, w in enumerate(run):
+        if w in PREDICATE_WORDS or w in PHRASE_END_WORDS or (i and after_noun_participle(run[i - 1], w)):
+            return i
+    return len(run)
+
+
 def noun_phrase(text: str) -> tuple[str | None, list[str]]:
     """(category head noun, the words of the phrase around it) from a request like "segment the red mug"."""
-    runs = [run[: next((i for i, w in enumerate(run) if w in PREDICATE_WORDS or w in PHRASE_END_WORDS), len(run))]
-            for run in chunks(text, COMMAND_WORDS | PHRASE_PREPOSITIONS)]
+    runs = [run[: _phrase_end(run)] for run in chunks(text, COMMAND_WORDS | PHRASE_PREPOSITIONS)]
     runs = [run for run in runs if run]
     best: list[str] = []
     # "the fuller one": a comparative before "one" describes it; WordNet knows "fuller" only as a noun for a person

@@ -219,3 +219,14 @@ def test_on_a_thing_a_detector_knows_is_a_relation_and_a_place_after_it_is_the_t
 def test_on_a_place_or_in_a_question_is_no_relation(text, kind, target):
     i = interpret(text)
     assert (i.kind, i.target, i.relation) == (kind, target, None)
+
+
+@pytest.mark.parametrize("text, target, category", [
+    ("cat sleeping", "the cat", "cat"), ("car parked on the left", "the car", "car"),
+    ("umbrella held by woman", "the umbrella", "umbrella"), ("the blue bag strapped on the seat", "the blue bag", "bag"),
+    ("the dog bed", "the dog bed", "bed"), ("the wedding cake", "the wedding cake", "cake"),  # nouns ending so
+    ("the frosted donut", "the frosted donut", "donut"),  # a participle before the noun describes it
+])
+def test_a_participle_after_the_noun_ends_its_phrase(text, target, category):
+    i = interpret(text)
+    assert (i.target, i.category) == (target, category)
