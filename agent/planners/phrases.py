@@ -113,6 +113,9 @@ def find_shape(text: str) -> str | None:
     return None
 
 
+YOUNG_WORDS = {"baby", "babies", "young", "juvenile"}  # before an animal's name: the smallest of its kind
+
+
 def find_size(text: str) -> str | None:
     toks = set(tokens(text))
     if toks & {"biggest", "largest", "widest", "tallest"}:
@@ -126,6 +129,8 @@ def find_size(text: str) -> str | None:
         return None  # "the little girl": a child (tools.people.words), not the smallest box of a crowd
     if toks & {"small", "tiny", "little", "smaller"}:
         return "smallest"
+    if toks & YOUNG_WORDS and coco_category(text) not in ("person", None):
+        return "smallest"  # "the baby elephant": the smallest of its kind (a baby person is a child)
     return None
 
 

@@ -230,3 +230,12 @@ def test_on_a_place_or_in_a_question_is_no_relation(text, kind, target):
 def test_a_participle_after_the_noun_ends_its_phrase(text, target, category):
     i = interpret(text)
     assert (i.target, i.category) == (target, category)
+
+
+@pytest.mark.parametrize("text, category, size", [
+    ("baby elephant", "elephant", "smallest"), ("the baby giraffe on the left", "giraffe", "smallest"),
+    ("the baby", "baby", None), ("the young man", "man", None),  # a baby or young person is a child or adult, not a size
+])
+def test_a_baby_animal_is_the_smallest_of_its_kind(text, category, size):
+    i = interpret(text)
+    assert (i.category, i.size) == (category, size)
