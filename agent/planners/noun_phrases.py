@@ -50,6 +50,8 @@ dressing railing awning siding bedding swing string spring ring wing king thing 
 sibling duckling seedling darling speed feed seed steed""".split())
 
 
+# a piece of a thing named before it ("the pizza slice", "the cake piece", "the sandwich half"): the thing's class
+PIECE_WORDS = {"slice", "piece", "half", "bite", "chunk", "wedge", "portion", "bit", "serving", "helping"}
 IRREGULAR_PARTICIPLES = {"held", "worn", "hung", "sat", "stood", "laid", "lain", "kept", "shown"}
 
 
@@ -99,6 +101,8 @@ def noun_phrase(text: str) -> tuple[str | None, list[str]]:
     head = singular(nouns[-1])
     if head in SHAPE_NOUNS:  # "the red circle": a shape, not a category
         return None, best
+    if head in PIECE_WORDS and len(nouns) > 1 and coco_category(nouns[-2]):  # "the pizza slice": a piece of pizza
+        return singular(nouns[-2]), best
     return head, best
 
 

@@ -239,3 +239,11 @@ def test_a_participle_after_the_noun_ends_its_phrase(text, target, category):
 def test_a_baby_animal_is_the_smallest_of_its_kind(text, category, size):
     i = interpret(text)
     assert (i.category, i.size) == (category, size)
+
+
+@pytest.mark.parametrize("text, category", [
+    ("the pizza slice closest to us", "pizza"), ("the cake piece on the left", "cake"), ("sandwich half", "sandwich"),
+    ("the slice", "slice"),  # a piece of nothing named: no class to give it
+])
+def test_a_piece_word_after_a_class_is_a_piece_of_that_class(text, category):
+    assert interpret(text).category == category
