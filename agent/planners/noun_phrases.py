@@ -42,6 +42,8 @@ there here spot see find notice tell sure true doing""".split())
 # words after a noun that end its phrase and never head it: adverb particles ("with her hair up", "the bowl up
 # there") and "dressed" ("the little girl dressed up like cleopatra")
 PHRASE_END_WORDS = {"up", "down", "out", "off", "dressed"}
+# adverbs that end a phrase when they follow its words ("person partially visible on the right edge")
+AFTER_NOUN_ADVERBS = {"partially", "partly", "mostly", "barely", "halfway", "fully"}
 
 
 # nouns that end like a participle ("the dog bed", "the wedding cake"): never taken for one
@@ -67,9 +69,11 @@ def after_noun_participle(prev: str, word: str) -> bool:
 
 
 def _phrase_end(run: list[str]) -> int:
-    """Index where a chunk's noun phrase ends: a predicate word, a particle, or a participle after its noun."""
+    """Index where a chunk's noun phrase ends: a predicate word, a particle, or an adverb or participle after its
+    first word."""
     for i, w in enumerate(run):
-        if w in PREDICATE_WORDS or w in PHRASE_END_WORDS or (i and after_noun_participle(run[i - 1], w)):
+        if w in PREDICATE_WORDS or w in PHRASE_END_WORDS or \
+                (i and (w in AFTER_NOUN_ADVERBS or after_noun_participle(run[i - 1], w))):
             return i
     return len(run)
 

@@ -120,10 +120,12 @@ def find_size(text: str) -> str | None:
     toks = set(tokens(text))
     if toks & {"biggest", "largest", "widest", "tallest"}:
         return "largest"
-    if toks & {"smallest", "narrowest", "tiniest"}:
+    if toks & {"smallest", "narrowest", "tiniest", "shortest"}:
         return "smallest"
-    if toks & {"big", "large", "huge", "bigger", "larger"}:
+    if toks & {"big", "large", "huge", "bigger", "larger", "taller", "tall"}:
         return "largest"
+    if toks & {"shorter"}:
+        return "smallest"
     if toks & {"small", "little"} and not toks & {"tiny", "smaller"} and \
             any(coco_category(w) == "person" for w in toks - {"small", "little"}):
         return None  # "the little girl": a child (tools.people.words), not the smallest box of a crowd

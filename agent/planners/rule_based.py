@@ -31,7 +31,7 @@ from agent.planners.questions import (
     CONTENTS_QUESTION, HELD_QUESTION, MEASURED_QUESTION, PHOTO_PART, PLACED_THING, QUESTION_START, QUESTION_WORDS_OF_TEXT,
     contents_question_intent, held_question_intent, question_topic,
 )
-from agent.planners.sentences import WANTS_MASK, request_clause, request_sentence
+from agent.planners.sentences import WANTS_MASK, one_of_several, request_clause, request_sentence
 from agent.planners.their_things import their_thing_intent
 from agent.state import Candidate
 from agent.text_answers import PHOTO_TEXT
@@ -52,6 +52,9 @@ ROWS = {"front": "front", "first": "front", "back": "back", "last": "back", "rea
         "second": "middle"}
 # "the guy with the blue balloon", "kid w/ the kite": a person and the thing they have
 WITH_THING = re.compile(r"\b(?:with|w/|w)\s+(?:the\s+|a\s+|an\s+|his\s+|her\s+|their\s+)?(?P<thing>[a-z][a-z ]*?)\s*[?.!]*$")
+# "the chair with a cat on it", "the plate with food in it": the thing under (or holding) another one
+WITH_THING_ON_IT = re.compile(r"^(?P<head>.+?)\s+(?:with|w/|w|that has|having)\s+(?:the\s+|a\s+|an\s+|some\s+)?"
+                              r"(?P<thing>[a-z][a-z ]*?)\s+(?P<prep>on|in|inside|on top of) (?:it|top|them)\s*[?.!]*$")
 _question_kind = question_topic
 
 
@@ -63,7 +66,7 @@ class RuleBasedPlanner:
     def interpret(self, context: PlannerContext) -> Intent:
         """The turn's Intent; unknown words are read as their spelling correction first (noted on the Intent)."""
         sentence = request_sentence(context.user_text.strip())
-        clause = request_clause(sentence)
+        clause = one_of_several(request_clause(sentence))
         reading = read_words(clause)
         intent = self._interpret(context, reading.text)
         if clause != sentence and not intent.category:  # "two ppl in the snow, get the one in red": a person
@@ -197,6 +200,17 @@ class RuleBasedPlanner:
             return Intent(kind="refine_part", target=f"the {part} of {prev_phrase or 'it'}", part=part,
                           category=current.get("category"), confidence=0.8)
 
+        carried = WITH_THING_ON_IT.match(low)
+        if carried and noun_phrase(carried.group("head"))[0] and not coco_category(carried.group("thing")):
+            return self._interpret(context, carried.group("head"))  # "the plate with food on it": the plate
+        if carried and noun_phrase(carried.group("head"))[0]:
+            head_category, head_words = noun_phrase(carried.group("head"))  # "the chair with a cat on it"
+            own_text = carried.group("head")
+            return Intent(kind="relate", target=f"{described(head_category, head_words, own_text)} with the "
+                          f"{carried.group('thing')} {carried.group('prep')} it", category=head_category, relation="overlaps",
+                          reference=f"the {carried.group('thing')}", colors=find_colors(own_text),
+                          position=find_position(own_text), size=find_size(own_text), depth=find_depth(own_text),
+                          confidence=0.7)
         with_thing = WITH_THING.search(low)
         if with_thing and not relation:  # "guy with the blue balloon": the person whose hand is at the balloon
             thing = with_thing.group("thing").strip()

@@ -45,3 +45,16 @@ def request_clause(sentence: str) -> str:
     if asking is None or len(asking.group("rest").split()) < 2 or OBJECT_PRONOUN.match(asking.group("rest")):
         return sentence
     return clauses[-1]
+
+
+# "the larger of the two elephants", "the left one of the 3 dogs": one of a group, named by its difference
+ONE_OF_SEVERAL = re.compile(
+    r"\b(?:the )?(?P<which>[a-z]+(?:er|est)|left|right|front|back|middle|top|bottom|first|second|third|last)"
+    r"(?: one)? of (?:(?:the|these|those) )?(?:two|three|four|five|six|both|\d+) (?P<noun>[a-z]+)\b", re.IGNORECASE)
+
+
+def one_of_several(text: str) -> str:
+    """ "the larger of the two elephants" -> "the larger elephant" (one of them, not both); other text unchanged."""
+    from tools.vocabulary import singular
+
+    return ONE_OF_SEVERAL.sub(lambda m: f"the {m.group('which')} {singular(m.group('noun').lower())}", text)

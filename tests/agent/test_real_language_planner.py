@@ -247,3 +247,23 @@ def test_a_baby_animal_is_the_smallest_of_its_kind(text, category, size):
 ])
 def test_a_piece_word_after_a_class_is_a_piece_of_that_class(text, category):
     assert interpret(text).category == category
+
+
+@pytest.mark.parametrize("text, target, size, position", [
+    ("the larger of the two elephants", "the larger elephant", "largest", None),  # one of them, not both
+    ("the smaller of both cats", "the smaller cat", "smallest", None),
+    ("the left one of the two dogs", "the left dog", None, "left"),
+    ("the taller man", "the taller man", "largest", None), ("shorter woman", "the shorter woman", "smallest", None),
+    ("person partially visible on right edge", "the person at the right edge", None, "right"),
+])
+def test_one_of_several_and_height_words(text, target, size, position):
+    i = interpret(text)
+    assert (i.target, i.size, i.position) == (target, size, position)
+
+
+def test_a_thing_with_another_on_it_is_measured_against_that_other_thing():
+    i = interpret("chair with a cat on it")
+    assert (i.kind, i.category, i.relation, i.reference) == ("relate", "chair", "overlaps", "the cat")
+    assert i.target == "the chair with the cat on it"
+    plate = interpret("the plate with food on it")  # no detector knows food: the plate alone
+    assert (plate.kind, plate.target, plate.relation) == ("new_target", "the plate", None)
