@@ -50,6 +50,9 @@ def describe_candidates(intent: dict, vision, runtime, turn: int) -> list[Candid
         found = category_candidates(intent, category, vision, runtime, turn)
         if found and not out:
             return found
+        if found and all(c["id"].startswith("det:") for c in out):  # "the bus that says 22": a detected bus holds it
+            held = {c["id"] for c in out}
+            return sorted(out + [c for c in found if c["id"] not in held], key=lambda c: -c["score"])
         out += found
         missed = None if found else category
     out += _haar_candidates(intent, vision, runtime, turn)

@@ -286,14 +286,22 @@ TEXT_CUE = re.compile(
 )
 
 
+# "the player with number 24", "the bus no. 5", "#10": the digits are the text the thing shows
+NUMBER_CUE = re.compile(r"\s*\b(?:(?:with|wearing|showing)\s+)?(?:the\s+)?(?:number|no\.|#)\s?(\d{1,4})\b", re.IGNORECASE)
+
+
 def find_text_cue(text: str) -> str | None:
     """The words a request says the target shows: quoted ("the sign saying 'EXIT'"), after says/reads/
-    labelled, or two to four words in capitals ("the EXIT sign"); None otherwise."""
+    labelled, a number ("the player with number 24"), or two to four words in capitals ("the EXIT sign"); None
+    otherwise."""
     qs = quoted(text)
     if qs:
         return qs[0]
     m = TEXT_CUE.search(text)
     if m:
         return m.group(1).strip()
+    number = NUMBER_CUE.search(text)
+    if number:
+        return number.group(1)
     caps = re.findall(r"\b[A-Z0-9][A-Z0-9\-&]*[A-Z][A-Z0-9\-&]*\b", text)  # words in capitals: "the EXIT sign"
     return " ".join(caps) if caps and len(caps) <= 4 else None

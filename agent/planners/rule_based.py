@@ -23,7 +23,7 @@ from agent.planners.noun_phrases import counted_target, is_chatter, noun_phrase,
 from agent.planners.person_deixis import person_pronoun_reference, pointing_intent
 from agent.planners.person_phrases import RIGHT_AS_JUST, described, names_someone_first, pronoun_reference
 from agent.planners.phrases import (
-    ACTION_RELATION, BENDING_RELATION, SHAPE_NOUNS, TEXT_CUE, TRAILING_PLACE, edge_phrase, find_colors, find_depth, find_garment, find_part,
+    ACTION_RELATION, BENDING_RELATION, NUMBER_CUE, SHAPE_NOUNS, TEXT_CUE, TRAILING_PLACE, edge_phrase, find_colors, find_depth, find_garment, find_part,
     find_position, find_relation, find_shape, find_size, find_text_cue, placeholder_phrase, quoted, refers_back,
     relation_match, relation_start, without_cut_off,
 )
@@ -258,9 +258,12 @@ class RuleBasedPlanner:
                           question=asks_which, **own, confidence=0.7)
 
         if cue:
-            rest = TEXT_CUE.sub("", text) if TEXT_CUE.search(text) else re.sub(r"[\"“'‘].*", "", text)
+            rest = TEXT_CUE.sub("", text) if TEXT_CUE.search(text) else NUMBER_CUE.sub(" ", text) \
+                if NUMBER_CUE.search(text) else re.sub(r"[\"“'‘].*", "", text)
             category, words = noun_phrase(rest.replace(cue, " "))
-            phrase = f"{the_phrase(words, 'the text')} that says {cue}"
+            numbered = not TEXT_CUE.search(text) and NUMBER_CUE.search(text)
+            phrase = (f"{the_phrase(words)} with the number {cue}" if words else f"the number {cue}") if numbered \
+                else f"{the_phrase(words, 'the text')} that says {cue}"
             return Intent(kind="read_text", target=phrase, category=category, text_cue=cue, **attrs)
 
         category, words = noun_phrase(text)

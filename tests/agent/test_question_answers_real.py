@@ -14,6 +14,7 @@ from agent.session import Session
 from agent.text_answers import text_answer
 from tools.grounders.ocr import OcrReader
 from tools.images import load_image
+from tools.masks import iou
 
 pytestmark = pytest.mark.slow
 
@@ -145,3 +146,15 @@ def test_what_someone_stands_on_is_the_thing_under_them_or_said_to_be_unknown(co
     r = z.ask("what are they standing on")
     assert r.mask is None and r.text.startswith("I can't tell what they are standing on: none of the objects I can "
                                                 "detect lies under them.")
+
+
+def test_a_thing_named_by_its_text_is_the_detection_that_holds_the_text(coco_tiny, tmp_path):
+    """ "the bus that says bolton": the bus whose box holds the OCR line (it was the text's own box before)."""
+    from pycocotools.coco import COCO
+
+    coco = COCO(str(coco_tiny / "annotations" / "instances_val2017.json"))
+    bus = coco.annToMask(coco.loadAnns(168880)[0]).astype(bool)
+    s = Session(coco_tiny / "val2017" / "000000359937.jpg", db_path=tmp_path / "c.sqlite")
+    r = s.ask("the bus that says bolton")
+    assert "OCR read 'BOLTON'" in r.text and "bus (detector" in r.text and "holds that text" in r.text
+    assert iou(r.mask, bus) > 0.8

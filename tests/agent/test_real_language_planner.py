@@ -267,3 +267,12 @@ def test_a_thing_with_another_on_it_is_measured_against_that_other_thing():
     assert i.target == "the chair with the cat on it"
     plate = interpret("the plate with food on it")  # no detector knows food: the plate alone
     assert (plate.kind, plate.target, plate.relation) == ("new_target", "the plate", None)
+
+
+@pytest.mark.parametrize("text, target, category, cue", [
+    ("the player with number 24", "the player with the number 24", "player", "24"),
+    ("bus number 5", "the bus with the number 5", "bus", "5"), ("number 24", "the number 24", None, "24"),
+])
+def test_a_number_the_thing_shows_is_its_text(text, target, category, cue):
+    i = interpret(text)
+    assert (i.kind, i.target, i.category, i.text_cue) == ("read_text", target, category, cue)
