@@ -40,9 +40,13 @@ PART_PATTERNS = [
 ]
 
 # relation phrases -> Intent.relation (the target stands in that relation to the reference)
-ACTION_RELATION = (r"\b(kicking|hitting|touching|throwing|catching|chasing|feeding|petting|pushing|pulling|riding|"
-                   r"carrying|dragging|grabbing|hugging|swinging|flying|walking|leading|playing with|talking to|"
-                   r"looking at)\b")
+# verbs that are actions only with an object after them ("eating a donut", not "the cutting board")
+OBJECT_VERBS = r"eating|drinking|using|cutting|reading|watching"
+PLAIN_ACTIONS = (r"kicking|hitting|touching|throwing|catching|chasing|feeding|petting|pushing|pulling|riding|carrying|"
+                 r"dragging|grabbing|hugging|swinging|flying|walking|leading|playing with|talking to|looking at")
+ACTION_RELATION = rf"\b({PLAIN_ACTIONS}|{OBJECT_VERBS})\b"  # an action word, as said
+ACTION_IN_SENTENCE = (rf"\b(?:{PLAIN_ACTIONS})\b|\b(?:{OBJECT_VERBS})\b"  # an action word with its object after it
+                      r"(?= (?:the|a|an|some|his|her|their|its|this|that|from (?:the|a|an)|out of)\b)")
 # a person bending or leaning over a thing is next to it, not above it ("the guy bent over the carrots")
 BENDING_RELATION = (r"\b(?:bending|bent|leaning|leant|hunched|stooping|bends|leans)(?: (?:in|down|forward))?"
                     r" (?:over|toward|towards|into|on|against)\b")
@@ -55,14 +59,14 @@ TRAILING_PLACE = re.compile(r"^(?P<thing>.+?)[ ,]+(?P<place>(?:on|at|in) (?:the 
 RELATION_PATTERNS = [
     (BENDING_RELATION, "next_to"),
     (r"\b(to the )?left of\b", "left_of"), (r"\b(to the )?right of\b", "right_of"),
-    (r"\bin front of\b", "in_front_of"), (r"\bbehind\b(?= (the|a|an|it|him|her|them|that|this|those|his)\b)", "behind"),
+    (r"\bin front of\b", "in_front_of"), (r"\bbehind\b(?= (the|a|an|it|him|her|them|that|this|those|his|another|other|its|their)\b)", "behind"),
     (r"\b(under|below|beneath|underneath)\b", "below"), (r"\b(above|over|on top of)\b", "above"),
     (r"\b(next to|beside|besides|near|nearby|adjacent to|close to|by the side of|neighbou?ring|around)\b|"
      r"\bby(?= (?:the|a|an|his|her|their) )", "next_to"),  # "the guy standing by the desk"
     (r"\b(inside|within|in it|in that)\b", "inside"), (r"\b(containing|contains|holding|that holds)\b", "contains"),
     (r"\b(overlapping|overlaps|on it|on that)\b", "overlaps"),
     (ON_A_THING, "overlaps"),  # "the dog on the couch", "the cat sitting on the laptop": its box on the thing's
-    (ACTION_RELATION, "next_to"),  # an action between two things ("the man kicking the ball"): the nearest one
+    (ACTION_IN_SENTENCE, "next_to"),  # an action between two things ("the man kicking the ball"): the nearest one
 ]
 
 WORD = r"[^\W_][\w'\-]*"  # a word: letters of any script ("Région"), digits, inner ' and -
@@ -214,7 +218,7 @@ def relation_start(text: str) -> int | None:
     """Word index where the first relation phrase starts, or None."""
     low = re.sub(VIEWER_PHRASE, lambda m: " " * len(m.group(0)), text.lower())
     starts = [m.start() for pattern, _ in RELATION_PATTERNS for m in [re.search(pattern, low)] if m and
-              (m.group(0) != "on" or _on_a_known_thing(low[m.end():]))]
+              (not _needs_a_known_thing(m.group(0)) or _on_a_known_thing(low[m.end():]))]
     return len(low[: min(starts)].split()) if starts else None
 
 
@@ -230,7 +234,7 @@ def relation_match(text: str) -> tuple[str, re.Match] | None:
     found = [(canon, m) for pattern, canon in RELATION_PATTERNS for m in [re.search(pattern, low)] if m]
     if not found:
         return None
-    found = [f for f in found if f[1].group(0) != "on" or _on_a_known_thing(low[f[1].end():])]
+    found = [f for f in found if not _needs_a_known_thing(f[1].group(0)) or _on_a_known_thing(low[f[1].end():])]
     if not found:
         return None
     best = min(found, key=lambda f: f[1].start())
@@ -243,9 +247,14 @@ def relation_match(text: str) -> tuple[str, re.Match] | None:
     return best
 
 
+def _needs_a_known_thing(said: str) -> bool:
+    """ "on" and the object verbs ("eating", "cutting") relate only to a thing a detector can find."""
+    return said == "on" or re.fullmatch(OBJECT_VERBS, said) is not None
+
+
 def _on_a_known_thing(after: str) -> bool:
-    """Whether the words after "on" name a thing a detector can find ("the couch", "a bike"): only then is "on" a
-    relation; "on the bleachers", "on backwards" say something else of the target."""
+    """Whether the words after "on" (or an object verb) name a thing a detector can find ("the couch", "a bike"):
+    only then is it a relation; "on backwards", "cutting the ribbon" say something else of the target."""
     words = re.split(r"[,.;!?]| (?:on|at|in|with|and|next|near|by|behind|under|w) ", after.strip(), maxsplit=1)[0]
     return coco_category(words) is not None
 

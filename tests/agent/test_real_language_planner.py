@@ -276,3 +276,22 @@ def test_a_thing_with_another_on_it_is_measured_against_that_other_thing():
 def test_a_number_the_thing_shows_is_its_text(text, target, category, cue):
     i = interpret(text)
     assert (i.kind, i.target, i.category, i.text_cue) == ("read_text", target, category, cue)
+
+
+@pytest.mark.parametrize("text, relation, reference", [
+    ("a girl eating a donut", "next_to", "a donut"), ("the woman using a laptop", "next_to", "a laptop"),
+    ("an elephant walking behind another elephant", "behind", "another elephant"),
+    ("the man cutting the ribbon", None, None),  # no detector knows ribbons: nothing to measure against
+    ("the cutting board on the left", None, None),  # "cutting" before a noun describes it
+])
+def test_an_action_with_its_object_relates_the_two(text, relation, reference):
+    i = interpret(text)
+    assert (i.relation, i.reference) == (relation, reference)
+
+
+def test_a_sport_verb_is_a_bare_action_on_its_thing():
+    from tools.people.words import VERB_THINGS, action_verb
+
+    i = interpret("the person skiing down the hill")
+    assert i.target == "the person skiing" and action_verb(i.target) == ("ride", "skiing")
+    assert VERB_THINGS["skiing"] == frozenset({"skis"})

@@ -42,7 +42,7 @@ AGE_WORDS = {
 HAND_VERBS = frozenset("""holding holds carrying carries pulling pulls dragging drags pushing pushes grabbing grabs
 throwing throws catching catches hugging hugs using uses eating eats drinking drinks swinging swings flying flies
 petting pets feeding feeds touching touches hitting hits cutting cuts taking takes with w""".split())  # "with": "the guy with the balloon"
-RIDE_VERBS = frozenset("riding rides sitting sits seated on".split())
+RIDE_VERBS = frozenset("riding rides sitting sits seated on skiing surfing skateboarding snowboarding biking cycling".split())
 
 
 # people named by what they do, and the things that show it ("the batter": the person with a bat in hand; "the
@@ -145,6 +145,8 @@ VERB_THINGS: dict[str, frozenset[str]] = {
     "kicking": frozenset({"sports ball"}), "flying": frozenset({"kite"}),
     "eating with": frozenset({"fork", "knife", "spoon"}), "drinking": frozenset({"cup", "wine glass", "bottle"}),
     "wearing on the back": frozenset({"backpack"}),
+    "skiing": frozenset({"skis"}), "surfing": frozenset({"surfboard"}), "skateboarding": frozenset({"skateboard"}),
+    "snowboarding": frozenset({"snowboard"}), "biking": frozenset({"bicycle"}), "cycling": frozenset({"bicycle"}),
     "sitting on": frozenset({"chair", "couch", "bench", "bed", "toilet", "horse", "motorcycle", "bicycle", "elephant",
                              "surfboard", "skateboard", "suitcase", "boat"}),
     "standing on": frozenset({"skateboard", "surfboard", "snowboard", "skis", "bench", "chair", "boat"}),
