@@ -23,8 +23,8 @@ from agent.planners.noun_phrases import counted_target, is_chatter, noun_phrase,
 from agent.planners.person_deixis import person_pronoun_reference, pointing_intent
 from agent.planners.person_phrases import RIGHT_AS_JUST, described, names_someone_first, pronoun_reference
 from agent.planners.phrases import (
-    ACTION_RELATION, BENDING_RELATION, NUMBER_CUE, SHAPE_NOUNS, TEXT_CUE, TRAILING_PLACE, edge_phrase, find_colors, find_depth, find_garment, find_part,
-    find_position, find_relation, find_shape, find_size, find_text_cue, placeholder_phrase, quoted, refers_back,
+    ACTION_RELATION, BENDING_RELATION, NUMBER_CUE, SHAPE_NOUNS, TEXT_CUE, TRAILING_PLACE, edge_phrase, find_colors,
+    find_depth, find_garment, find_part, find_position, find_relation, find_shape, find_size, find_text_cue, placeholder_phrase, quoted, refers_back,
     relation_match, relation_start, without_cut_off,
 )
 from agent.planners.questions import (
@@ -207,8 +207,8 @@ class RuleBasedPlanner:
             head_category, head_words = noun_phrase(carried.group("head"))  # "the chair with a cat on it"
             own_text = carried.group("head")
             return Intent(kind="relate", target=f"{described(head_category, head_words, own_text)} with the "
-                          f"{carried.group('thing')} {carried.group('prep')} it", category=head_category, relation="overlaps",
-                          reference=f"the {carried.group('thing')}", colors=find_colors(own_text),
+                          f"{carried.group('thing')} {carried.group('prep')} it", category=head_category,
+                          relation="overlaps", reference=f"the {carried.group('thing')}", colors=find_colors(own_text),
                           position=find_position(own_text), size=find_size(own_text), depth=find_depth(own_text),
                           confidence=0.7)
         with_thing = WITH_THING.search(low)
