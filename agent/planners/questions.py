@@ -75,7 +75,10 @@ def held_question_intent(held: re.Match, memory: Memory | None) -> Intent:
     verb = {"holds": "holding", "carries": "carrying", "has": "holding", "sleeping": "lying on"}.get(verb, verb)
     pronoun = not who or bool(re.fullmatch(r"(he|she|they|it|him|her|this|that|the (guy|girl|man|woman|person|kid))", who))
     current = (memory or {}).get("current") or None
-    if pronoun and current:
+    owner = person_named_by_pronoun(who, memory) if pronoun and who else None
+    if owner is not None:  # "what is she sitting on" after "only her head": her, not her head
+        reference, ref_words = turn_reference(owner.get("turn")), who
+    elif pronoun and current:
         reference, ref_words = "previous", who or "it"
     else:
         reference = who if who and not pronoun else "the person"

@@ -115,3 +115,10 @@ def test_a_measured_question_about_a_thing_in_a_relation_finds_that_thing(text, 
     i = interpret(text, GUY_AND_BOARD)
     assert (i.kind, i.question, i.relation, i.reference) == ("relate", "color", relation, reference)
     assert interpret("what colour is it", GUY_AND_BOARD).kind == "answer_only"
+
+
+def test_what_she_sits_on_after_her_head_is_asked_of_her():
+    woman = {"phrase": "the woman", "category": "woman", "turn": 1, "region_id": "det:person:0"}
+    head = {"phrase": "the head of the woman", "category": "person", "part": "head", "turn": 2, "region_id": "t2:part0"}
+    i = interpret("what is she sitting on", {"current": head, "history": [woman, head]})
+    assert (i.relation, i.reference, i.target) == ("held_by", "turn:1", "what she is sitting on")
