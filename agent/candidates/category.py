@@ -275,8 +275,9 @@ IMPLIED_MIN_INSTANCES = 2  # a class the picture is "about" has at least this ma
 
 def implied_category(memory: dict, vision, runtime) -> str | None:
     """The class a request without a noun means ("the one on the left", "the big one"): the current target's
-    class when the detector sees at least two of it, else the class with the most confident instances (at least
-    two; the larger total box area breaks ties); None when no class has several."""
+    class when the detector sees at least two of it, else, among the classes with at least two confident
+    instances, the one covering the most of the photo (the two people at a table, not its nine chairs); None when
+    no class has several."""
     counts: dict[str, list[float]] = {}
     for d in runtime.all_detections(vision):
         if d.score >= MIN_SCORE:
@@ -284,5 +285,5 @@ def implied_category(memory: dict, vision, runtime) -> str | None:
     current = coco_category(((memory or {}).get("current") or {}).get("category"))  # "guy" -> person, the label
     if current in counts and len(counts[current]) >= IMPLIED_MIN_INSTANCES:
         return current
-    several = [(len(a), sum(a), name) for name, a in counts.items() if len(a) >= IMPLIED_MIN_INSTANCES]
+    several = [(sum(a), len(a), name) for name, a in counts.items() if len(a) >= IMPLIED_MIN_INSTANCES]
     return max(several)[2] if several else None

@@ -144,6 +144,15 @@ def test_the_one_in_front_after_a_guy_means_a_person_though_cars_are_more(coco_t
     assert "person (detector" in r.text and "read as person" in r.text
 
 
+def test_a_first_bare_the_one_in_front_means_the_class_covering_most_of_the_photo(coco_tiny, tmp_path):
+    """Two people hold a pizza at a restaurant table among nine small chairs: "the one in front" as a first turn
+    means one of the people (the chairs are more boxes, the people far more of the photo)."""
+    s = Session(coco_tiny / "val2017" / "000000491008.jpg", db_path=tmp_path / "c.sqlite")
+    r = s.ask("the one in front")
+    assert "person (detector" in r.text and "read as person" in r.text
+    s.close()
+
+
 def test_a_half_of_the_target_is_cut_from_its_mask_without_region_proposals(coco_tiny, tmp_path):
     """ "only the top half of it" splits the target's own mask: no proposals are computed for it (they cost 10-20 s
     on a photo)."""
