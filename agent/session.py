@@ -149,7 +149,8 @@ class Session:
         self._prefetch = threading.Thread(target=work, name="prefetch-image", daemon=True)
         self._prefetch.start()
 
-    def _await_prefetch(self) -> None:
+    def wait_prepared(self) -> None:
+        """Return once a prepare() started earlier has finished (at once when none was started)."""
         if self._prefetch is not None:
             self._prefetch.join()
 
@@ -160,7 +161,7 @@ class Session:
         if len(text) > MAX_TURN_CHARS:
             raise TurnError(f"turn is {len(text)} characters; the limit is {MAX_TURN_CHARS}")
         t0 = time.perf_counter()
-        self._await_prefetch()
+        self.wait_prepared()
         snapshot = self.graph.get_state(self.config)
         if snapshot.interrupts:
             out = self._run(Command(resume=text.strip()))
@@ -180,7 +181,7 @@ class Session:
         """Run a click or recall turn (agent.state.Action) through the graph; a pending clarifying question or
         a crashed turn is dropped first. TurnError (one line) for a bad action; nothing is written then."""
         t0 = time.perf_counter()
-        self._await_prefetch()
+        self.wait_prepared()
         finished = self._drop_unfinished_turn()
         try:
             out = self._run({"action": action})

@@ -62,7 +62,7 @@ def run_path(image: str, first: str, grounders: list, seg, tmp: str, name: str, 
     if prepared:
         t = time.perf_counter()
         s.prepare()
-        s._await_prefetch()
+        s.wait_prepared()
         prefetch = {"prefetch_s": round(time.perf_counter() - t, 3)}
     r = s.ask(first)
     follow = []

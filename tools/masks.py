@@ -129,6 +129,14 @@ def box_iou(a: list[float], b: list[float]) -> float:
     return inter / union if union > 0 else 0.0
 
 
+def centre_inside(outer: list[float], inner: list[float], margin: float = 0.0) -> bool:
+    """Whether the centre of box `inner` lies in box `outer` grown by `margin` of its width / height on each side
+    (boxes [x0, y0, x1, y1])."""
+    mx, my = margin * (outer[2] - outer[0]), margin * (outer[3] - outer[1])
+    cx, cy = (inner[0] + inner[2]) / 2, (inner[1] + inner[3]) / 2
+    return outer[0] - mx <= cx <= outer[2] + mx and outer[1] - my <= cy <= outer[3] + my
+
+
 def centroid(mask: np.ndarray) -> tuple[float, float] | None:
     """(x, y) centre of mass of a bool mask, or None when empty."""
     m = as_bool_mask(mask)

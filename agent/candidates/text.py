@@ -6,6 +6,7 @@ from __future__ import annotations
 from agent.candidates.category import WEAK_SCORE, detection_id, detector_category
 from agent.candidates.record import Candidate, candidate
 from tools.grounders.region_cues import containing_proposal, sign_box
+from tools.masks import centre_inside
 from tools.regions import Region
 from tools.vocabulary import TEXT_NOUNS
 
@@ -46,7 +47,6 @@ def text_candidates(intent: dict, vision, runtime, turn: int) -> list[Candidate]
 
 def _detected_holder(text_box: list[float], category: str, vision, runtime) -> Region | None:
     """The most confident detection of `category` (score >= WEAK_SCORE) whose box holds the text line's centre."""
-    cx, cy = (text_box[0] + text_box[2]) / 2, (text_box[1] + text_box[3]) / 2
     holders = [d for d in runtime.detect_category(vision, category)
-               if d.score >= WEAK_SCORE and d.box[0] <= cx <= d.box[2] and d.box[1] <= cy <= d.box[3]]
+               if d.score >= WEAK_SCORE and centre_inside(d.box, text_box)]
     return max(holders, key=lambda d: float(d.score), default=None)

@@ -77,9 +77,7 @@ class AgentRuntime:
         t = time.perf_counter()
         if self.segmenter is not None:
             self.segmenter.embed(vision.image)
-        coco = self.grounders.get(CLOSED_VOCABULARY_DETECTOR)
-        if coco is not None and CLOSED_VOCABULARY_DETECTOR not in vision.detections:
-            vision.detections[CLOSED_VOCABULARY_DETECTOR] = list(coco.detect(vision.image))
+        self.all_detections(vision, quiet=True)
         vision.seconds["prefetch"] = time.perf_counter() - t
 
     def proposals(self, vision: ImageVision) -> list[Region]:
@@ -139,13 +137,15 @@ class AgentRuntime:
                 return self.detect(vision, name, category)
         return []
 
-    def all_detections(self, vision: ImageVision) -> list[Region]:
-        """Every detection of the COCO detector on this image (computed once), best first; [] without one."""
+    def all_detections(self, vision: ImageVision, quiet: bool = False) -> list[Region]:
+        """Every detection of the COCO detector on this image (computed once), best first; [] without one.
+        quiet=True: no progress line (a prefetch while the user types)."""
         coco = self.grounders.get(CLOSED_VOCABULARY_DETECTOR)
         if coco is None:
             return []
         if CLOSED_VOCABULARY_DETECTOR not in vision.detections:
-            self.say("detecting objects")
+            if not quiet:
+                self.say("detecting objects")
             t = time.perf_counter()
             vision.detections[CLOSED_VOCABULARY_DETECTOR] = list(coco.detect(vision.image))
             vision.seconds["detect"] = time.perf_counter() - t

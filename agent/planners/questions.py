@@ -20,7 +20,8 @@ QUESTION_START = re.compile(r"^\s*(what|whats|which|how|hows|why|where|wheres|is
 HELD_QUESTION = re.compile(
     r"^\s*(?:and\s+|so\s+)?what(?:'s|s| is| are| was)?\s+(?P<who>.*?)\s*(?:\b(?:is|are|was)\s+)?"
     r"\b(?P<verb>holding|carrying|eating with|eating|drinking|using|playing with|riding|swinging|throwing|catching|"
-    r"kicking|flying|(?:sitting|standing|lying|sleeping) on(?= *[?!.]*$)|wearing on (?:his|her|their) backs?|carrying on (?:his|her|their) backs?|holds|carries|"
+    r"kicking|flying|(?:sitting|standing|lying|sleeping) on(?= *[?!.]*$)|wearing on (?:his|her|their) backs?|"
+    r"carrying on (?:his|her|their) backs?|holds|carries|"
     r"has in (?:his|her|their) hands?)\b",
     re.IGNORECASE)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from tools.vocabulary import singular
+
 WANTS_MASK = re.compile(
     r"\b(segment|segmentation|mask|highlight|outline|select|show|mark|point (out|to)|find|locate|circle|pick|"
     r"give me|cut out|isolate|where is|where are)\b",
@@ -55,6 +57,4 @@ ONE_OF_SEVERAL = re.compile(
 
 def one_of_several(text: str) -> str:
     """ "the larger of the two elephants" -> "the larger elephant" (one of them, not both); other text unchanged."""
-    from tools.vocabulary import singular
-
     return ONE_OF_SEVERAL.sub(lambda m: f"the {m.group('which')} {singular(m.group('noun').lower())}", text)

@@ -65,3 +65,10 @@ def test_position_and_size_words():
 
 def test_box_iou():
     assert M.box_iou([0, 0, 10, 10], [5, 0, 15, 10]) == pytest.approx(50 / 150)
+
+
+def test_centre_inside_a_box_and_within_a_margin_of_it():
+    sign = [100, 100, 200, 150]
+    assert M.centre_inside(sign, [120, 110, 180, 130])  # a line on the sign
+    assert not M.centre_inside(sign, [190, 110, 250, 130])  # centre at x 220, past the right edge
+    assert M.centre_inside(sign, [190, 110, 250, 130], margin=0.35)  # within 35 px beside it
