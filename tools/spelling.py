@@ -36,9 +36,28 @@ def _checker():
     return SpellChecker(distance=2)
 
 
+CONTRACTION_ENDINGS = ("n't", "'re", "'ve", "'ll", "'d", "'m")  # typed without the apostrophe: dont, theyre, weve
+
+
+def contractions(word: str) -> list[str]:
+    """The contractions `word` may be typed without its apostrophe ("theyre" -> ["they're"]), longest ending first."""
+    bare = [(e, e.replace("'", "")) for e in CONTRACTION_ENDINGS]
+    return [word[: -len(b)] + e for e, b in bare if word.endswith(b) and len(word) > len(b) + 1]
+
+
+SPELLED_OUT = {"n't": " not", "'re": " are", "'ve": " have", "'ll": " will", "'d": " would", "'m": " am"}
+
+
+def spelled_out(contraction: str) -> str:
+    """ "don't" -> "do not", "they're" -> "they are": words the planner's vocabulary knows."""
+    ending = next(e for e in CONTRACTION_ENDINGS if contraction.endswith(e))
+    return contraction[: -len(ending)] + SPELLED_OUT[ending]
+
+
 @lru_cache(maxsize=4096)
 def read_word(word: str, next_word: str = "") -> str:
-    """The word as read (lower case): itself when known or short, else the closest vocabulary word (one that
+    """The word as read (lower case): itself when known or short; a contraction typed without its apostrophe
+    spelled out ("dont" -> "do not"); else the closest vocabulary word (one that
     makes a known name with `next_word` first: "moter bike" -> "motor bike"), else the dictionary's most frequent
     close word, else itself."""
     low = word.lower()
@@ -48,6 +67,9 @@ def read_word(word: str, next_word: str = "") -> str:
     checker = _checker()
     if checker.known([low]):
         return low
+    contraction = next((c for c in contractions(low) if checker.known([c])), None)
+    if contraction:  # "dont" is "do not", not "donut"; "theyre" is "they are", not "there"
+        return spelled_out(contraction)
     close = difflib.get_close_matches(low, vocabulary, n=3, cutoff=VOCABULARY_CUTOFF)
     if close:
         return max(close, key=lambda w: (f"{w} {next_word.lower()}" in CATEGORY_SYNONYMS,
@@ -74,7 +96,8 @@ def read_words(text: str) -> SpellingReading:
             return word  # quoted text, names and words in capitals are what the user means to read
         read = read_word(word, nxt)
         if read != word.lower():
-            changes.append((word, read))
+            if read not in (spelled_out(c) for c in contractions(word.lower())):  # "dont" -> "do not": no note
+                changes.append((word, read))
             return read
         return word
 

@@ -23,3 +23,13 @@ def test_typos_are_read_as_vocabulary_words(typed, read):
 def test_known_words_quotes_and_capitals_stay(text):
     reading = read_words(text)
     assert reading.text == text and reading.changes == []
+
+
+@pytest.mark.parametrize("typed, read", [
+    ("i dont want the cup", "i do not want the cup"), ("the sofa theyre on", "the sofa they are on"),
+    ("youre right, the dog", "you are right, the dog"), ("it wasnt the cat", "it was not the cat"),
+])
+def test_contractions_typed_without_apostrophe_are_spelled_out_without_a_note(typed, read):
+    """ "dont" was read as "donut" (a COCO class) and "theyre" as "there": the dictionary knows the contraction."""
+    reading = read_words(typed)
+    assert reading.text == read and reading.changes == []
