@@ -236,6 +236,15 @@ KIND_GROUPS: dict[str, tuple[str, ...]] = {  # a word people use for any of seve
     "bag": ("handbag", "backpack", "suitcase"),  # coco_category("bag") is handbag; the detector mixes the three
     "glass": ("wine glass", "cup"),  # a drinking glass is often a COCO "cup"
     "bike": ("bicycle", "motorcycle"),  # people call motorbikes bikes
+    # words for COCO's own supercategories (and the fruit and vegetables among its foods): "what fruit is in front
+    # of him", "the animal on the left", "all the pastries"
+    "fruit": ("banana", "apple", "orange"),
+    "vegetable": ("broccoli", "carrot"), "veggie": ("broccoli", "carrot"),
+    "pastry": ("donut", "cake"), "dessert": ("cake", "donut"),
+    "utensil": ("fork", "knife", "spoon"), "cutlery": ("fork", "knife", "spoon"), "silverware": ("fork", "knife", "spoon"),
+    "animal": ("bird", "cat", "dog", "horse", "sheep", "cow", "elephant", "bear", "zebra", "giraffe"),
+    "vehicle": ("bicycle", "car", "motorcycle", "airplane", "bus", "train", "truck", "boat"),
+    "appliance": ("microwave", "oven", "toaster", "sink", "refrigerator"),
 }
 
 
@@ -246,7 +255,8 @@ def kind_word(text: str | None) -> str | None:
     last = words[-1] if words else ""
     if len(words) > 1 and " ".join(words[-2:]) in CATEGORY_SYNONYMS:
         return None
-    return next((w for w in (last, last[:-1] if last.endswith("s") else "") if w in KIND_GROUPS), None)
+    plural = last.endswith("s") and last not in _NOT_PLURALS  # "the pastries", "veggies"; "glasses" are no glass
+    return next((w for w in (last, *((singular(last), last[:-1]) if plural else ())) if w in KIND_GROUPS), None)
 
 
 def coco_classes(text: str | None) -> tuple[str, ...]:

@@ -65,13 +65,14 @@ def describe_candidates(intent: dict, vision, runtime, turn: int) -> list[Candid
 
 
 def has_description_cue(intent: dict) -> bool:
-    """Whether the request says a colour, shape, position or size that ranks region proposals."""
-    return bool(intent.get("colors") or intent.get("shape") or intent.get("position") or intent.get("size"))
+    """Whether the request says a colour, shape, position, depth or size that ranks region proposals."""
+    return bool(intent.get("colors") or intent.get("shape") or intent.get("position") or intent.get("size")
+                or intent.get("depth"))
 
 
 def unknown_without_cues(intent: dict, runtime) -> bool:
     """A named thing the loaded detector does not know ("the mic", "the tomato"; without a detector, proposals are
-    the only search and this never holds), with no colour, shape, position or size to rank regions by and not the
+    the only search and this never holds), with no colour, shape, position, depth or size to rank regions by and not the
     background ("the sky"): any region offered would be a guess unrelated to the words (on the real-photo dev set
     such picks scored gIoU 0.15, and two of six were things not in the photo)."""
     return bool(intent.get("category")) and runtime.has_detector() and not detector_category(intent, runtime) and \
