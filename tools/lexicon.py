@@ -142,3 +142,11 @@ def coco_kind(noun: str) -> str | None:
     from tools.weights.registry import cache_dir
 
     return _kind(str(cache_dir()), " ".join(noun.lower().split()))
+
+
+def is_noun(word: str) -> bool:
+    """True when WordNet knows `word` (lower case, as typed or as a lemma) as a noun; False without the files."""
+    from tools.weights.registry import cache_dir
+
+    nouns = _nouns(str(cache_dir()))
+    return nouns is not None and bool(word) and bool(nouns.senses(word.lower()))

@@ -8,7 +8,7 @@ import re
 from agent.planners.phrases import COLORS, LARGEST, SHAPE_NOUNS, SHAPES, SMALLEST, chunks, singular
 from agent.planners.sentences import WANTS_MASK
 from tools.lexicon import coco_kind
-from tools.vocabulary import (CATEGORY_SYNONYMS, FILLER_WORDS, GARMENT_WORDS, ORDINALS, PERSON_FEATURE_WORDS,
+from tools.vocabulary import (CATEGORY_SYNONYMS, COLOR_MODIFIERS, FILLER_WORDS, GARMENT_WORDS, ORDINALS, PERSON_FEATURE_WORDS,
                               POSITION_WORDS, coco_category, plural_request)
 
 # what people are doing: the gerund ends a noun phrase, it never names the thing ("the small one hiding in the back")
@@ -26,6 +26,8 @@ DEPTH_WORDS = set("""front back behind closest nearest closer nearer near close 
 foreground distance distant camera cam us me viewer""".split())
 ATTRIBUTE_WORDS = (set(COLORS) | LARGEST | SMALLEST | set(SHAPES) | POSITION_WORDS | DEPTH_WORDS | set(ORDINALS)
                    | {"biggest", "largest", "smallest"})
+VIEWER_WORDS = {"camera", "cam", "viewer", "photographer", "lens"}  # "close to cam bike": words for the viewer
+TRAILING_NEARNESS = {"near", "close", "closer", "nearer", "closest", "nearest", "far", "farther", "farthest", "furthest"}
 PLACEHOLDER_NOUNS = {"one", "ones", "thing", "things", "object", "objects", "item", "items", "region", "part", "stuff"}
 
 
@@ -96,6 +98,10 @@ def noun_phrase(text: str) -> tuple[str | None, list[str]]:
         if any(is_noun(w) for w in run):
             best = run
             break
+    while len(best) > 1 and best[-1] in TRAILING_NEARNESS and is_noun(best[-2]):
+        best = best[:-1]  # "the cup near the camera": the cup (nearness is the request's depth), not "the cup near"
+    if any(w in VIEWER_WORDS for w in best) and any(is_noun(w) for w in best if w not in VIEWER_WORDS):
+        best = [w for w in best if w not in VIEWER_WORDS]  # "close to cam bike": the bike
     nouns = [w for w in best if is_noun(w)]
     if not nouns:
         return None, [w for r in runs for w in r if w in ATTRIBUTE_WORDS]
@@ -130,3 +136,33 @@ def is_chatter(low: str) -> bool:
     article or pronoun pointing at something ("sick trick lol", "cool thanks")."""
     return bool(CHATTER.search(low)) and len(low.split()) <= 6 and not WANTS_MASK.search(low) and "?" not in low \
         and not coco_category(low) and not re.search(r"\b(the|a|an|this|that|these|those|it|its|his|her|their)\b", low)
+
+
+def _place_words(position: str | None, far: bool, counted: bool) -> list[str]:
+    """ "left" -> ["on", "the", "left"] ("from the left" after an ordinal, "on the far left"), "center" -> ["in",
+    "the", "middle"], "top" -> ["at", "the", "top"], "top left" -> ["in", "the", "top", "left"]."""
+    if position in ("left", "right"):
+        return ["from" if counted else "on", "the", *(["far"] if far else []), position]
+    if position == "center":
+        return ["in", "the", "middle"]
+    if position in ("top", "bottom"):
+        return ["at", "the", position]
+    return ["in", "the", *position.split()] if position else []
+
+
+def bare_phrase(words: list[str], position: str | None, depth: str | None, plural: bool) -> str:
+    """The target of a request that names no thing, in plain English from its attribute words and attributes:
+    ["second", "left"] -> "the second one from the left", ["middle"] -> "the one in the middle", ["big", "right"]
+    -> "the big one on the right", ["front"] -> "the one in front", ["far", "right"] -> "the one on the far right"."""
+    counted = next((w for w in words if w in ORDINALS), None)
+    sizes = [w for w in dict.fromkeys(words) if w in LARGEST or w in SMALLEST or w in ("biggest", "largest", "smallest")]
+    colours = " and ".join(w for w in dict.fromkeys(words) if w in COLORS)  # "the brown and white one"
+    colours = re.sub(rf"\b({'|'.join(COLOR_MODIFIERS)}) and ", r"\1 ", colours)  # "dark blue", not "dark and blue"
+    shapes = [w for w in dict.fromkeys(words) if w in SHAPES]
+    out = ["the", *([counted] if counted else []), *sizes, *([colours] if colours else []), *shapes,
+           "ones" if plural else "one"]
+    out += _place_words(position, "far" in words, bool(counted))
+    if "corner" in words and position and " " in position:
+        out.append("corner")
+    out += {"front": ["in", "front"], "back": ["in", "the", "back"]}.get(depth or "", [])
+    return " ".join(out)

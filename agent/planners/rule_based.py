@@ -19,8 +19,9 @@ from agent.planners.base import PlannerContext
 from agent.planners.earlier_targets import (closing_target, earlier_facts, named_target, person_named_by_pronoun,
                                             together_intent)
 from agent.planners.focus import infer_focus, is_closing_request
-from agent.planners.noun_phrases import counted_target, is_chatter, noun_phrase, the_phrase
+from agent.planners.noun_phrases import bare_phrase, counted_target, is_chatter, noun_phrase, the_phrase
 from agent.planners.person_deixis import person_pronoun_reference, pointing_intent
+from agent.planners.possessives import restore_possessives
 from agent.planners.person_phrases import RIGHT_AS_JUST, described, names_someone_first, pronoun_reference
 from agent.planners.phrases import (
     ACTION_RELATION, BENDING_RELATION, NUMBER_CUE, SHAPE_NOUNS, TEXT_CUE, TRAILING_PLACE, edge_phrase, find_colors,
@@ -55,6 +56,11 @@ WITH_THING = re.compile(r"\b(?:with|w/|w)\s+(?:the\s+|a\s+|an\s+|his\s+|her\s+|t
 # "the chair with a cat on it", "the plate with food in it": the thing under (or holding) another one
 WITH_THING_ON_IT = re.compile(r"^(?P<head>.+?)\s+(?:with|w/|w|that has|having)\s+(?:the\s+|a\s+|an\s+|some\s+)?"
                               r"(?P<thing>[a-z][a-z ]*?)\s+(?P<prep>on|in|inside|on top of) (?:it|top|them)\s*[?.!]*$")
+DEPTH_PLACES = {"front": "in front", "back": "in the back"}  # a depth said in the target's name
+DEPTH_NAMED = re.compile(r"\b(front|back|behind|closest|nearest|closer|nearer|farthest|furthest|far|distance|"
+                         r"foreground|background)\b")
+# "the one in the back, u only see the back of his head": a request without a noun about a he or a she
+SOMEONE = re.compile(r"\b(he|she|his|hers|he's|she's|hes|shes|himself|herself)\b")
 _question_kind = question_topic
 
 
@@ -68,22 +74,28 @@ class RuleBasedPlanner:
         sentence = request_sentence(context.user_text.strip())
         clause = one_of_several(request_clause(sentence))
         reading = read_words(clause)
-        intent = self._interpret(context, reading.text)
+        owned_text, owned = restore_possessives(reading.text)  # "the batters shirt": the batter's shirt
+        intent = self._interpret(context, owned_text)
         if clause != sentence and not intent.category:  # "two ppl in the snow, get the one in red": a person
             scene_noun = noun_phrase(read_words(sentence[: -len(clause)]).text.lower())[0]
             intent.category = scene_noun if coco_category(scene_noun) else None  # not "in the kitchen"
-        intent.notes = [*reading.notes(), *intent.notes]  # spelling read, then what the turn was read as
+        intent.notes = [*reading.notes(), *(f"read '{typed}' as '{read}'" for typed, read in owned),
+                        *intent.notes]  # spelling read, then what the turn was read as
         row = ROW_WORDS.search(reading.text.lower())
         if row and intent.kind in ("new_target", "filter_attribute", "correct") and " row" not in intent.target:
             intent.target = f"{intent.target} in the {ROWS[row.group(1)]} row"  # "the girl in the front row"
         edge = edge_phrase(reading.text, intent.position)
         if edge and intent.kind in ("new_target", "filter_attribute", "correct") and "edge" not in intent.target:
             intent.target = f"{intent.target} {edge}"  # "the person in the light blue shirt at the right edge"
+        if intent.kind in ("new_target", "correct") and intent.depth and intent.category and \
+                not DEPTH_NAMED.search(intent.target):  # "the car closest to the camera": the car in front
+            intent.target = f"{intent.target} {DEPTH_PLACES[intent.depth]}"
         if intent.kind in ("new_target", "filter_attribute", "correct"):
             intent.target = counted_target(intent.target, reading.text)  # "both screens": two, not all found
         return intent
 
     def _interpret(self, context: PlannerContext, text: str) -> Intent:
+        someone = "person" if SOMEONE.search(text.lower()) else None  # before facing words go: "...of his head"
         text = RIGHT_AS_JUST.sub("", text)  # "right behind the bike": just behind it, no position
         facing = facing_of(text)
         text = re.sub(r"\s+", " ", without_facing(text)).strip() if facing else text  # "back to us" names nothing
@@ -246,7 +258,8 @@ class RuleBasedPlanner:
                 rel_words = f"{verb.group(0)} {rel_words}"  # "walking next to"
             if rel == "contains" and said.group(0) in HAND_VERBS and coco_category(category) == "person":
                 rel = "next_to"  # "the woman holding an umbrella": her hand at it, her box need not hold it
-            who = described(category, words, own_text) if words else "the thing"
+            who = (described(category, words, own_text) if category else bare_phrase(words, None, None, False)) \
+                if words else "the thing"  # "the small one behind it", not "the small behind it"
             target = f"{who} {rel_words} {ref_words}"
             own = dict(colors=find_colors(own_text), position=find_position(own_text), size=find_size(own_text),
                        shape=find_shape(own_text), depth=find_depth(own_text), garment=find_garment(own_text),
@@ -281,15 +294,21 @@ class RuleBasedPlanner:
             if shape_noun and not shape_noun[-1].endswith("s"):
                 return Intent(kind="new_target", target=the_phrase(words), **attrs, confidence=0.8)
             plural = bool(re.search(r"\b(ones|things|all|those|these|objects|items|shapes|circles|squares)\b", low))
-            target = placeholder_phrase(text) or (the_phrase(words + (["ones"] if plural else [])) if words else "the " + " ".join(
+            placeholder = placeholder_phrase(text)
+            if words and (placeholder is None or placeholder.endswith(("one", "ones"))):
+                placeholder = bare_phrase(words, attrs["position"], attrs["depth"], plural)  # "the one in front"
+            target = placeholder or (the_phrase(words + (["ones"] if plural else [])) if words else "the " + " ".join(
                 filter(None, [attrs["size"] and ("biggest" if attrs["size"] == "largest" else "smallest"),
                               *attrs["colors"], attrs["shape"], "one"])))
-            return Intent(kind="filter_attribute", target=target, **attrs, confidence=0.8 if not plural else 0.7)
+            return Intent(kind="filter_attribute", target=target, category=someone, **attrs,  # "...see his head"
+                          confidence=0.8 if not plural else 0.7)
         portion = re.search(r"\bof\s+(?:the\s+|a\s+|an\s+)?([a-z][a-z ]*)", low) if words else None
         if portion and not coco_category(the_phrase(words)) and coco_category(portion.group(1)):
             # "the slice of cake", "a piece of pizza": the thing it is a portion of
             return Intent(kind="new_target", target=f"{the_phrase(words)} of {portion.group(1).strip()}",
                           category=coco_category(portion.group(1)), **attrs, confidence=0.7)
+        if category is None and (attrs["facing"] or attrs["pose"]):  # "the one with his back to us": a person
+            category = someone
         return Intent(kind="new_target", target=the_phrase(words, text.strip(" ?.!") or "the thing"),
                       category=category, **attrs, confidence=0.8 if category else 0.4)
 

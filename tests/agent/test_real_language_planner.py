@@ -295,3 +295,49 @@ def test_a_sport_verb_is_a_bare_action_on_its_thing():
     i = interpret("the person skiing down the hill")
     assert i.target == "the person skiing" and action_verb(i.target) == ("ride", "skiing")
     assert VERB_THINGS["skiing"] == frozenset({"skis"})
+
+
+@pytest.mark.parametrize("text", [
+    "and the one in the back on the right, u only see the back of his head", "the one with his back to us",
+    "she is sitting on the left",
+])
+def test_a_request_without_a_noun_about_a_he_or_she_means_a_person(text):
+    assert interpret(text).category == "person"
+
+
+@pytest.mark.parametrize("text", ["the one in front", "the big one on the right", "the red one in the middle"])
+def test_a_request_without_a_noun_or_pronoun_leaves_the_class_to_the_photo(text):
+    assert interpret(text).category is None
+
+
+@pytest.mark.parametrize("text, target", [
+    ("far right", "the one on the far right"), ("middle one", "the one in the middle"),
+    ("second from right", "the second one from the right"), ("front one", "the one in front"),
+    ("big one on right", "the big one on the right"), ("bottom left corner", "the one in the bottom left corner"),
+    ("now the brown and white one in the back", "the brown and white one in the back"),
+    ("the dark blue one", "the dark blue one"), ("upper right", "the one in the top right"),
+])
+def test_a_request_without_a_noun_is_named_in_plain_english(text, target):
+    """Answers say "I segmented the one in front", never "the front" or "the second right"."""
+    assert interpret(text).target == target
+
+
+@pytest.mark.parametrize("text, target", [
+    ("the cup near the camera", "the cup in front"), ("close to cam bike", "the bike in front"),
+    ("the man closest to us", "the man in front"), ("front apple", "the front apple"),
+    ("elephant in the back", "the elephant in the back"),
+])
+def test_nearness_to_the_viewer_is_named_as_a_depth(text, target):
+    """Not "the cup near", "the cam bike" nor "the car closest": the viewer is no part of the thing's name."""
+    assert interpret(text).target == target
+
+
+@pytest.mark.parametrize("text, classes", [
+    ("what fruit is right in front of the plaid guy", ("banana", "apple", "orange")),
+    ("all the pastries", ("donut", "cake")), ("the animal on the left", None), ("the vegetables", ("broccoli", "carrot")),
+])
+def test_words_for_coco_supercategories_name_their_classes(text, classes):
+    from tools.vocabulary import coco_classes
+
+    found = coco_classes(interpret(text).category)
+    assert found == classes if classes else len(found) == 10

@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from tools.lexicon import WordNetNouns, coco_kind
+from tools.lexicon import WordNetNouns, coco_kind, is_noun
 from tools.vocabulary import coco_category
 from tools.weights.registry import CACHE_ENV
 from tools.weights.store import MissingWeightsError, weight_path
@@ -82,3 +82,10 @@ def test_missing_files_give_none_quietly(monkeypatch, tmp_path, capsys):
     assert coco_kind("stallion") is None and coco_category("the stallion") is None
     assert coco_kind("pony") == "horse"  # vocabulary names need no WordNet
     assert capsys.readouterr() == ("", "")
+
+
+def test_is_noun_knows_wordnet_nouns_and_says_no_without_the_files(wordnet, monkeypatch, tmp_path):
+    assert is_noun("collar") and is_noun("trunk") and is_noun("windshield")
+    assert not is_noun("quickly") and not is_noun("") and not is_noun("zzqx")
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    assert not is_noun("collar")
