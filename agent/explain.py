@@ -258,12 +258,18 @@ def no_other_text(category: str | None, kept: str) -> str:
     return f"I found no other region that fits. No mask this turn; {kept} stays the target."
 
 
+GROUND_VERBS = ("standing on", "lying on")  # with nothing detected under them, what people and animals are on
+
+
 def held_miss_text(who: str, verb: str, thing: str | None = None) -> str:
     """The answer when nothing the detector finds lies on the person (`thing`: the class the user named)."""
     on = {"she": "her", "he": "him", "they": "them"}.get(who, who)
     if thing:
         return f"I don't see {article(thing)} on {on}. No mask this turn; the current target stays as it was."
     be = "are" if who == "they" else "is"
+    if verb in GROUND_VERBS:  # standing or lying on nothing a detector knows: the ground (or the floor) itself
+        return (f"{who[:1].upper()}{who[1:]} {be} most likely {verb} the ground or the floor: none of the objects I "
+                f"can detect lies under {on}. No mask this turn.")
     where = "under" if verb in SUPPORT_VERBS else "on"
     return (f"I can't tell what {who} {be} {verb}: none of the objects I can detect lies {where} {on}. "
             "No mask this turn.")

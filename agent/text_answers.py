@@ -76,8 +76,13 @@ def unfound_text_answer(position: str | None, lines, width: int, height: int) ->
 
 def photo_text_answer(phrase: str | None, box: list[float] | None, position: str | None, vision: Any,
                       runtime: Any) -> str:
-    """text_answer over the photo's OCR lines (read once per image by the runtime)."""
+    """text_answer over the photo's OCR lines (read once per image by the runtime); inside the target's box, the
+    lines read in that box enlarged when it holds any (a jersey number the whole photo's read misses)."""
     lines = runtime.read_text(vision, "read the text")
+    if box is not None:
+        closer = [line for line in runtime.read_text_in(vision, box) if centre_inside(box, line.box)]
+        if closer:
+            lines = closer + [line for line in lines if not centre_inside(box, line.box)]
     return text_answer(phrase, box, position, lines, vision.image.width, vision.image.height)
 
 

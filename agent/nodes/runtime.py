@@ -111,6 +111,17 @@ class AgentRuntime:
             vision.ocr[query] = list(grounder.ground(vision.image, query)) if grounder is not None else []
         return vision.ocr[query]
 
+    def read_text_in(self, vision: ImageVision, box: list[float]) -> list[Region]:
+        """OCR lines read in one box of the photo, enlarged (tools.grounders.ocr.OcrGrounder.read_box), computed
+        once per box; [] without an OCR grounder."""
+        key = "box:" + ",".join(f"{v:.0f}" for v in box)
+        if key not in vision.ocr:
+            grounder = self.grounders.get("ocr")
+            if grounder is not None:
+                self.say("reading the text")
+            vision.ocr[key] = list(grounder.read_box(vision.image, box)) if grounder is not None else []
+        return vision.ocr[key]
+
     def detect(self, vision: ImageVision, name: str, query: str) -> list[Region]:
         key = f"{name}:{query}"
         if key not in vision.detections:

@@ -136,7 +136,7 @@ def test_text_on_a_thing_no_detector_knows_is_read_from_the_whole_photo(coco_tin
     assert "The text I can read in the photo: 755022." in r.text and r.mask is None
 
 
-def test_what_someone_stands_on_is_the_thing_under_them_or_said_to_be_unknown(coco_tiny, tmp_path):
+def test_what_someone_stands_on_is_the_thing_under_them_or_else_the_ground(coco_tiny, tmp_path):
     s = Session(coco_tiny / "train2017" / "000000262148.jpg", db_path=tmp_path / "c.sqlite")  # a skater in the air
     s.ask("whos the guy in the air")
     r = s.ask("what is he standing on")
@@ -144,8 +144,10 @@ def test_what_someone_stands_on_is_the_thing_under_them_or_said_to_be_unknown(co
     z = Session(coco_tiny / "train2017" / "000000499716.jpg", db_path=tmp_path / "z.sqlite")  # zebras on bare dirt
     z.ask("the zebras")
     r = z.ask("what are they standing on")
-    assert r.mask is None and r.text.startswith("I can't tell what they are standing on: none of the objects I can "
-                                                "detect lies under them.")
+    assert r.mask is None and r.text.startswith("They are most likely standing on the ground or the floor: none of "
+                                                "the objects I can detect lies under them.")
+    r = z.ask("what are they sitting on")  # sitting: on a chair, a wall, a step as often as the ground
+    assert r.mask is None and r.text.startswith("I can't tell what they are sitting on")
 
 
 def test_a_thing_named_by_its_text_is_the_detection_that_holds_the_text(coco_tiny, tmp_path):
@@ -158,3 +160,11 @@ def test_a_thing_named_by_its_text_is_the_detection_that_holds_the_text(coco_tin
     r = s.ask("the bus that says bolton")
     assert "OCR read 'BOLTON'" in r.text and "bus (detector" in r.text and "holds that text" in r.text
     assert iou(r.mask, bus) > 0.8
+
+
+def test_a_number_on_a_named_person_is_read_in_their_box_enlarged(coco_tiny, tmp_path):
+    """coco_tiny 352259: "batters" typed without its apostrophe is the batter's shirt, not all the people; the 24 on
+    his back is read in his box at twice its size (the whole photo's read gives one stray letter)."""
+    s = Session(coco_tiny / "train2017" / "000000352259.jpg", db_path=tmp_path / "c.sqlite")
+    r = s.ask("what number is on the batters shirt")
+    assert "24" in r.text.split(". ")[0] and "all 4 people" not in r.text

@@ -3,7 +3,8 @@
 `OcrReader().read(image) -> list[TextBox]`: text lines with boxes [x0, y0, x1, y1] in original pixels,
 4-point polygons, recognition scores in [0, 1] and word boxes; cached per image sha256.
 `OcrGrounder().ground(image, query) -> list[Region]`: lines or word spans fuzzily matching the query's
-quoted / capitalised words (source "ocr", label "text: ...", text=...), best first.
+quoted / capitalised words (source "ocr", label "text: ...", text=...), best first; `.read_box(image, box)`: every
+line read in one box of the photo, enlarged (text too small for the whole photo's read).
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import logging
 import threading
 from dataclasses import dataclass, field
 
+import cv2
 import numpy as np
 
 from tools.grounders.base import GrounderError
@@ -79,6 +81,11 @@ def _box_of(points) -> tuple[list[float], list[list[float]]]:
     return box, [[float(x), float(y)] for x, y in pts]
 
 
+BOX_ZOOM = 2.0        # a box asked about is read at twice its size: on coco_tiny a batter's "24" and a bus's "22"
+BOX_MARGIN = 0.1      # share of the box's width / height added on each side (text at the edge of a sign)
+BOX_MAX_SIDE = 1600   # px: the enlarged crop's long side at most
+
+
 class OcrReader:
     """Reads text lines with rapidocr. min_score drops low-confidence lines; results cached per image.
     threads: onnxruntime threads of the one engine shared by the process (set by the first reader built)."""
@@ -91,10 +98,10 @@ class OcrReader:
     def read(self, image: ImageInput) -> list[TextBox]:
         """Text lines in reading order (top to bottom, then left to right)."""
         img = load_image(image)
-        return self._cache.get_or_compute(img.sha256, lambda: self._read(img))
+        return self._cache.get_or_compute(img.sha256, lambda: self._read_pixels(img.pixels))
 
-    def _read(self, img: LoadedImage) -> list[TextBox]:
-        bgr = np.ascontiguousarray(img.pixels[:, :, ::-1])  # rapidocr treats numpy input as BGR
+    def _read_pixels(self, pixels: np.ndarray) -> list[TextBox]:
+        bgr = np.ascontiguousarray(pixels[:, :, ::-1])  # rapidocr treats numpy input as BGR
         out = _engine(self.threads)(bgr, return_word_box=True)
         lines: list[TextBox] = []
         if out is not None and getattr(out, "txts", None):
@@ -108,6 +115,33 @@ class OcrReader:
                 lines.append(line)
         lines.sort(key=lambda t: (t.box[1], t.box[0]))
         return lines
+
+    def read_box(self, image: ImageInput, box: list[float], zoom: float = BOX_ZOOM) -> list[TextBox]:
+        """Text lines read in one box [x0, y0, x1, y1] of the photo (a margin of BOX_MARGIN added), enlarged
+        `zoom` times (the long side at most BOX_MAX_SIDE px): a shirt's number or a bus's route number that the
+        whole photo at its own size reads as nothing, or as one stray letter. Boxes in photo pixels; cached."""
+        img = load_image(image)
+        h, w = img.pixels.shape[:2]
+        mx, my = BOX_MARGIN * (box[2] - box[0]), BOX_MARGIN * (box[3] - box[1])
+        x0, y0 = max(int(box[0] - mx), 0), max(int(box[1] - my), 0)
+        x1, y1 = min(int(np.ceil(box[2] + mx)), w), min(int(np.ceil(box[3] + my)), h)
+        if x1 - x0 < 2 or y1 - y0 < 2:
+            return []
+        key = f"{img.sha256}:{x0},{y0},{x1},{y1}:{zoom}"
+        return self._cache.get_or_compute(key, lambda: self._read_crop(img, (x0, y0, x1, y1), zoom))
+
+    def _read_crop(self, img: LoadedImage, crop: tuple[int, int, int, int], zoom: float) -> list[TextBox]:
+        x0, y0, x1, y1 = crop
+        scale = max(1.0, min(zoom, BOX_MAX_SIDE / max(x1 - x0, y1 - y0)))
+        pixels = cv2.resize(img.pixels[y0:y1, x0:x1], None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+        lines = self._read_pixels(pixels)
+
+        def back(t: TextBox) -> TextBox:
+            poly = [[x / scale + x0, y / scale + y0] for x, y in t.polygon]
+            return TextBox(t.text, [t.box[0] / scale + x0, t.box[1] / scale + y0, t.box[2] / scale + x0,
+                                    t.box[3] / scale + y0], poly, t.score, [back(wd) for wd in t.words])
+
+        return [back(line) for line in lines]
 
     @staticmethod
     def _words(line: TextBox, word_result) -> list[TextBox]:
@@ -163,6 +197,12 @@ class OcrGrounder:
             regions = [self._region(line.text, line.box, line.score, 1.0, line) for line in lines]
             return self._numbered(sorted(regions, key=lambda r: -r.score))
         return self._match(lines, targets, self.min_match)
+
+    def read_box(self, image: ImageInput, box: list[float]) -> list[Region]:
+        """Every line read in one box of the photo, enlarged (OcrReader.read_box), as Regions, best first."""
+        lines = self.reader.read_box(image, box)
+        return self._numbered(sorted((self._region(line.text, line.box, line.score, 1.0, line) for line in lines),
+                                     key=lambda r: -r.score))
 
     def _match(self, lines: list[TextBox], targets: list[str], min_match: float) -> list[Region]:
         best: dict[tuple, Region] = {}

@@ -61,3 +61,18 @@ def test_similarity_and_proportional_split():
     words = split_words(TextBox("ab cdef", [0, 0, 70, 10], [], 0.9))
     assert [w.text for w in words] == ["ab", "cdef"]
     assert words[0].box == [0, 0, 20, 10] and words[1].box == [30, 0, 70, 10]
+
+
+def test_a_box_read_enlarged_finds_text_the_whole_photo_misses(reader, coco_tiny):
+    """coco_tiny 352259: the whole photo reads one stray letter; the batter's box read at twice its size reads the
+    24 on his back, in photo pixels inside that box."""
+    photo = coco_tiny / "train2017" / "000000352259.jpg"
+    batter = [65, 31, 202, 380]
+    assert "24" not in " ".join(line.text for line in reader.read(photo))
+    lines = reader.read_box(photo, batter)
+    number = next(line for line in lines if line.text == "24")
+    x0, y0, x1, y1 = number.box
+    assert batter[0] - 20 <= x0 < x1 <= batter[2] + 20 and batter[1] - 40 <= y0 < y1 <= batter[3] + 40
+    regions = OcrGrounder(reader).read_box(photo, batter)
+    assert any(r.text == "24" for r in regions)
+    assert reader.read_box(photo, [5, 5, 5.5, 5.5]) == []  # a box under two pixels reads nothing
