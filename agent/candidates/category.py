@@ -14,6 +14,7 @@ from agent.candidates.rows import ROW_PENALTY, requested_row, row_members
 from agent.candidates.record import Candidate, candidate
 from agent.planners.phrases import relation_start, requested_edge
 from tools.grounders.region_cues import color_share
+from tools.masks import box_iou
 from tools.regions import Region
 from tools.vocabulary import (BODY_BANDS, GARMENT_WORDS, KIND_GROUPS, ORDINALS, coco_category, kind_word, plural_of,
                               plural_request)
@@ -71,6 +72,12 @@ def detector_category(intent: dict, runtime) -> str | None:
     return intent_category(intent, runtime.has_open_vocabulary())
 
 
+def class_hits(category: str, classes: tuple[str, ...] | None, vision, runtime) -> list[Region]:
+    """Every detection of the category (or of a kind group's classes), most confident first."""
+    return sorted((r for c in classes or (category,) for r in runtime.detect_category(vision, c)),
+                  key=lambda r: -float(r.score))
+
+
 def category_regions(category: str, vision, runtime, weak_peers: bool = False,
                      classes: tuple[str, ...] | None = None, with_weak: bool = False) -> tuple[list[Region], bool]:
     """(instances of `category` best first, weak): detections >= MIN_SCORE, else the best one >= WEAK_SCORE
@@ -80,8 +87,7 @@ def category_regions(category: str, vision, runtime, weak_peers: bool = False,
     position words alone the best weak one stays the answer (keeping its peers lost more than it won on the COCO
     referring benchmark). `classes`: a kind group's classes, searched together (default: the category alone).
     with_weak=True: the strong ones and every weak one after them (weak=False: each says its own score)."""
-    hits = sorted((r for c in classes or (category,) for r in runtime.detect_category(vision, c)),
-                  key=lambda r: -float(r.score))
+    hits = class_hits(category, classes, vision, runtime)
     strong = [r for r in hits if r.score >= MIN_SCORE][:MAX_INSTANCES]
     if with_weak:
         return [r for r in hits if r.score >= WEAK_SCORE][:MAX_INSTANCES], False
@@ -91,6 +97,33 @@ def category_regions(category: str, vision, runtime, weak_peers: bool = False,
     if weak_peers and weak:
         return [r for r in weak if r.score >= WEAK_PEER_SHARE * weak[0].score][:MAX_INSTANCES], True
     return weak[:1], bool(weak)
+
+
+OTHER_SIDE_SCORE = 0.2  # a weak detection this confident may be the one on the side the words name
+
+
+def wrong_side(box: list[float], position: str | None, width: int, height: int) -> bool:
+    """Whether a box's centre lies clearly on the other half of the photo from a position word ("right" and a
+    centre in the left 45%); False for "center", no position, or a box near the middle (counting a weak box in
+    for a confident one near the middle lost a turn on the dev set and won none on the COCO referring benchmark)."""
+    if not position or position == "center":
+        return False
+    cx, cy = (box[0] + box[2]) / 2 / width, (box[1] + box[3]) / 2 / height
+    words = position.split()
+    return ("left" in words and cx > 0.55) or ("right" in words and cx < 0.45) or \
+        ("top" in words and cy > 0.55) or ("bottom" in words and cy < 0.45)
+
+
+def other_side(regions: list[Region], position: str | None, category: str, classes: tuple[str, ...] | None, vision,
+               runtime) -> list[Region]:
+    """ "the sandwich on the right" when the detector's one confident sandwich is on the left: its best weak
+    detection (>= OTHER_SIDE_SCORE) on the named side, apart from that one, as a second instance for the position
+    order; [] otherwise."""
+    w, h = vision.image.width, vision.image.height
+    if len(regions) != 1 or not wrong_side(list(regions[0].box), position, w, h):
+        return []
+    return [r for r in class_hits(category, classes, vision, runtime) if OTHER_SIDE_SCORE <= r.score < MIN_SCORE
+            and not wrong_side(list(r.box), position, w, h) and box_iou(list(r.box), list(regions[0].box)) < 0.5][:1]
 
 
 def band_mask(box: list[float], band: tuple[float, float], shape: tuple[int, int]) -> np.ndarray:
@@ -133,6 +166,7 @@ def category_candidates(intent: dict, category: str, vision, runtime, turn: int,
                                   classes=group_classes, with_weak=with_weak or bool(edge))
     if not regions:
         return []
+    regions = regions + other_side(regions, intent.get("position"), category, group_classes, vision, runtime)
     noun = group_word(intent) if group_classes else category
     worn = request_worn(intent) if category == "person" else []
     colors = [] if worn else intent.get("colors") or []  # a person's colours are said of what they wear

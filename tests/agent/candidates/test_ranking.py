@@ -57,3 +57,11 @@ def test_way_back_on_the_left_is_the_small_far_figure_not_the_big_one_in_front()
     ordered = rank_order([chef, over_shoulder, far_left], "left", None, "back", 640, 480)
     assert ordered[0].id == "far_left"
     assert order_by_position([chef, over_shoulder, far_left], "left", None)[0].id == "chef"  # both others faint
+
+
+def test_of_two_the_one_on_the_named_side_is_meant_at_any_size():
+    """coco_tiny 359937: a bus filling the photo and a small one cut off at the right edge; "the bus on the right"
+    is the small one (a faint region comes last only among three or more)."""
+    big, small = region(45, 578, 0.6, "big"), region(565, 639, 0.03, "small")
+    assert order_by_position([big, small], "right", None)[0].id == "small"
+    assert order_by_position([big, small, region(0, 40, 0.02, "third")], "right", None)[0].id == "big"
