@@ -39,18 +39,24 @@ def _checker():
 CONTRACTION_ENDINGS = ("n't", "'re", "'ve", "'ll", "'d", "'m")  # typed without the apostrophe: dont, theyre, weve
 
 
+IS_CONTRACTED = frozenset({"there", "that", "here", "what", "where", "who", "how"})  # "theres": there is, never a
+                                                                                    # possessive ("the batters shirt")
+
+
 def contractions(word: str) -> list[str]:
-    """The contractions `word` may be typed without its apostrophe ("theyre" -> ["they're"]), longest ending first."""
+    """The contractions `word` may be typed without its apostrophe ("theyre" -> ["they're"], "theres" ->
+    ["there's"]), longest ending first."""
     bare = [(e, e.replace("'", "")) for e in CONTRACTION_ENDINGS]
-    return [word[: -len(b)] + e for e, b in bare if word.endswith(b) and len(word) > len(b) + 1]
+    found = [word[: -len(b)] + e for e, b in bare if word.endswith(b) and len(word) > len(b) + 1]
+    return found + ([word[:-1] + "'s"] if word.endswith("s") and word[:-1] in IS_CONTRACTED else [])
 
 
-SPELLED_OUT = {"n't": " not", "'re": " are", "'ve": " have", "'ll": " will", "'d": " would", "'m": " am"}
+SPELLED_OUT = {"n't": " not", "'re": " are", "'ve": " have", "'ll": " will", "'d": " would", "'m": " am", "'s": " is"}
 
 
 def spelled_out(contraction: str) -> str:
     """ "don't" -> "do not", "they're" -> "they are": words the planner's vocabulary knows."""
-    ending = next(e for e in CONTRACTION_ENDINGS if contraction.endswith(e))
+    ending = next(e for e in SPELLED_OUT if contraction.endswith(e))
     return contraction[: -len(ending)] + SPELLED_OUT[ending]
 
 

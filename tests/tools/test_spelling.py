@@ -28,6 +28,7 @@ def test_known_words_quotes_and_capitals_stay(text):
 @pytest.mark.parametrize("typed, read", [
     ("i dont want the cup", "i do not want the cup"), ("the sofa theyre on", "the sofa they are on"),
     ("youre right, the dog", "you are right, the dog"), ("it wasnt the cat", "it was not the cat"),
+    ("theres a waiter at the back", "there is a waiter at the back"), ("the batters shirt", "the batters shirt"),
 ])
 def test_contractions_typed_without_apostrophe_are_spelled_out_without_a_note(typed, read):
     """ "dont" was read as "donut" (a COCO class) and "theyre" as "there": the dictionary knows the contraction."""
