@@ -33,15 +33,21 @@ def request_cues(intent: dict) -> PersonCues:
                       facing=intent.get("facing") or facing_of(target), arms_up=person_cues(target).arms_up)
 
 
+SHOULDER_LEVEL = 0.25  # a wrist within this share of the torso's height below the shoulders is raised to them
+
+
 def arm_raised(facts) -> bool | None:
-    """True when a seen wrist is above the seen shoulders, False when both wrists are seen below them, None when
-    the keypoints do not say."""
+    """True when a seen wrist is up at the seen shoulders or above (arms held out wide at shoulder height count:
+    within SHOULDER_LEVEL of the shoulder-to-hip height below them), False when both wrists are seen lower, None
+    when the keypoints do not say."""
     shoulders = facts.seen_points(("left_shoulder", "right_shoulder"), KEYPOINT_SCORE)
     wrists = facts.seen_points(("left_wrist", "right_wrist"), KEYPOINT_SCORE)
     if not shoulders or not wrists:
         return None
     top = min(y for _, y in shoulders)
-    if any(y < top for _, y in wrists):
+    hips = facts.seen_points(("left_hip", "right_hip"), KEYPOINT_SCORE)
+    reach = SHOULDER_LEVEL * (min(y for _, y in hips) - top) if hips else 0.0
+    if any(y < top + max(reach, 0.0) for _, y in wrists):
         return True
     return False if len(wrists) == 2 else None
 
@@ -83,12 +89,14 @@ def _one(cues: PersonCues, facts) -> tuple[float, list[str]]:
             if raised:
                 why.append("a hand above the shoulders (body keypoints)")
     face = facts.face
+    other_gender = False
     if cues.gender and face is not None and face.gender:
         sign = 1.0 if face.gender == cues.gender else -1.0
         delta += sign * GENDER_WEIGHT * face.gender_confidence
+        other_gender = sign < 0
         if sign > 0:
             why.append(f"{face.gender} by a face estimate ({face.gender_confidence:.2f})")
-    if cues.age and facts.age_group:
+    if cues.age and facts.age_group and not other_gender:  # "the lady" is an adult: no credit to an adult man
         if facts.age_group == cues.age or (cues.age == "adult" and facts.age_group == "old"):
             delta += AGE_WEIGHT
             why.append(f"{AGE_PHRASES[facts.age_group]} by a face estimate (about {facts.face.age:.0f} years)")

@@ -26,3 +26,11 @@ def test_face_keypoints_say_toward_and_shoulders_alone_say_away():
     assert facing_camera(facts(skeleton(**SHOULDERS, **ARMS))) == "away"
     assert facing_camera(facts(skeleton(left_shoulder=(130, 90)))) is None
     assert facing_camera(PersonFacts(box=[0, 0, 1, 1])) is None
+
+
+def test_arms_held_out_at_shoulder_height_are_raised_and_arms_hanging_are_not():
+    """val2017 60932: the bride's wrists are 13-16 px below her shoulders, arms spread wide (torso 63 px)."""
+    hips = dict(left_hip=(120, 200), right_hip=(80, 200))
+    out_wide = skeleton(**FACE, **SHOULDERS, **hips, left_wrist=(190, 110), right_wrist=(10, 112))
+    assert arm_raised(facts(out_wide)) is True
+    assert arm_raised(facts(skeleton(**FACE, **SHOULDERS, **hips, left_wrist=(150, 130), right_wrist=(50, 130)))) is False
