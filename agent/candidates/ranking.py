@@ -65,8 +65,9 @@ def order_by_position(regions: list[Region], position: str | None, size: str | N
                       center: tuple[float, float] | None = None, demote_faint: bool = True) -> list[Region]:
     """Sort a group of regions by a position word (leftmost first for "left") or by size; "center" sorts by
     distance to `center` (the image centre when given, else the group's mean centre). By position, in a group of
-    three or more, regions much smaller than the group's largest come last (_faint) unless demote_faint is False
-    ("way back on the left": the small far ones are meant); of two, the one on that side is meant at any size."""
+    three or more, regions much smaller than the group's largest come last (_faint) unless nearly all are that
+    small, or demote_faint is False ("way back on the left": the small far ones are meant); of two, the one on
+    that side is meant at any size."""
     if size == "largest":
         return sorted(regions, key=lambda r: -float(r.attributes.get("area_fraction", 0.0)))
     if size == "smallest":
@@ -77,6 +78,8 @@ def order_by_position(regions: list[Region], position: str | None, size: str | N
             "top left": lambda c: c[0] + c[1], "top right": lambda c: -c[0] + c[1],
             "bottom left": lambda c: c[0] - c[1], "bottom right": lambda c: -c[0] - c[1]}
     faint = _faint(regions) if demote_faint and len(regions) > 2 else set()  # of two, either is "the right one"
+    if len(faint) >= 3 and 4 * len(faint) >= 3 * len(regions):  # nearly all are small (skaters around one
+        faint = set()                                                # close-up jumper): small is the rule there
     if position == "center":
         mx, my = center or _mid(regions)
         return sorted(regions, key=lambda r: (id(r) in faint,

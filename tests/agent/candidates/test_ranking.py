@@ -65,3 +65,12 @@ def test_of_two_the_one_on_the_named_side_is_meant_at_any_size():
     big, small = region(45, 578, 0.6, "big"), region(565, 639, 0.03, "small")
     assert order_by_position([big, small], "right", None)[0].id == "small"
     assert order_by_position([big, small, region(0, 40, 0.02, "third")], "right", None)[0].id == "big"
+
+
+def test_when_nearly_all_are_small_the_small_ones_are_not_passed_over():
+    """coco_tiny 161799: one skater close up in the air, four small ones around the park; "the boy on the right" is
+    the small one at the right edge, not the close-up jumper."""
+    jumper = region(193, 305, 0.061, "jumper")
+    small = [region(582, 608, 0.006, "right"), region(49, 68, 0.003, "a"), region(134, 156, 0.004, "b"),
+             region(595, 619, 0.005, "right2")]
+    assert order_by_position([jumper, *small], "right", None)[0].id == "right2"
