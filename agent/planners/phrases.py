@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 
 from tools.vocabulary import (  # noqa: F401  (SHAPE_NOUNS, POSITION_PATTERNS, singular are re-exported)
-    COLOR_MODIFIERS, COLOR_WORDS, DEPTH_PATTERNS, GARMENT_WORDS, LARGEST_WORDS, POSITION_PATTERNS, SHAPE_NOUNS, SHAPE_WORDS, SMALLEST_WORDS,
-    VIEWER_PHRASE, coco_category, singular,
+    COLOR_MODIFIERS, COLOR_WORDS, DEPTH_PATTERNS, GARMENT_WORDS, LARGEST_WORDS, PERSON_FEATURE_WORDS, POSITION_PATTERNS,
+    SHAPE_NOUNS, SHAPE_WORDS, SMALLEST_WORDS, VIEWER_PHRASE, coco_category, singular,
 )
 
 from tools.people.clothing import is_garment_top, without_garment_tops  # noqa: E402
@@ -111,8 +111,12 @@ def find_colors(text: str) -> list[str]:
 
 
 def find_shape(text: str) -> str | None:
-    for tok in tokens(text):
-        if tok in SHAPES:
+    """The shape word of a request; "long" / "thin" / "narrow" before a garment or hair ("the long dress", "long
+    hair") says how the garment is cut, not the shape of what is asked for."""
+    words = tokens(text)
+    for i, tok in enumerate(words):
+        if tok in SHAPES and not (i + 1 < len(words) and (words[i + 1] in GARMENT_WORDS or
+                                                         words[i + 1] in PERSON_FEATURE_WORDS)):
             return SHAPES[tok]
     return None
 

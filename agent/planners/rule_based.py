@@ -37,7 +37,7 @@ from agent.planners.their_things import their_thing_intent
 from agent.state import Candidate
 from agent.text_answers import PHOTO_TEXT
 from tools.people.clothing import worn_items
-from tools.people.words import ARMS_UP, HAND_VERBS, VERB_THINGS, facing_of, person_cues, without_facing
+from tools.people.words import ARMS_UP, HAND_VERBS, TRICK_PHRASE, VERB_THINGS, facing_of, person_cues, without_facing
 from tools.spelling import read_words
 from tools.vocabulary import GARMENT_WORDS, PERSON_FEATURE_WORDS, coco_category
 
@@ -56,6 +56,18 @@ WITH_THING = re.compile(r"\b(?:with|w/|w)\s+(?:the\s+|a\s+|an\s+|his\s+|her\s+|t
 # "the chair with a cat on it", "the plate with food in it": the thing under (or holding) another one
 WITH_THING_ON_IT = re.compile(r"^(?P<head>.+?)\s+(?:with|w/|w|that has|having)\s+(?:the\s+|a\s+|an\s+|some\s+)?"
                               r"(?P<thing>[a-z][a-z ]*?)\s+(?P<prep>on|in|inside|on top of) (?:it|top|them)\s*[?.!]*$")
+# a place after the thing ("on a blue plate"): colours said after it are the place's (when it is no relation the
+# detector can follow: a plate, the grass), not the thing's
+PLACE_AFTER = re.compile(r"\b(?:on|under|underneath|below|above|over|behind|beside|near|next to|on top of|against|"
+                         r"inside|in front of)\s+(?:a|an|the|some|his|her|their|its)\b")
+
+
+def own_colors(low: str, colors: list[str]) -> list[str]:
+    """The colours said before a place phrase ("the white dog on the green grass" -> white), all when none."""
+    place = PLACE_AFTER.search(low)
+    return find_colors(low[: place.start()]) if place else colors
+
+
 DEPTH_PLACES = {"front": "in front", "back": "in the back"}  # a depth said in the target's name
 DEPTH_NAMED = re.compile(r"\b(front|back|behind|closest|nearest|closer|nearer|farthest|furthest|far|distance|"
                          r"foreground|background)\b")
@@ -281,6 +293,9 @@ class RuleBasedPlanner:
 
         category, words = noun_phrase(text)
         bare_action = next((w for w in re.findall(r"[a-z]+", low) if w in VERB_THINGS), None)
+        if category and coco_category(category) == "person" and TRICK_PHRASE.search(low):  # on a board or a bike
+            return Intent(kind="new_target", target=f"{described(category, words, text)} doing a trick",
+                          category=category, **attrs, confidence=0.8)
         if category and coco_category(category) == "person" and bare_action:  # "the kid swinging": at a bat or racket
             return Intent(kind="new_target", target=f"{described(category, words, text)} {bare_action}",
                           category=category, **attrs, confidence=0.8)
@@ -302,6 +317,8 @@ class RuleBasedPlanner:
                               *attrs["colors"], attrs["shape"], "one"])))
             return Intent(kind="filter_attribute", target=target, category=someone, **attrs,  # "...see his head"
                           confidence=0.8 if not plural else 0.7)
+        if category and attrs["colors"]:  # "pizza on a blue plate": blue is the plate's, not the pizza's
+            attrs["colors"] = own_colors(low, attrs["colors"])
         portion = re.search(r"\bof\s+(?:the\s+|a\s+|an\s+)?([a-z][a-z ]*)", low) if words else None
         if portion and not coco_category(the_phrase(words)) and coco_category(portion.group(1)):
             # "the slice of cake", "a piece of pizza": the thing it is a portion of

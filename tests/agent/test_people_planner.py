@@ -143,3 +143,9 @@ def test_a_pronoun_reference_is_named_by_the_persons_own_words_only():
     woman = {"phrase": "the woman in the long black coat with the bag on her shoulder", "category": "woman", "turn": 1}
     i = interpret("the guy next to her in jeans n a leather jacket", {"current": woman, "history": [woman]})
     assert i.target == "the guy in the jeans and the leather jacket next to the woman in the long black coat"
+
+
+@pytest.mark.parametrize("text", ["the guy doing the trick", "the kid doing tricks on the left", "girl landing a flip"])
+def test_doing_a_trick_keeps_the_action_for_the_board_under_them(text):
+    i = interpret(text)
+    assert i.target.endswith("doing a trick") and i.category in ("guy", "kid", "girl")

@@ -177,3 +177,17 @@ def test_a_person_cut_off_at_the_edge_may_be_a_faint_box_touching_it(coco, coco_
     s = Session(coco_tiny / "val2017" / "000000331799.jpg", db_path=tmp_path / "c.sqlite")
     r = s.ask("the person at the far left edge in blue")
     assert "at the left edge of the photo" in r.text and iou(r.mask, edge_person) > 0.6
+
+
+def test_arms_spread_at_shoulder_height_a_trick_on_a_board_and_a_small_skater_on_the_right(coco, coco_tiny, tmp_path):
+    """60932: the bride's arms are out wide at her shoulders, and "the lady" is no credit to the man whose face
+    says male; 161799: the skater doing a trick is the one over a board, and among four small skaters around
+    the close-up jumper "the boy on the right" is the small one at the right edge."""
+    s = Session(coco_tiny / "val2017" / "000000060932.jpg", db_path=tmp_path / "a.sqlite")
+    r = s.ask("the lady in the long dress w both arms up")
+    assert iou(r.mask, instance(coco, 1274998)) > 0.6 and "a hand above the shoulders" in r.text
+    s = Session(coco_tiny / "val2017" / "000000161799.jpg", db_path=tmp_path / "b.sqlite")
+    r = s.ask("the guy doing the trick")
+    assert iou(r.mask, instance(coco, 443248)) > 0.6 and "hips over it" in r.text
+    r = s.ask("boy on rihgt")
+    assert r.box[0] > 550

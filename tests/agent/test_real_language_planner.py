@@ -341,3 +341,11 @@ def test_words_for_coco_supercategories_name_their_classes(text, classes):
 
     found = coco_classes(interpret(text).category)
     assert found == classes if classes else len(found) == 10
+
+
+@pytest.mark.parametrize("text, colors", [
+    ("pizza on a blue plate", []), ("half of a sandwich on a white plate", []),
+    ("the white dog on the green grass", ["white"]), ("the cup with blue stripes", ["blue"]), ("the red car", ["red"]),
+])
+def test_colours_said_of_a_place_after_the_thing_are_not_the_things(text, colors):
+    assert interpret(text).colors == colors

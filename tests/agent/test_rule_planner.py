@@ -137,9 +137,10 @@ def test_capitalised_words_are_a_text_cue():
 
 
 @pytest.mark.parametrize("text,target,category", [
-    ("two ppl sitting in the snow, get the one in red", "the one", "ppl"),  # the scene clause names the kind
+    ("two ppl sitting in the snow, get the one in red", "the red one", "ppl"),  # the scene clause names the kind
     ("in the kitchen, show me the red mug", "the red mug", "mug"),
-    ("theres a waiter at the back w a black apron, can u get him", "the waiter in the black apron", "waiter"),
+    ("theres a waiter at the back w a black apron, can u get him", "the waiter in the black apron in the back",
+         "waiter"),
     ("sorry, get the cat pls", "the cat", "cat"),
 ])
 def test_the_asking_clause_after_a_scene_clause(text, target, category):

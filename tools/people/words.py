@@ -54,7 +54,11 @@ ROLE_THINGS: dict[str, tuple[str, frozenset[str]]] = {
     "skater": ("ride", frozenset({"skateboard"})), "cyclist": ("ride", frozenset({"bicycle"})),
     "motorcyclist": ("ride", frozenset({"motorcycle"})), "biker": ("ride", frozenset({"bicycle", "motorcycle"})),
     "rider": ("ride", frozenset({"horse", "bicycle", "motorcycle", "elephant"})), "jockey": ("ride", frozenset({"horse"})),
+    # "the guy doing the trick" (TRICK_PHRASE): the one on a board or a bike, not the onlookers
+    "trick": ("ride", frozenset({"skateboard", "snowboard", "surfboard", "skis", "bicycle", "motorcycle"})),
 }
+TRICK_PHRASE = re.compile(r"\b(?:doing|does|did|pulling|landing|trying) (?:a |the |that |some |his |her |their )?"
+                          r"(?:tricks?|stunts?|flips?|kickflips?|jumps?)\b")
 
 
 def action_verb(text: str | None, roles: bool = False) -> tuple[str, str] | None:
