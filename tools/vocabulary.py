@@ -153,8 +153,14 @@ POSITION_WORDS: frozenset[str] = frozenset({
     "rightmost", "topmost", "bottommost", "side", "corner", "highest", "lowest", "edge", "end", "row"})
 
 
+PLURAL_ONLY = frozenset({"scissors", "trousers", "tongs", "binoculars", "goggles", "sunglasses"})  # one thing
+
+
 def singular(word: str) -> str:
-    """Crude singular: "papers" -> "paper", "boxes" -> "box", "people" stays (a synonym), "glasses" -> "glass"."""
+    """Crude singular: "papers" -> "paper", "boxes" -> "box", "people" stays (a synonym), "glasses" -> "glass",
+    "scissors" stays (PLURAL_ONLY: one thing, and COCO's name for it)."""
+    if word in PLURAL_ONLY:
+        return word
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
     if len(word) > 4 and word.endswith(("ches", "shes", "xes", "sses")):

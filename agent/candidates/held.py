@@ -155,4 +155,7 @@ def held_answer(who: str, verb: str, chosen: Candidate, candidates: list[Candida
     from agent.explain import what_answer
 
     subject = {"she": "She is", "he": "He is", "they": "They are"}.get(who, f"{who[:1].upper()}{who[1:]} is")
-    return what_answer(f"{subject} {verb}", chosen, candidates)
+    return what_answer(f"{subject} {VERB_OBJECT_WORDS.get(verb, verb)}", chosen, candidates)
+
+
+VERB_OBJECT_WORDS = {"drinking": "drinking from"}  # "She is drinking from a cup", not "drinking a cup"

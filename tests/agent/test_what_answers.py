@@ -33,3 +33,10 @@ def test_an_unsure_detection_is_said_with_the_next_classes():
     assert what_answer("He is eating", ranked[0], ranked) == \
         "He is eating a donut (detector 0.24), a guess: it may also be an orange."
     assert what_answer("He is eating", _detection("pizza", 0.8), []) == "He is eating a pizza (detector 0.80)."
+
+
+def test_what_someone_drinks_is_drunk_from():
+    from agent.candidates.held import held_answer
+
+    assert held_answer("she", "drinking", _detection("cup", 0.8), []) == "She is drinking from a cup (detector 0.80)."
+    assert held_answer("he", "holding", _detection("cup", 0.8), []) == "He is holding a cup (detector 0.80)."

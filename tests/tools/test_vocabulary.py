@@ -60,3 +60,10 @@ def test_a_word_for_several_classes_names_them_all():
     assert coco_classes("the handbag") == ("handbag",)
     assert coco_classes("the glass") == ("wine glass", "cup") and coco_classes("the wine glass") == ("wine glass",)
     assert coco_classes("the motor bike") == ("motorcycle",) and coco_classes("the bikes") == ("bicycle", "motorcycle")
+
+
+def test_a_thing_named_in_the_plural_only_keeps_its_name():
+    from tools.vocabulary import singular
+
+    assert singular("scissors") == "scissors" and coco_category("the giant scissors") == "scissors"
+    assert singular("papers") == "paper" and singular("glasses") == "glass"
