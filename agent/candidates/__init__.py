@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from agent.candidates.category import detector_category, implied_category
+from agent.candidates.category import detector_category, implied_category, shows_colour
 from agent.candidates.correct import exclude_previous, redo_search
 from agent.candidates.count import count_matching
 from agent.candidates.describe import describe_candidates, proposal_candidates
@@ -51,6 +51,8 @@ def gather(intent: dict, memory: dict, vision, runtime, turn: int) -> list[Candi
     """Candidates for this turn's intent, best first (see the module docstring)."""
     if intent["kind"] == "filter_attribute" and runtime.has_detector() and not detector_category(intent, runtime):
         implied = implied_category(memory, vision, runtime)
+        if implied and intent.get("colors") and not shows_colour(implied, intent["colors"], vision, runtime):
+            implied = None  # "the white stuff in the middle" among carrots: something white, searched by colour
         if implied:  # "the one on the left" in a photo of three elephants: an elephant
             found = describe_candidates({**intent, "category": implied}, vision, runtime, turn)
             for c in found:

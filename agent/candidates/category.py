@@ -321,3 +321,16 @@ def implied_category(memory: dict, vision, runtime) -> str | None:
         return current
     several = [(sum(a), len(a), name) for name, a in counts.items() if len(a) >= IMPLIED_MIN_INSTANCES]
     return max(several)[2] if several else None
+
+
+IMPLIED_COLOUR_SHARE = 0.15  # an implied class is meant by a colour word only when one of its instances shows it
+
+
+def shows_colour(category: str, colors: list[str], vision, runtime) -> bool:
+    """Whether any confident instance of the class has at least IMPLIED_COLOUR_SHARE of one of the colours in the
+    inner half of its box: "the white stuff in the middle" among carrots is no carrot (0% white), so the regions
+    are searched by colour instead."""
+    w, h = vision.image.width, vision.image.height
+    regions, _ = category_regions(category, vision, runtime)
+    boxed = [_box_region(r, w, h, with_mask=True) for r in regions]
+    return any(color_share(r, vision.image.pixels, c) >= IMPLIED_COLOUR_SHARE for r in boxed for c in colors)

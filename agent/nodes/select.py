@@ -124,4 +124,6 @@ def select(state: AgentState, runtime: AgentRuntime) -> AgentState:
     elif intent.get("question") == "describe" and top.get("label") and "detector_score" in top and \
             str(top["label"]) not in asked:  # "what fruit is in front of him?" -> "It is a banana (detector 0.62)."
         chosen["answer_lead"] = what_answer("It is", top, [candidates[i] for i in order])
+    elif intent.get("question") == "describe" and intent["kind"] == "filter_attribute" and "detector_score" not in top:
+        chosen["answer_lead"] = what_answer("It is", top, [])  # "whats the white stuff": a region nothing names
     return update

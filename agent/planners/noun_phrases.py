@@ -90,9 +90,12 @@ def noun_phrase(text: str) -> tuple[str | None, list[str]]:
     compared = {w for w in re.findall(r"\b([a-z]+(?:er|est))\s+ones?\b", text.lower())
                 if singular(w) not in CATEGORY_SYNONYMS and coco_kind(w) == "person"}
 
+    # "the blue glowing thing": a participle before a placeholder noun describes it, it names nothing
+    describing = set(re.findall(rf"\b([a-z]+ing)\s+(?:{'|'.join(PLACEHOLDER_NOUNS)})\b", text.lower()))
+
     def is_noun(w: str) -> bool:  # "ball" and "orange" are attribute words and COCO names: the name wins
         return (w not in ATTRIBUTE_WORDS or singular(w) in CATEGORY_SYNONYMS) and w not in PLACEHOLDER_NOUNS and \
-            w not in compared
+            w not in compared and w not in describing
 
     for run in runs:
         if any(is_noun(w) for w in run):

@@ -24,7 +24,7 @@ from agent.planners.person_deixis import person_pronoun_reference, pointing_inte
 from agent.planners.possessives import restore_possessives
 from agent.planners.person_phrases import RIGHT_AS_JUST, described, names_someone_first, pronoun_reference
 from agent.planners.phrases import (
-    ACTION_RELATION, BENDING_RELATION, NUMBER_CUE, SHAPE_NOUNS, TEXT_CUE, TRAILING_PLACE, edge_phrase, find_colors,
+    ACTION_RELATION, BENDING_RELATION, NUMBER_CUE, PLACEHOLDER, SHAPE_NOUNS, TEXT_CUE, TRAILING_PLACE, edge_phrase, find_colors,
     find_depth, find_garment, find_part, find_position, find_relation, find_shape, find_size, find_text_cue, placeholder_phrase, quoted, refers_back,
     relation_match, relation_start, without_cut_off,
 )
@@ -68,6 +68,8 @@ def own_colors(low: str, colors: list[str]) -> list[str]:
     return find_colors(low[: place.start()]) if place else colors
 
 
+# "what is the red thing on the left", "whats that white stuff": a thing asked about by its description alone
+PLACEHOLDER_ASKED = re.compile(rf"\b(?:the|that|this)\s+(?:[a-z]+\s+){{0,3}}?{PLACEHOLDER}\b")
 DEPTH_PLACES = {"front": "in front", "back": "in the back"}  # a depth said in the target's name
 DEPTH_NAMED = re.compile(r"\b(front|back|behind|closest|nearest|closer|nearer|farthest|furthest|far|distance|"
                          r"foreground|background)\b")
@@ -184,6 +186,12 @@ class RuleBasedPlanner:
                 category, words = noun_phrase(counted.group(1))
             points_back = bool(re.search(r"\b(it|its|it's|this|that|they|them|their|one)\b", low)) or \
                 bool(re.search(rf"\b(?:his|her)\s+(?:\w+\s+)?(?:{'|'.join(GARMENT_WORDS)})\b", low))  # "his shirt"
+            described_thing = PLACEHOLDER_ASKED.search(low)
+            if described_thing and category is None and kind not in ("count", "exists", "why") and context.image_path \
+                    and (attrs["colors"] or attrs["position"] or attrs["shape"] or attrs["size"] or attrs["depth"]):
+                # "whats the white stuff in the middle": found by its description first, then answered from it
+                target = placeholder_phrase(text) or bare_phrase(words, attrs["position"], attrs["depth"], False)
+                return Intent(kind="filter_attribute", target=target, question=kind, **attrs, confidence=0.7)
             named_new = bool(category) and not points_back and (not current or (category != current.get("category")
                                                           and named_target(category, context.memory) is None))
             if named_new and kind != "count" and context.image_path:

@@ -168,3 +168,13 @@ def test_a_number_on_a_named_person_is_read_in_their_box_enlarged(coco_tiny, tmp
     s = Session(coco_tiny / "train2017" / "000000352259.jpg", db_path=tmp_path / "c.sqlite")
     r = s.ask("what number is on the batters shirt")
     assert "24" in r.text.split(". ")[0] and "all 4 people" not in r.text
+
+
+def test_a_thing_asked_about_by_colour_is_searched_by_colour_not_read_as_the_photos_class(coco_tiny, tmp_path):
+    """coco_tiny 557059 (broccoli and a dozen carrots): "the white stuff in the middle" is no carrot (none shows
+    white), so a white region is outlined and said to be unnamed; before, the answer described the carrots."""
+    s = Session(coco_tiny / "train2017" / "000000557059.jpg", db_path=tmp_path / "c.sqlite")
+    s.ask("all the carrots")
+    r = s.ask("whats the white stuff in the middle")
+    assert r.text.startswith("It is something none of my detectors can name") and r.mask is not None
+    assert "white" in r.text.split("Chosen because:")[-1]

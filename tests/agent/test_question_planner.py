@@ -122,3 +122,17 @@ def test_what_she_sits_on_after_her_head_is_asked_of_her():
     head = {"phrase": "the head of the woman", "category": "person", "part": "head", "turn": 2, "region_id": "t2:part0"}
     i = interpret("what is she sitting on", {"current": head, "history": [woman, head]})
     assert (i.relation, i.reference, i.target) == ("held_by", "turn:1", "what she is sitting on")
+
+
+@pytest.mark.parametrize("text, question", [
+    ("whats the white stuff in the middle", "describe"), ("what is the red thing on the left", "describe"),
+    ("what colour is the thing on the right", "color"), ("whats the blue glowing thing", "describe"),
+])
+def test_a_thing_asked_about_by_its_description_is_found_first(text, question):
+    """Not a question about the current target (the carrots): the white stuff in the middle is searched for by its
+    colour and place, then answered from what is found."""
+    memory = {"current": {"phrase": "the carrots", "category": "carrot", "turn": 1, "region_id": "det:carrot:0"},
+              "history": [{"phrase": "the carrots", "category": "carrot", "turn": 1}]}
+    i = RuleBasedPlanner().interpret(PlannerContext(dialogue=[{"role": "user", "content": text}], memory=memory,
+                                                    image_path="photo.jpg"))
+    assert (i.kind, i.question, i.category) == ("filter_attribute", question, None) and i.wants_mask
