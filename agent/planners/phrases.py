@@ -155,6 +155,18 @@ def find_position(text: str) -> str | None:
     return first_match(POSITION_PATTERNS, without_garment_tops(text))
 
 
+# a place after the thing ("on a blue plate"): colours said after it are the place's (when it is no relation the
+# detector can follow: a plate, the grass), not the thing's
+PLACE_AFTER = re.compile(r"\b(?:on|under|underneath|below|above|over|behind|beside|near|next to|on top of|against|"
+                         r"inside|in front of)\s+(?:a|an|the|some|his|her|their|its)\b")
+
+
+def own_colors(low: str, colors: list[str]) -> list[str]:
+    """The colours said before a place phrase ("the white dog on the green grass" -> white), all when none."""
+    place = PLACE_AFTER.search(low)
+    return find_colors(low[: place.start()]) if place else colors
+
+
 def find_depth(text: str) -> str | None:
     """ "front" (nearest the camera) or "back" (farthest), or None."""
     return first_match(DEPTH_PATTERNS, text)

@@ -21,13 +21,14 @@ from agent.planners.earlier_targets import (closing_target, earlier_facts, named
 from agent.planners.focus import infer_focus, is_closing_request
 from agent.planners.noun_phrases import bare_phrase, counted_target, is_chatter, noun_phrase, the_phrase
 from agent.planners.person_deixis import person_pronoun_reference, pointing_intent
-from agent.planners.possessives import restore_possessives
 from agent.planners.person_phrases import RIGHT_AS_JUST, described, names_someone_first, pronoun_reference
 from agent.planners.phrases import (
     ACTION_RELATION, BENDING_RELATION, NUMBER_CUE, PLACEHOLDER, SHAPE_NOUNS, TEXT_CUE, TRAILING_PLACE, edge_phrase, find_colors,
-    find_depth, find_garment, find_part, find_position, find_relation, find_shape, find_size, find_text_cue, placeholder_phrase, quoted, refers_back,
+    find_depth, find_garment, find_part, find_position, find_relation, find_shape, find_size, find_text_cue, own_colors,
+    placeholder_phrase, quoted, refers_back,
     relation_match, relation_start, without_cut_off,
 )
+from agent.planners.possessives import restore_possessives
 from agent.planners.questions import (
     CONTENTS_QUESTION, HELD_QUESTION, MEASURED_QUESTION, PHOTO_PART, PLACED_THING, QUESTION_START, QUESTION_WORDS_OF_TEXT,
     contents_question_intent, held_question_intent, question_topic,
@@ -56,18 +57,6 @@ WITH_THING = re.compile(r"\b(?:with|w/|w)\s+(?:the\s+|a\s+|an\s+|his\s+|her\s+|t
 # "the chair with a cat on it", "the plate with food in it": the thing under (or holding) another one
 WITH_THING_ON_IT = re.compile(r"^(?P<head>.+?)\s+(?:with|w/|w|that has|having)\s+(?:the\s+|a\s+|an\s+|some\s+)?"
                               r"(?P<thing>[a-z][a-z ]*?)\s+(?P<prep>on|in|inside|on top of) (?:it|top|them)\s*[?.!]*$")
-# a place after the thing ("on a blue plate"): colours said after it are the place's (when it is no relation the
-# detector can follow: a plate, the grass), not the thing's
-PLACE_AFTER = re.compile(r"\b(?:on|under|underneath|below|above|over|behind|beside|near|next to|on top of|against|"
-                         r"inside|in front of)\s+(?:a|an|the|some|his|her|their|its)\b")
-
-
-def own_colors(low: str, colors: list[str]) -> list[str]:
-    """The colours said before a place phrase ("the white dog on the green grass" -> white), all when none."""
-    place = PLACE_AFTER.search(low)
-    return find_colors(low[: place.start()]) if place else colors
-
-
 # "what is the red thing on the left", "whats that white stuff": a thing asked about by its description alone
 PLACEHOLDER_ASKED = re.compile(rf"\b(?:the|that|this)\s+(?:[a-z]+\s+){{0,3}}?{PLACEHOLDER}\b")
 DEPTH_PLACES = {"front": "in front", "back": "in the back"}  # a depth said in the target's name
