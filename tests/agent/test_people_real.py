@@ -190,4 +190,4 @@ def test_arms_spread_at_shoulder_height_a_trick_on_a_board_and_a_small_skater_on
     r = s.ask("the guy doing the trick")
     assert iou(r.mask, instance(coco, 443248)) > 0.6 and "hips over it" in r.text
     r = s.ask("boy on rihgt")
-    assert r.box[0] > 550
+    assert r.extra["box"][0] > 550
