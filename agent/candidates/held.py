@@ -76,7 +76,7 @@ def held_regions(ref_box: list[float], detections: list[Region], category: str |
     `verb` ("riding", "swinging"; see VERB_THINGS) favours the classes it implies, of any size, touching the person
     (for "riding" and the other SUPPORT_VERBS, the band under the person too, and the hands do not matter: a
     skater in the air is above the board, arms up; "sitting on" counts only the classes it implies), faint ones
-    when mostly on the person."""
+    when mostly on the person (but for standing, sitting or lying on: from HELD_MIN_SCORE)."""
     implied = VERB_THINGS.get(verb, frozenset())
     ref_area = max((ref_box[2] - ref_box[0]) * (ref_box[3] - ref_box[1]), 1.0)
     under = [ref_box[0], ref_box[1], ref_box[2], ref_box[3] + RIDDEN_BELOW * (ref_box[3] - ref_box[1])]
@@ -89,8 +89,8 @@ def held_regions(ref_box: list[float], detections: list[Region], category: str |
             if d.label not in ((category,) if isinstance(category, str) else category) or too_faint(d.score, share):
                 continue
         elif d.label in implied:
-            if too_faint(d.score, share):
-                continue
+            if too_faint(d.score, share) or (verb in SUPPORT_VERBS and verb != "riding" and d.score < HELD_MIN_SCORE):
+                continue  # standing, sitting, lying on: a faint chair under someone is no answer (the ground is)
         elif verb in SUPPORT_VERBS and verb != "riding":  # "what is she sitting on": never a thing in her hands
             continue
         else:

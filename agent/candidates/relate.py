@@ -9,7 +9,7 @@ import numpy as np
 
 from agent.candidates.category import category_candidates, detector_category, implied_category
 from agent.candidates.contents import contents_candidates
-from agent.candidates.held import held_candidates
+from agent.candidates.held import held_candidates, held_phrase_parts
 from agent.candidates.people import person_acting_on
 from agent.candidates.ranking import rank_by_description, saliency, wants_background
 from agent.candidates.record import Candidate, box_center, candidate
@@ -193,7 +193,8 @@ def relate_candidates(intent: dict, memory: dict, vision, runtime, turn: int) ->
     ref_box = bbox(ref_mask)
     rel = intent.get("relation") or "next_to"
     if rel == "held_by":
-        verb = str(intent.get("target") or "").split(" is ")[-1] if " is " in str(intent.get("target")) else "with"
+        asked = str(intent.get("target") or "")  # "what she is holding", "what they are standing on"; "his board"
+        verb = held_phrase_parts(asked)[1] if asked.startswith("what ") else "with"
         named = intent.get("category")  # the thing's own noun ("his tie"), never the owner the target phrase names
         held = coco_classes(named) or (named if runtime.has_open_vocabulary() else None)
         owner = record_of_turn(memory, intent.get("reference")) or current_target(memory) or {}

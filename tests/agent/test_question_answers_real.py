@@ -178,3 +178,12 @@ def test_a_thing_asked_about_by_colour_is_searched_by_colour_not_read_as_the_pho
     r = s.ask("whats the white stuff in the middle")
     assert r.text.startswith("It is something none of my detectors can name") and r.mask is not None
     assert "white" in r.text.split("Chosen because:")[-1]
+
+
+def test_what_they_are_standing_on_is_never_a_thing_in_their_hands(coco_tiny, tmp_path):
+    """coco_tiny 352259: "what are they standing on" (plural "are") was read as "with" and answered with a
+    baseball glove on the batter; standing on, only the things one stands on count, here none: the ground."""
+    s = Session(coco_tiny / "train2017" / "000000352259.jpg", db_path=tmp_path / "c.sqlite")
+    s.ask("the batter")
+    r = s.ask("what are they standing on")
+    assert "glove" not in r.text and r.text.startswith("They are most likely standing on the ground")
