@@ -36,7 +36,9 @@ def _checker():
     return SpellChecker(distance=2)
 
 
-CONTRACTION_ENDINGS = ("n't", "'re", "'ve", "'ll", "'d", "'m")  # typed without the apostrophe: dont, theyre, weve
+# contraction endings and what they spell out: "dont", "theyre", "weve" typed without the apostrophe
+SPELLED_OUT = {"n't": " not", "'re": " are", "'ve": " have", "'ll": " will", "'d": " would", "'m": " am", "'s": " is"}
+CONTRACTION_ENDINGS = tuple(e for e in SPELLED_OUT if e != "'s")  # "'s" only after IS_CONTRACTED words
 
 
 IS_CONTRACTED = frozenset({"there", "that", "here", "what", "where", "who", "how"})  # "theres": there is, never a
@@ -49,9 +51,6 @@ def contractions(word: str) -> list[str]:
     bare = [(e, e.replace("'", "")) for e in CONTRACTION_ENDINGS]
     found = [word[: -len(b)] + e for e, b in bare if word.endswith(b) and len(word) > len(b) + 1]
     return found + ([word[:-1] + "'s"] if word.endswith("s") and word[:-1] in IS_CONTRACTED else [])
-
-
-SPELLED_OUT = {"n't": " not", "'re": " are", "'ve": " have", "'ll": " will", "'d": " would", "'m": " am", "'s": " is"}
 
 
 def spelled_out(contraction: str) -> str:

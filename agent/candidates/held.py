@@ -20,6 +20,7 @@ NEVER_HELD = frozenset({"person", "dining table", "bed", "couch", "car", "bus", 
                         "fire hydrant", "stop sign", "parking meter", "tv"})
 
 
+RESTING_VERBS = SUPPORT_VERBS - {"riding"}  # sitting, standing, lying on: what is under them, never in their hands
 WORN_AT_NECK = frozenset({"tie"})  # worn where the shoulders meet: near the neck, not at the hands
 
 
@@ -89,9 +90,9 @@ def held_regions(ref_box: list[float], detections: list[Region], category: str |
             if d.label not in ((category,) if isinstance(category, str) else category) or too_faint(d.score, share):
                 continue
         elif d.label in implied:
-            if too_faint(d.score, share) or (verb in SUPPORT_VERBS and verb != "riding" and d.score < HELD_MIN_SCORE):
+            if too_faint(d.score, share) or (verb in RESTING_VERBS and d.score < HELD_MIN_SCORE):
                 continue  # standing, sitting, lying on: a faint chair under someone is no answer (the ground is)
-        elif verb in SUPPORT_VERBS and verb != "riding":  # "what is she sitting on": never a thing in her hands
+        elif verb in RESTING_VERBS:  # "what is she sitting on": never a thing in her hands
             continue
         else:
             at_hand = near > 0.5 and share > 0.1  # a thing at the wrist may stick out of the person's box

@@ -8,8 +8,8 @@ import re
 from agent.planners.phrases import COLORS, LARGEST, SHAPE_NOUNS, SHAPES, SMALLEST, chunks, singular
 from agent.planners.sentences import WANTS_MASK
 from tools.lexicon import coco_kind
-from tools.vocabulary import (CATEGORY_SYNONYMS, COLOR_MODIFIERS, FILLER_WORDS, GARMENT_WORDS, ORDINALS, PERSON_FEATURE_WORDS,
-                              POSITION_WORDS, coco_category, plural_request)
+from tools.vocabulary import (CATEGORY_SYNONYMS, COLOR_MODIFIERS, FILLER_WORDS, GARMENT_WORDS, ORDINALS,
+                              PERSON_FEATURE_WORDS, POSITION_WORDS, coco_category, plural_request)
 
 # what people are doing: the gerund ends a noun phrase, it never names the thing ("the small one hiding in the back")
 ACTION_WORDS = set("""wearing hiding sitting standing playing holding looking walking running eating drinking lying
@@ -27,7 +27,8 @@ foreground distance distant camera cam us me viewer""".split())
 ATTRIBUTE_WORDS = (set(COLORS) | LARGEST | SMALLEST | set(SHAPES) | POSITION_WORDS | DEPTH_WORDS | set(ORDINALS)
                    | {"biggest", "largest", "smallest"})
 VIEWER_WORDS = {"camera", "cam", "viewer", "photographer", "lens"}  # "close to cam bike": words for the viewer
-TRAILING_NEARNESS = {"near", "close", "closer", "nearer", "closest", "nearest", "far", "farther", "farthest", "furthest"}
+TRAILING_NEARNESS = {"near", "close", "closer", "nearer", "closest", "nearest", "far", "farther", "farthest",
+                     "furthest"}
 PLACEHOLDER_NOUNS = {"one", "ones", "thing", "things", "object", "objects", "item", "items", "region", "part", "stuff"}
 
 
@@ -158,7 +159,8 @@ def bare_phrase(words: list[str], position: str | None, depth: str | None, plura
     ["second", "left"] -> "the second one from the left", ["middle"] -> "the one in the middle", ["big", "right"]
     -> "the big one on the right", ["front"] -> "the one in front", ["far", "right"] -> "the one on the far right"."""
     counted = next((w for w in words if w in ORDINALS), None)
-    sizes = [w for w in dict.fromkeys(words) if w in LARGEST or w in SMALLEST or w in ("biggest", "largest", "smallest")]
+    sizes = [w for w in dict.fromkeys(words)
+             if w in LARGEST or w in SMALLEST or w in ("biggest", "largest", "smallest")]
     colours = " and ".join(w for w in dict.fromkeys(words) if w in COLORS)  # "the brown and white one"
     colours = re.sub(rf"\b({'|'.join(COLOR_MODIFIERS)}) and ", r"\1 ", colours)  # "dark blue", not "dark and blue"
     shapes = [w for w in dict.fromkeys(words) if w in SHAPES]

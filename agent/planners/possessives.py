@@ -18,9 +18,10 @@ from tools.vocabulary import (CATEGORY_SYNONYMS, FILLER_WORDS, GARMENT_WORDS, PE
 COUNTED = frozenset({"all", "both", "every", "each", "two", "three", "four", "five", "six", "several", "many", "some",
                      "these", "those"})  # "both kids helmets": the helmets of both kids, a plural left as typed
 _PAIR = re.compile(r"\b(?P<owner>[a-z]{2,}[^s'\W]s)\s+(?P<thing>[a-z]+)\b", re.IGNORECASE)
+# nouns to WordNet ("in" is indium, "are" a unit of area), yet no thing one has
 NOT_OWNED = frozenset({*POSITION_WORDS, *FILLER_WORDS, "there", "here", "together", "again", "too", "now", "then",
                        "both", "all", "each", "one", "ones", "only", "just", "in", "on", "at", "by", "up", "down",
-                       "out", "off", "over", "under", "are", "were", "was", "is", "be", "and", "or", "but", "as"})  # nouns to WordNet, yet no thing one has
+                       "out", "off", "over", "under", "are", "were", "was", "is", "be", "and", "or", "but", "as"})
 
 
 def _is_owned_thing(word: str) -> bool:

@@ -23,10 +23,10 @@ from agent.planners.noun_phrases import bare_phrase, counted_target, is_chatter,
 from agent.planners.person_deixis import person_pronoun_reference, pointing_intent
 from agent.planners.person_phrases import RIGHT_AS_JUST, described, names_someone_first, pronoun_reference
 from agent.planners.phrases import (
-    ACTION_RELATION, BENDING_RELATION, NUMBER_CUE, PLACEHOLDER, SHAPE_NOUNS, TEXT_CUE, TRAILING_PLACE, edge_phrase, find_colors,
-    find_depth, find_garment, find_part, find_position, find_relation, find_shape, find_size, find_text_cue, own_colors,
-    placeholder_phrase, quoted, refers_back,
-    relation_match, relation_start, without_cut_off,
+    ACTION_RELATION, BENDING_RELATION, NUMBER_CUE, PLACEHOLDER, SHAPE_NOUNS, TEXT_CUE, TRAILING_PLACE, edge_phrase,
+    find_colors, find_depth, find_garment, find_part, find_position, find_relation, find_shape, find_size,
+    find_text_cue, own_colors, placeholder_phrase, quoted, refers_back, relation_match, relation_start,
+    without_cut_off,
 )
 from agent.planners.possessives import restore_possessives
 from agent.planners.questions import (

@@ -194,15 +194,17 @@ class OcrGrounder:
             guesses = self._match(lines, content_words(query), max(self.min_match, 0.75))
             if guesses:
                 return guesses
-            regions = [self._region(line.text, line.box, line.score, 1.0, line) for line in lines]
-            return self._numbered(sorted(regions, key=lambda r: -r.score))
+            return self._every_line(lines)
         return self._match(lines, targets, self.min_match)
 
     def read_box(self, image: ImageInput, box: list[float]) -> list[Region]:
         """Every line read in one box of the photo, enlarged (OcrReader.read_box), as Regions, best first."""
-        lines = self.reader.read_box(image, box)
-        return self._numbered(sorted((self._region(line.text, line.box, line.score, 1.0, line) for line in lines),
-                                     key=lambda r: -r.score))
+        return self._every_line(self.reader.read_box(image, box))
+
+    def _every_line(self, lines: list[TextBox]) -> list[Region]:
+        """Each line as a Region, the most confident first."""
+        regions = [self._region(line.text, line.box, line.score, 1.0, line) for line in lines]
+        return self._numbered(sorted(regions, key=lambda r: -r.score))
 
     def _match(self, lines: list[TextBox], targets: list[str], min_match: float) -> list[Region]:
         best: dict[tuple, Region] = {}
