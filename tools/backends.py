@@ -3,7 +3,8 @@
     segmenter("mobile_sam")                          # the embedded MobileSAM, shared
     segmenter("sam", path="/models/sam-vit-b")       # a user's model folder
     grounder("detector")                             # the embedded COCO-80 detector (NanoDet)
-    grounder("proposals", segmenter=seg)             # region proposals over that segmenter + the shared OCR reader
+    grounder("proposals", segmenter=seg)             # region proposals over that segmenter, seeded by the shared
+                                                     # detector's boxes, with the shared OCR reader
     grounders(DEFAULT_GROUNDERS, segmenter=seg)      # the embedded set; a default that cannot load is skipped
 
 Everything that turns names into backends (the agent runtime, `AgentSystem`, `agent.chat`, the LangChain tools)
@@ -51,11 +52,22 @@ def grounder(name: str, segmenter: Any = None, **options: Any) -> Any:
     if name == "proposals":
         options["segmenter"] = segmenter if segmenter is not None else globals()["segmenter"]()
         options.setdefault("ocr", getattr(grounder("ocr"), "reader", None))
+        options.setdefault("detector", _embedded_detector())
     key = _key("grounder", name, options)
     with _LOCK:
         if key not in _BUILT:
             _BUILT[key] = build_grounder(name, **options)
         return _BUILT[key]
+
+
+def _embedded_detector() -> Any:
+    """The shared embedded detector that seeds region proposals, or None when its weights are not fetched."""
+    from tools.weights import MissingWeightsError
+
+    try:
+        return grounder("detector")
+    except MissingWeightsError:
+        return None
 
 
 def grounders(names: Iterable[str | Any], segmenter: Any = None, path: str | None = None) -> list[Any]:

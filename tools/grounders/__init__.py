@@ -2,8 +2,9 @@
 
 `build_grounder(name, **kwargs) -> Grounder` for
   "ocr"            OcrGrounder(reader=None, min_match=0.6)                      embedded (rapidocr)
-  "proposals"      ProposalGrounder(segmenter=None, ocr=None, points_per_side=16) embedded (MobileSAM
-                   by default: segmenter=None builds tools.segmenters.build_segmenter("mobile_sam"))
+  "proposals"      ProposalGrounder(segmenter=None, ocr=None, detector=None, points_per_side=16) embedded
+                   (MobileSAM by default: segmenter=None builds tools.segmenters.build_segmenter("mobile_sam");
+                   a detector's confident boxes seed the proposals)
   "haar"           HaarGrounder()                                               embedded (OpenCV, weak)
   "detector"       CocoDetector(model="nanodet", score_threshold=0.05, threads=None)  embedded COCO-80
                    detector (TF.js graph on torch); "nanodet" and "centernet" are aliases that set model

@@ -1,8 +1,10 @@
 """Region-proposal grounding (embedded): segmenter "everything" proposals + descriptors + relations.
 
-`ProposalGrounder(segmenter, ocr=None)`:
+`ProposalGrounder(segmenter, ocr=None, detector=None)`:
   regions(image) -> list[Region] (ids "r0".., source "proposals", masks, descriptor attributes;
-                    de-duplicated; cached per image sha256; background-like ones flagged "background")
+                    de-duplicated; cached per image sha256; background-like ones flagged "background");
+                    the detector's confident boxes seed the proposals, a 16 x 16 grid of points (at most
+                    MAX_GRID_PROMPTS of them prompted) finds the rest
   graph(image)   -> networkx DiGraph of spatial relations (see tools.grounders.relations)
   ground(image, query) -> all non-background regions scored by how well their descriptors match the
                     query's colour / position / size / shape / text words, best first.
@@ -22,6 +24,12 @@ from tools.masks import bbox
 from tools.regions import Region
 
 BACKGROUND_FRACTION = 0.6
+# Detections at least this confident are prompted as boxes before the point grid; their masks are proposals.
+SEED_MIN_SCORE = 0.3
+POINTS_PER_SIDE = 16
+# At most this many grid points are prompted (seeds not counted), spread evenly over those still unanswered: a
+# cluttered photo stops there instead of prompting up to 200 points (docs/speed.md, benchmarks/bench_proposals.py).
+MAX_GRID_PROMPTS = 80
 
 
 def mask_iou_matrix(masks: list[np.ndarray], side: int = 128) -> np.ndarray:
@@ -53,11 +61,13 @@ class ProposalGrounder:
 
     name = "proposals"
 
-    def __init__(self, segmenter, ocr=None, points_per_side: int = 16, cache_size: int = 8,
-                 dedup_iou: float = 0.85):
+    def __init__(self, segmenter, ocr=None, detector=None, points_per_side: int = POINTS_PER_SIDE,
+                 max_prompts: int | None = MAX_GRID_PROMPTS, cache_size: int = 8, dedup_iou: float = 0.85):
         self.segmenter = segmenter
         self.ocr = ocr  # an OcrReader (or anything with read(image) -> [TextBox]) or None
+        self.detector = detector  # a CocoDetector (anything with detect(image) -> [Region]) or None
         self.points_per_side = points_per_side
+        self.max_prompts = max_prompts
         self.dedup_iou = dedup_iou
         self._graphs: PerImageCache[nx.DiGraph] = PerImageCache(cache_size)
         self._cache: PerImageCache[list[Region]] = PerImageCache(
@@ -69,8 +79,20 @@ class ProposalGrounder:
         regions = self._cache.get_or_compute(img.sha256, lambda: self._build(img))
         return regions if include_background else [r for r in regions if not r.attributes.get("background")]
 
+    def seed_boxes(self, img) -> np.ndarray | None:
+        """(M, 4) boxes of the detector's detections scoring >= SEED_MIN_SCORE, or None without a detector."""
+        if self.detector is None:
+            return None
+        boxes = [r.box for r in self.detector.detect(img) if r.score >= SEED_MIN_SCORE]
+        return np.asarray(boxes, np.float32).reshape(-1, 4)
+
     def _build(self, img) -> list[Region]:
-        proposals = [p for p in self.segmenter.propose(img, points_per_side=self.points_per_side) if p.mask.any()]
+        seeds = self.seed_boxes(img)
+        extra = {} if seeds is None or not len(seeds) else {"seed_boxes": seeds}
+        if self.max_prompts is not None:
+            extra["max_prompts"] = self.max_prompts
+        proposals = [p for p in self.segmenter.propose(img, points_per_side=self.points_per_side, **extra)
+                     if p.mask.any()]
         proposals = deduplicate(proposals, self.dedup_iou)
         text_boxes = self.ocr.read(img) if self.ocr is not None else None
         attrs = [describe(p.mask, img.pixels, text_boxes) for p in proposals]

@@ -90,8 +90,11 @@ class Segmenter(Protocol):
         """Decode masks for N prompts (boxes and/or points and/or mask prompts, broadcast over N)."""
         ...
 
-    def propose(self, image: ImageInput, points_per_side: int = 16) -> list["Proposal"]:
-        """'Everything' mode: masks for a grid of point prompts, filtered and de-duplicated."""
+    def propose(self, image: ImageInput, points_per_side: int = 16, seed_boxes=None,
+                max_prompts: int | None = None) -> list["Proposal"]:
+        """'Everything' mode: masks for a grid of point prompts, filtered and de-duplicated; seed_boxes (M, 4)
+        original pixels are prompted first, one mask each; at most max_prompts grid points are prompted (None:
+        all that stay unanswered)."""
         ...
 
 

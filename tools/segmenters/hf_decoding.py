@@ -15,7 +15,7 @@ from tools.images import ImageInput, load_image
 from tools.segmenters.base import ImageEmbedding, Proposal, SegmentResult, ranked_result
 from tools.segmenters.embedding_cache import CachedEmbedder
 from tools.segmenters.prompts import normalise_prompts
-from tools.segmenters.propose import generate_proposals
+from tools.segmenters.propose import box_centres, generate_proposals
 
 
 class HfPromptDecoding(CachedEmbedder):
@@ -64,14 +64,21 @@ class HfPromptDecoding(CachedEmbedder):
             scores.append(sc)
         return ranked_result(torch.cat(lows), torch.cat(scores), lambda x: self.upsample(x, embedding), t0)
 
-    def propose(self, image: ImageInput, points_per_side: int = 16, **kwargs) -> list[Proposal]:
-        """'Everything' mode (see tools.segmenters.propose); proposals sorted by predicted IoU."""
+    def propose(self, image: ImageInput, points_per_side: int = 16, seed_boxes=None, **kwargs) -> list[Proposal]:
+        """'Everything' mode (see tools.segmenters.propose); proposals sorted by predicted IoU. seed_boxes (M, 4)
+        original pixels are prompted first, one mask each."""
         img = load_image(image)
         emb = self.embed(img)
         kwargs.setdefault("pixels", img.pixels)
 
         def decode(pts):
             return self._decode(emb.features, points=pts[None], labels=torch.ones(1, *pts.shape[:2], dtype=torch.long))
+
+        if seed_boxes is not None and len(seed_boxes):
+            boxes = normalise_prompts(boxes=seed_boxes, mask_size=self.low_res)
+            inside = boxes.scaled(emb.original_size, emb.input_size).boxes
+            low, iou = self._decode(emb.features, boxes=torch.from_numpy(inside)[None], multimask=False)
+            kwargs["seeds"] = (low.cpu(), iou.cpu(), box_centres(boxes.boxes))
 
         return generate_proposals(decode, lambda low: self.upsample(low, emb), emb.original_size, emb.input_size,
                                   self.frame_side, points_per_side, **kwargs)

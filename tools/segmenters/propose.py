@@ -6,7 +6,9 @@ only the kept masks are upsampled to full image size. No torchvision.
 
 Two rules skip grid points whose answer is already known (see `generate_proposals`): points inside the finest
 accepted mask of an earlier prompt, and, when the image pixels are given, points on a plain patch of the
-colour that dominates an accepted background-sized mask (a bare wall, table or floor).
+colour that dominates an accepted background-sized mask (a bare wall, table or floor). Box prompts given as
+seeds (detector boxes) add their masks before the grid starts, and a prompt budget stops a cluttered photo from
+prompting every point: the points still unanswered are taken in an order spread evenly over the image.
 """
 from __future__ import annotations
 
@@ -141,6 +143,79 @@ def coarse_to_fine_levels(points_per_side: int) -> list[np.ndarray]:
     return levels
 
 
+# seeds: box prompts decoded before the grid: (low-res logits (M, K, S, S), iou (M, K), box centres (M, 2) [x, y] in
+# original pixels); their accepted masks are proposals but answer no grid point: a detector box over two things
+# gives one mask over both, and had it covered their points neither would be found alone (synthetic test scenes)
+Seeds = tuple[torch.Tensor, torch.Tensor, np.ndarray]
+
+
+def box_centres(boxes: np.ndarray) -> np.ndarray:
+    """(M, 4) [x0, y0, x1, y1] -> (M, 2) [x, y] centres."""
+    return np.asarray(boxes, np.float32).reshape(-1, 2, 2).mean(1)
+
+
+class _Accepted:
+    """Accepted low-resolution masks of all prompts so far, with what covers the grid (see generate_proposals)."""
+
+    def __init__(self, skip_covered: bool, pixels: np.ndarray | None, pts: np.ndarray, cell: float,
+                 input_size: tuple[int, int], image_size: int, thresholds: tuple[float, float]):
+        self.skip_covered, self.pixels, self.pts, self.cell = skip_covered, pixels, pts, cell
+        self.input_size, self.image_size = input_size, image_size
+        self.pred_iou_thresh, self.stability_thresh = thresholds
+        self.logits, self.ious, self.stabs, self.src_xy = [], [], [], []
+        self.covered: torch.Tensor | None = None  # bool (s, s): union of the finest accepted mask of each prompt
+        self.background: BackgroundSkip | None = None
+        self.hs = self.ws = 0
+
+    def add(self, low: torch.Tensor, iou: torch.Tensor, src_xy: np.ndarray, covers: bool = True) -> None:
+        """low (M, K, S, S) logits and iou (M, K) of M prompts whose points are src_xy (M, 2) original pixels;
+        covers=False keeps the accepted masks without letting them answer grid points."""
+        s = low.shape[-1]
+        self.hs = math.ceil(self.input_size[0] * s / self.image_size)
+        self.ws = math.ceil(self.input_size[1] * s / self.image_size)
+        m, k = low.shape[:2]
+        flat, iou = low.reshape(m * k, s, s), iou.reshape(m * k)
+        stab = stability_scores(flat[:, : self.hs, : self.ws])
+        ok = (iou > self.pred_iou_thresh) & (stab > self.stability_thresh)
+        idx = ok.nonzero().flatten()
+        self.logits.append(flat[idx].clone())
+        self.ious.append(iou[idx])
+        self.stabs.append(stab[idx])
+        self.src_xy.append(src_xy[(idx // k).numpy()])
+        if not self.skip_covered or not covers:
+            return
+        self.covered = _cover(self.covered, flat, ok, m, k, s, float(self.hs * self.ws))
+        if self.pixels is not None:
+            if self.background is None:
+                self.background = BackgroundSkip(self.pixels, self.pts, self.cell, (self.hs, self.ws))
+            self.background.add(flat[idx, : self.hs, : self.ws] > 0)
+
+    def unanswered(self, level: np.ndarray, pts_in: np.ndarray) -> np.ndarray:
+        """The grid indices of `level` that no accepted mask answers yet; pts_in (P, 2) in the input frame."""
+        if self.covered is None or not self.skip_covered:
+            return level
+        s = self.covered.shape[-1]
+        lx = np.clip((pts_in[level, 0] * s / self.image_size).astype(int), 0, s - 1)
+        ly = np.clip((pts_in[level, 1] * s / self.image_size).astype(int), 0, s - 1)
+        keep = ~self.covered[ly, lx].numpy()
+        if self.background is not None:
+            keep &= ~self.background.skip[level]
+        return level[keep]
+
+
+def spread_order(indices: np.ndarray) -> np.ndarray:
+    """indices reordered so that any prefix is spread evenly over them (bit-reversed positions)."""
+    n = len(indices)
+    if n <= 2:
+        return indices
+    bits = int(np.ceil(np.log2(n)))
+    pos = np.arange(2 ** bits)
+    rev = np.zeros_like(pos)
+    for b in range(bits):
+        rev |= ((pos >> b) & 1) << (bits - 1 - b)
+    return indices[rev[rev < n]]
+
+
 @torch.inference_mode()
 def generate_proposals(
     decode: DecodeFn,
@@ -149,13 +224,15 @@ def generate_proposals(
     input_size: tuple[int, int],
     image_size: int = 1024,
     points_per_side: int = 16,
-    points_per_batch: int = 64,
+    points_per_batch: int = 16,
     pred_iou_thresh: float = 0.8,
     stability_thresh: float = 0.9,
     nms_thresh: float = 0.7,
     min_area_frac: float = 0.001,
     skip_covered: bool = True,
     pixels: np.ndarray | None = None,
+    seeds: Seeds | None = None,
+    max_prompts: int | None = None,
 ) -> list[Proposal]:
     """Run the grid through `decode`, filter, NMS, upsample the survivors. Sorted by predicted IoU.
 
@@ -165,51 +242,37 @@ def generate_proposals(
     different part (a handle beside a mug body) are still prompted, since the finest mask excludes them.
     With `pixels` (H, W, 3 uint8, original size) and `skip_covered`, plain background points are skipped as
     well once a background-sized mask of their colour was accepted (see `BackgroundSkip`).
+    Points go to `decode` in batches of `points_per_batch`, and the rules are applied again after each batch.
+    `seeds` (box prompts already decoded, see `Seeds`) come first; their masks are proposals like any other.
+    `max_prompts` caps the grid prompts (seeds not counted); within a level the points are taken in
+    `spread_order`, so a budget that runs out leaves gaps spread evenly rather than a region unprompted.
     """
     h, w = original_size
     pts = grid_points(points_per_side, h, w)
     scale = np.array([input_size[1] / w, input_size[0] / h], np.float32)
-    pts_in = torch.from_numpy(pts * scale)[:, None, :]
-    logits_kept, ious, stabs, src_pts = [], [], [], []
-    hs = ws = 0
-    covered = None  # bool (s, s) at low resolution: union of the finest accepted mask of each prompt
+    pts_in = pts * scale
+    acc = _Accepted(skip_covered, pixels, pts, min(h, w) / points_per_side, input_size, image_size,
+                    (pred_iou_thresh, stability_thresh))
+    if seeds is not None and seeds[0].shape[0]:
+        acc.add(*seeds, covers=False)
     levels = coarse_to_fine_levels(points_per_side) if skip_covered else [np.arange(len(pts))]
-    background: BackgroundSkip | None = None
+    spent = 0
     for level in levels:
-        if covered is not None and skip_covered:
-            s = covered.shape[-1]
-            lx = np.clip((pts_in[level, 0, 0].numpy() * s / image_size).astype(int), 0, s - 1)
-            ly = np.clip((pts_in[level, 0, 1].numpy() * s / image_size).astype(int), 0, s - 1)
-            keep = ~covered[ly, lx].numpy()
-            if background is not None:
-                keep &= ~background.skip[level]
-            level = level[keep]
-        for start in range(0, len(level), points_per_batch):
-            batch = torch.from_numpy(level[start : start + points_per_batch])
-            low, iou = decode(pts_in[batch])
-            s = low.shape[-1]
-            hs, ws = math.ceil(input_size[0] * s / image_size), math.ceil(input_size[1] * s / image_size)
-            m, k = low.shape[:2]
-            flat, iou = low.reshape(m * k, s, s), iou.reshape(m * k)
-            stab = stability_scores(flat[:, :hs, :ws])
-            ok = (iou > pred_iou_thresh) & (stab > stability_thresh)
-            idx = ok.nonzero().flatten()
-            logits_kept.append(flat[idx].clone())
-            ious.append(iou[idx])
-            stabs.append(stab[idx])
-            src_pts.append(batch[idx // k])
-            if skip_covered:
-                covered = _cover(covered, flat, ok, m, k, s, float(hs * ws))
-                if pixels is not None:
-                    if background is None:
-                        background = BackgroundSkip(pixels, pts, min(h, w) / points_per_side, (hs, ws))
-                    background.add(flat[idx, :hs, :ws] > 0)
-    if not logits_kept:
+        todo = spread_order(acc.unanswered(level, pts_in))
+        while len(todo) and (max_prompts is None or spent < max_prompts):
+            room = points_per_batch if max_prompts is None else min(points_per_batch, max_prompts - spent)
+            batch, todo = todo[:room], todo[room:]
+            low, iou = decode(torch.from_numpy(pts_in[batch])[:, None, :])
+            acc.add(low, iou, pts[batch])
+            spent += len(batch)
+            todo = acc.unanswered(todo, pts_in)
+    if not acc.logits:
         return []
-    logits = torch.cat(logits_kept)
-    iou, stab, src = torch.cat(ious), torch.cat(stabs), torch.cat(src_pts)
+    logits = torch.cat(acc.logits)
+    iou, stab, src_xy = torch.cat(acc.ious), torch.cat(acc.stabs), np.concatenate(acc.src_xy)
     if logits.shape[0] == 0:
         return []
+    hs, ws = acc.hs, acc.ws
     masks = logits[:, :hs, :ws] > 0
     area_ok = masks.flatten(1).sum(1) >= max(1.0, min_area_frac * hs * ws)
     keep = area_ok.nonzero().flatten()
@@ -225,7 +288,7 @@ def generate_proposals(
         ys = np.flatnonzero(full.any(1))
         xs = np.flatnonzero(full.any(0))
         box = [int(xs[0]), int(ys[0]), int(xs[-1]) + 1, int(ys[-1]) + 1]
-        px, py = pts[int(src[i])]
+        px, py = src_xy[i]
         proposals.append(Proposal(full, box, float(iou[i]), float(stab[i]), (float(px), float(py))))
     proposals.sort(key=lambda p: -p.predicted_iou)
     return proposals

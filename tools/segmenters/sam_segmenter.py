@@ -20,7 +20,7 @@ from tools.segmenters.embedding_cache import CachedEmbedder, EMBEDDING_CACHE, Em
 from tools.segmenters.mobile_sam import load_mobile_sam
 from tools.segmenters.onnx_decoder import pack_prompts
 from tools.segmenters.prompts import PromptError, Prompts, normalise_prompts
-from tools.segmenters.propose import generate_proposals
+from tools.segmenters.propose import box_centres, generate_proposals
 from tools.segmenters.sam_decoder import SamPromptDecoder
 from tools.segmenters.sam_frame import lowres_to_original, sam_frame
 
@@ -111,8 +111,10 @@ class SamFamilySegmenter(CachedEmbedder):
         with torch.inference_mode():
             return lowres_to_original(low, embedding.input_size, self.image_size, embedding.original_size)
 
-    def propose(self, image: ImageInput, points_per_side: int = 16, **kwargs) -> list[Proposal]:
-        """'Everything' mode (see tools.segmenters.propose); proposals sorted by predicted IoU."""
+    def propose(self, image: ImageInput, points_per_side: int = 16, seed_boxes=None, **kwargs) -> list[Proposal]:
+        """'Everything' mode (see tools.segmenters.propose); proposals sorted by predicted IoU.
+        seed_boxes: (M, 4) [x0, y0, x1, y1] original pixels (detector boxes), prompted before the grid, one
+        mask each."""
         img = load_image(image)
         emb = self.embed(img)
         feats = self._check(emb)
@@ -122,6 +124,10 @@ class SamFamilySegmenter(CachedEmbedder):
             labels = np.ones(pts.shape[:2], np.int64)
             return self.decode_low_res(feats, Prompts(None, pts.numpy(), labels, None, pts.shape[0]), True)
 
+        if seed_boxes is not None and len(seed_boxes):
+            boxes = normalise_prompts(boxes=seed_boxes, mask_size=self.decoder.low_res_size)
+            low, iou = self.decode_low_res(feats, boxes.scaled(emb.original_size, emb.input_size), False)
+            kwargs["seeds"] = (low, iou, box_centres(boxes.boxes))
         kwargs.setdefault("pixels", img.pixels)
         return generate_proposals(decode, lambda low: self._upsample(low, emb), emb.original_size, emb.input_size,
                                   self.image_size, points_per_side, **kwargs)

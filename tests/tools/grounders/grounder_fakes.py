@@ -19,6 +19,7 @@ class FakeSegmenter:
         self.masks = masks
         self.background_value = background_value
         self.propose_calls = 0
+        self.seed_boxes = None  # the seed boxes of the last propose() call
 
     def embed(self, image):
         img = load_image(image)
@@ -36,8 +37,9 @@ class FakeSegmenter:
         masks = np.asarray(out)
         return SegmentResult(masks=masks, scores=np.full(masks.shape[:2], 0.9, np.float32))
 
-    def propose(self, image, points_per_side=16):
+    def propose(self, image, points_per_side=16, seed_boxes=None, max_prompts=None):
         self.propose_calls += 1
+        self.seed_boxes = seed_boxes
         img = load_image(image)
         props = [Proposal(m, bbox(m), 0.9, 0.95, (0.0, 0.0)) for m in self.masks]
         dup = self.masks[0].copy()

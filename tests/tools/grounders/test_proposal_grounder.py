@@ -84,3 +84,26 @@ def test_real_mobile_sam_proposals_find_the_shapes(shapes_image):
     assert iou(ranked[0].mask, masks["red"]) > 0.8
     ranked = g.ground(pixels, "the blue one on the right")
     assert iou(ranked[0].mask, masks["blue"]) > 0.8
+
+
+class _Detections:
+    """A detector stand-in: detect(image) -> the given regions."""
+
+    def __init__(self, regions):
+        self.found = regions
+
+    def detect(self, image):
+        return self.found
+
+
+def test_confident_detections_seed_the_proposals(shapes_image, fake_segmenter):
+    from tools.grounders.proposals import SEED_MIN_SCORE
+    from tools.regions import Region
+
+    pixels, _ = shapes_image
+    found = [Region(box=[10.0, 20.0, 60.0, 80.0], score=SEED_MIN_SCORE + 0.1, label="cup", source="detector"),
+             Region(box=[0.0, 0.0, 5.0, 5.0], score=SEED_MIN_SCORE - 0.1, label="cup", source="detector")]
+    ProposalGrounder(fake_segmenter, detector=_Detections(found)).regions(pixels)
+    assert fake_segmenter.seed_boxes.tolist() == [[10.0, 20.0, 60.0, 80.0]]
+    ProposalGrounder(fake_segmenter, detector=_Detections(found[1:])).regions(pixels.copy() // 2)
+    assert fake_segmenter.seed_boxes is None  # nothing confident: the grid alone

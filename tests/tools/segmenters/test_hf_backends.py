@@ -48,6 +48,16 @@ def test_hf_sam_box_prompt_end_to_end(tiny_sam_folder):
     assert seg.embed(IMG).seconds == 0.0  # cached
 
 
+def test_hf_sam_propose_with_seed_boxes(tiny_sam_folder):
+    seg = build_segmenter("sam", path=tiny_sam_folder, cache=EmbeddingCache())
+    # a random model's scores are noise: accept every mask so the wiring shows (thresholds below any score)
+    props = seg.propose(IMG, points_per_side=2, seed_boxes=[[10, 10, 60, 50]], max_prompts=2,
+                        pred_iou_thresh=-1e9, stability_thresh=-1.0, nms_thresh=1.0, min_area_frac=0.0)
+    assert props and all(p.mask.shape == (90, 120) for p in props)
+    assert (35.0, 30.0) in {p.point for p in props}  # the seed box's centre, in original pixels
+    assert len({p.point for p in props}) <= 3  # the seed and at most 2 grid points
+
+
 def test_hf_sam_missing_folder_is_one_line_error(tmp_path):
     with pytest.raises(ModelFolderError, match="no config.json"):
         build_segmenter("sam", path=tmp_path)

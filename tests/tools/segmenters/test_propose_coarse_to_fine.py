@@ -88,3 +88,34 @@ def test_textured_background_keeps_every_point():
     before, n_before = _run(squares, bleeds=True, skip=True)
     after, n_after = _run(squares, bleeds=True, pixels=_pixels(squares, noise))
     assert after == before and n_after == n_before
+
+
+def test_seed_masks_are_proposals_but_answer_no_grid_point():
+    squares = [(0, 0, 60, 60), (100, 100, 160, 160)]
+    seed = torch.full((1, 1, S, S), -10.0)
+    seed[0, 0, 0:160, 0:160] = 10.0  # a box prompt over both squares returns one mask over both
+    seeds = (seed, torch.full((1, 1), 0.95), np.array([[320.0, 320.0]], np.float32))
+    calls = []
+    props = generate_proposals(_scene_decoder(calls, squares, False), _upsample, (1024, 1024), (1024, 1024),
+                               seeds=seeds)
+    unseeded, n_unseeded = _run(squares, bleeds=False)
+    assert sum(calls) == n_unseeded  # each square is still prompted and found alone
+    assert sorted(tuple(p.box) for p in props) == sorted(unseeded + [(0, 0, 640, 640)])
+    assert [p.point for p in props if tuple(p.box) == (0, 0, 640, 640)] == [(320.0, 320.0)]  # the box centre
+
+
+def test_spread_order_prefixes_are_spread_over_the_indices():
+    from tools.segmenters.propose import spread_order
+
+    order = spread_order(np.arange(16))
+    assert sorted(order.tolist()) == list(range(16))
+    assert sorted(order[:4].tolist()) == [0, 4, 8, 12]  # the first quarter: every 4th
+    assert sorted(spread_order(np.arange(10, 15)).tolist()) == [10, 11, 12, 13, 14]
+
+
+def test_a_prompt_budget_caps_the_grid_prompts():
+    squares = [(84, 84, 128, 128), (150, 150, 190, 190)]  # small squares on a background that bleeds
+    calls = []
+    generate_proposals(_scene_decoder(calls, squares, True), _upsample, (1024, 1024), (1024, 1024), max_prompts=20)
+    _, unlimited = _run(squares, bleeds=True)
+    assert sum(calls) == 20 < unlimited
