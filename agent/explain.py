@@ -15,7 +15,7 @@ import numpy as np
 from agent.state import TargetRecord
 from tools.grounders.descriptors import accent_color, dominant_colors, shape_hint
 from tools.masks import bbox, position_words, size_words
-from tools.people.words import SUPPORT_VERBS
+from tools.people.words import SUPPORT_VERBS, USUALLY_WORN
 
 
 class MaskFacts(TypedDict, total=False):
@@ -271,5 +271,7 @@ def held_miss_text(who: str, verb: str, thing: str | None = None) -> str:
         return (f"{who[:1].upper()}{who[1:]} {be} most likely {verb} the ground or the floor: none of the objects I "
                 f"can detect lies under {on}. No mask this turn.")
     where = "under" if verb in SUPPORT_VERBS else "on"
-    return (f"I can't tell what {who} {be} {verb}: none of the objects I can detect lies {where} {on}. "
+    worn_on = verb.removeprefix("wearing on the ") if verb.startswith("wearing on the ") else None
+    guess = f" What people wear on the {worn_on} is usually {USUALLY_WORN[worn_on]}." if worn_on in USUALLY_WORN else ""
+    return (f"I can't tell what {who} {be} {verb}: none of the objects I can detect lies {where} {on}.{guess} "
             "No mask this turn.")

@@ -1,7 +1,7 @@
 """Answers about a person, measured on their mask: "what colour is his shirt?" (the garment's body part, from
 the person's keypoints when the people analysis has them, else a band of their box), "what is she wearing?" (the
 colours on the upper body, legs and feet; garments are not recognised, only where they are and their colours, and
-the answer says so) and "is she sitting?" (the pose from the keypoints).
+the answer says so; "on her hands": the colours there and what is usually worn there, as a guess) and "is she sitting?" (the pose from the keypoints).
 """
 from __future__ import annotations
 
@@ -11,18 +11,20 @@ import numpy as np
 from agent.candidates.people import facts_for_mask
 from agent.candidates.worn import item_mask
 from agent.state import IntentRecord
-from tools.grounders.descriptors import dominant_colors
+from tools.grounders.descriptors import color_shares, dominant_colors
 from tools.masks import bbox
 from tools.people.clothing import WornItem
-from tools.vocabulary import GARMENT_WORDS
+from tools.people.parts import keypoint_part
+from tools.people.words import USUALLY_WORN
+from tools.vocabulary import COLOR_NAMES, GARMENT_WORDS
 
 MIN_PART_PIXELS = 30  # fewer pixels of a part inside the person's mask are too few to name a colour
 _BAND_WORDS = {"torso": "upper body", "legs": "legs", "feet": "feet", "head": "head"}
 
 
-def _part_colors(band: str, mask: np.ndarray, vision, runtime) -> tuple[list[str], int, str] | None:
-    """(colour names, pixels measured, how) on the band of the person that `mask` (bool (H, W)) shows; None when
-    that part is not seen (out of frame) or too small."""
+def _band_part(band: str, mask: np.ndarray, vision, runtime) -> tuple[np.ndarray, str] | None:
+    """(bool (H, W) part of the person's `mask` on that body band, how it was found); None when the part is not
+    seen (out of frame) or too small."""
     facts = facts_for_mask(mask, vision, runtime)
     box = bbox(mask)
     if box is None:
@@ -33,7 +35,27 @@ def _part_colors(band: str, mask: np.ndarray, vision, runtime) -> tuple[list[str
     part = part & mask
     if int(part.sum()) < MIN_PART_PIXELS:
         return None
-    how = "by the body keypoints" if how == "keypoints" else "on a band of the person's box"
+    return part, "by the body keypoints" if how == "keypoints" else "on a band of the person's box"
+
+
+def _limb_part(part: str, mask: np.ndarray, vision, runtime) -> tuple[np.ndarray, str] | None:
+    """(bool (H, W) "hands" or "arms" of the person's `mask` by their body keypoints, how), or None."""
+    facts = facts_for_mask(mask, vision, runtime)
+    if facts is None or facts.keypoints is None:
+        return None
+    found = keypoint_part(part, facts.keypoints, mask)
+    if found is None or int((found[0] & mask).sum()) < MIN_PART_PIXELS:
+        return None
+    return found[0] & mask, "by the body keypoints"
+
+
+def _part_colors(band: str, mask: np.ndarray, vision, runtime) -> tuple[list[str], int, str] | None:
+    """(colour names, pixels measured, how) on the band of the person that `mask` (bool (H, W)) shows; None when
+    that part is not seen (out of frame) or too small."""
+    found = _band_part(band, mask, vision, runtime)
+    if found is None:
+        return None
+    part, how = found
     return dominant_colors(vision.image.pixels, part), int(part.sum()), how
 
 
@@ -50,6 +72,27 @@ def garment_color_answer(garment: str, owner: str, mask: np.ndarray, vision, run
     named = " and ".join(colors) if colors else "no clear colour"
     return (f"{owner[0].upper() + owner[1:]}'s {garment} is mostly {named} (measured on the {_BAND_WORDS[band]} "
             f"{how}, {pixels} pixels).")
+
+
+def worn_on_answer(part: str, owner: str, mask: np.ndarray, vision, runtime, asked: list[str] | None = None) -> str:
+    """ "What is she wearing on her hands": the colours measured on that part and what is usually worn there
+    (USUALLY_WORN). part: a USUALLY_WORN key (the back is measured on the upper body); asked: colour names the
+    question gave ("that gold thing on her arm"), whose share of the part is said."""
+    band = {"back": "torso", "head": "head", "feet": "feet", "legs": "legs"}.get(part)
+    found = _band_part(band, mask, vision, runtime) if band else _limb_part(part, mask, vision, runtime)
+    guess = f"I don't recognise garments; what people wear on the {part} is usually {USUALLY_WORN[part]}."
+    if found is None:
+        return f"I can't see {owner}'s {part} well enough to measure them (too few body keypoints). {guess}"
+    part_mask, how = found
+    pixels = vision.image.pixels
+    where = "upper body" if part == "back" else part
+    look = "looks" if where in ("head", "upper body") else "look"
+    said = f"{owner[0].upper() + owner[1:]}'s {where} {look} mostly {' and '.join(dominant_colors(pixels, part_mask))}"
+    shares = color_shares(pixels, part_mask)
+    for c in asked or []:
+        if c in COLOR_NAMES:
+            said += f"; {100 * shares[COLOR_NAMES.index(c)]:.0f}% of {'it' if look == 'looks' else 'them'} is {c}"
+    return f"{said} (measured {how}, {int(part_mask.sum())} pixels). {guess}"
 
 
 def wearing_answer(owner: str, mask: np.ndarray, vision, runtime) -> str:
@@ -82,6 +125,8 @@ def answer_about_person(intent: IntentRecord, phrase: str, mask: np.ndarray | No
     question, garment = intent.get("question"), intent.get("garment")
     if question == "color" and garment:
         return garment_color_answer(str(garment), phrase, mask, vision, runtime)
+    if question == "wearing" and intent.get("part") in USUALLY_WORN:
+        return worn_on_answer(str(intent["part"]), phrase, mask, vision, runtime, list(intent.get("colors") or []))
     if question == "wearing":
         return wearing_answer(phrase, mask, vision, runtime)
     if question == "describe" and intent.get("pose"):  # "is she sitting?"

@@ -57,10 +57,21 @@ QUESTION_KINDS = (  # first match wins
     (r"\bhow many\b|\bcount\b|\bnumber of\b", "count"), (r"\bcolou?rs?\b", "color"),
     (r"^\s*why\b|\bwhy did\b|\bhow did you\b", "why"), (r"\bhow (big|large|small|much of)\b|\bsize\b", "size"),
     (TEXT_QUESTION, "text"), (r"\b(easy|hard|difficult) to (spot|see|find|notice)\b|\b(visible|noticeable)\b", "visible"),
-    (r"\bwhere\b", "where"), (r"\bwhat (?:is|are|'s|s)? ?(?:he|she|they|the \w+) wearing\b|\bdressed in\b", "wearing"),
+    (r"\bwhere\b", "where"), (r"\bwhat(?:'s|s| is| are| s) (?:he|she|they|the [a-z ]{1,40}?) wearing\b|\bdressed in\b", "wearing"),
     (r"^\s*(is|are) there\b", "exists"),
     (r"\bshape\b", "shape"),
 )
+
+
+# "what is she wearing on her hands": the body part a wearing question asks about (tools.people.parts names)
+WORN_ON = re.compile(r"\bon (?:his|her|their|its|the) (?P<part>hands?|feet|foot|head|arms?|legs?|back)\b")
+_WORN_PART_NAMES = {"hand": "hands", "foot": "feet", "arm": "arms", "leg": "legs"}
+
+
+def worn_on_part(text: str) -> str | None:
+    """The body part of "what is he wearing on his feet" ("feet"; one of tools.people.words.USUALLY_WORN), or None."""
+    found = WORN_ON.search(text.lower())
+    return None if found is None else _WORN_PART_NAMES.get(found.group("part"), found.group("part"))
 
 
 def question_topic(text: str) -> str:

@@ -31,7 +31,7 @@ from agent.planners.phrases import (
 from agent.planners.possessives import restore_possessives
 from agent.planners.questions import (
     CONTENTS_QUESTION, HELD_QUESTION, MEASURED_QUESTION, PHOTO_PART, PLACED_THING, QUESTION_START, QUESTION_WORDS_OF_TEXT,
-    contents_question_intent, held_question_intent, question_topic,
+    contents_question_intent, held_question_intent, question_topic, worn_on_part,
 )
 from agent.planners.sentences import WANTS_MASK, one_of_several, request_clause, request_sentence
 from agent.planners.their_things import their_thing_intent
@@ -176,13 +176,16 @@ class RuleBasedPlanner:
             points_back = bool(re.search(r"\b(it|its|it's|this|that|they|them|their|one)\b", low)) or \
                 bool(re.search(rf"\b(?:his|her)\s+(?:\w+\s+)?(?:{'|'.join(GARMENT_WORDS)})\b", low))  # "his shirt"
             described_thing = PLACEHOLDER_ASKED.search(low)
-            if described_thing and category is None and kind not in ("count", "exists", "why") and context.image_path \
+            worn_part = worn_on_part(low) if kind == "wearing" or kind == "describe" and described_thing else None
+            if worn_part:  # "what is she wearing on her hands", "whats that gold thing on her arm": a part of her
+                kind = "wearing"
+            if described_thing and not worn_part and category is None and kind not in ("count", "exists", "why") and context.image_path \
                     and (attrs["colors"] or attrs["position"] or attrs["shape"] or attrs["size"] or attrs["depth"]):
                 # "whats the white stuff in the middle": found by its description first, then answered from it
                 target = placeholder_phrase(text) or bare_phrase(words, attrs["position"], attrs["depth"], False)
                 return Intent(kind="filter_attribute", target=target, question=kind, **attrs, confidence=0.7)
-            named_new = bool(category) and not points_back and (not current or (category != current.get("category")
-                                                          and named_target(category, context.memory) is None))
+            named_new = bool(category) and not points_back and not worn_part and (
+                not current or (category != current.get("category") and named_target(category, context.memory) is None))
             if named_new and kind != "count" and context.image_path:
                 # a question about an object not segmented yet: find it (the mask shows what the answer is
                 # about) and make it the current target, so "its colour" next turn refers to it
@@ -205,7 +208,7 @@ class RuleBasedPlanner:
                     target, reference = earlier.get("phrase") or target, turn_reference(earlier.get("turn"))
                 category = (earlier or current).get("category")
             return Intent(kind="answer_only", target=target, wants_mask=False, category=category, question=kind,
-                          text_cue=cue, reference=reference, **attrs)
+                          text_cue=cue, reference=reference, part=worn_part, **attrs)
 
         part = find_part(text)
         if part == "whole" and current:

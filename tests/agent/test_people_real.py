@@ -89,6 +89,19 @@ def test_garment_colours_are_measured_where_the_garment_is(coco_tiny, tmp_path):
     s.close()
 
 
+def test_what_she_wears_on_a_body_part_is_measured_there_and_guessed_from_the_part(coco_tiny, tmp_path):
+    """ "what is she wearing on her feet?": the colours on her feet by the body keypoints and, since garments are
+    not recognised, what is usually worn there, said as a guess."""
+    s = Session(coco_tiny / "val2017" / "000000547336.jpg", db_path=tmp_path / "c.sqlite")  # a woman on a kerb
+    s.ask("segment the woman")
+    feet, hands = s.ask("what is she wearing on her feet?"), s.ask("whats she wearing on her hands")
+    print(feet.text, hands.text, sep="\n")
+    assert "feet look mostly" in feet.text and "by the body keypoints" in feet.text
+    assert feet.text.endswith("on the feet is usually shoes.") and hands.text.endswith("on the hands is usually gloves.")
+    assert feet.mask is None and "woman" in (hands.target or "")  # answered of her; she stays the target
+    s.close()
+
+
 def test_is_she_sitting_is_answered_from_her_keypoints(coco_tiny, tmp_path):
     s = Session(coco_tiny / "val2017" / "000000547336.jpg", db_path=tmp_path / "c.sqlite")  # a woman on a kerb
     s.ask("segment the woman")

@@ -187,3 +187,13 @@ def test_what_they_are_standing_on_is_never_a_thing_in_their_hands(coco_tiny, tm
     s.ask("the batter")
     r = s.ask("what are they standing on")
     assert "glove" not in r.text and r.text.startswith("They are most likely standing on the ground")
+
+
+def test_what_someone_wears_on_the_back_with_nothing_detected_there_says_what_is_usually_worn(coco_tiny, tmp_path):
+    s = Session(coco_tiny / "train2017" / "000000237568.jpg", db_path=tmp_path / "c.sqlite")  # a far motorcyclist
+    s.ask("the motorbike")
+    s.ask("the guy riding it")
+    r = s.ask("whats he wearing on his back")
+    print(r.text)
+    assert r.mask is None and "none of the objects I can detect lies on" in r.text
+    assert "What people wear on the back is usually a backpack or a bag." in r.text

@@ -136,3 +136,17 @@ def test_a_thing_asked_about_by_its_description_is_found_first(text, question):
     i = RuleBasedPlanner().interpret(PlannerContext(dialogue=[{"role": "user", "content": text}], memory=memory,
                                                     image_path="photo.jpg"))
     assert (i.kind, i.question, i.category) == ("filter_attribute", question, None) and i.wants_mask
+
+
+THE_WOMAN = {"current": {"phrase": "the woman", "category": "person", "turn": 1, "region_id": "det:person:0"},
+             "history": [{"phrase": "the woman", "category": "person", "turn": 1, "region_id": "det:person:0"}]}
+
+
+@pytest.mark.parametrize("text, part", [
+    ("whats she wearing on her hands", "hands"), ("what is she wearing on her feet?", "feet"),
+    ("what s he wearing on his head", "head"), ("what is the woman wearing on her arm", "arms"),
+    ("whats that gold thing on her arm", "arms"), ("whats she wearing", None), ("what is the woman in red wearing", None),
+])
+def test_a_wearing_question_asks_about_the_person_and_the_body_part_it_names(text, part):
+    i = interpret(text, THE_WOMAN)
+    assert (i.kind, i.question, i.target, i.part) == ("answer_only", "wearing", "the woman", part)

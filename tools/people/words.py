@@ -136,6 +136,11 @@ def person_cues(text: str | None, pronouns: bool = False) -> PersonCues:
     return PersonCues(pose=_first(words, POSE_WORDS), gender=_first(words, gender_words), age=age,
                       facing=facing_of(text), arms_up=bool(ARMS_UP.search((text or "").lower())))
 
+# What people usually wear on a body part: said beside the colours measured there, since garments and accessories
+# are not recognised ("what is she wearing on her hands" -> her hands look white; on the hands it is usually gloves)
+USUALLY_WORN: dict[str, str] = {"hands": "gloves", "feet": "shoes", "head": "a hat or a cap", "legs": "trousers",
+                                "arms": "sleeves, a bracelet or a watch", "back": "a backpack or a bag"}
+
 # verbs whose thing is under the person, not in their hands (only the classes VERB_THINGS gives count for them,
 # except "riding", whose rider may also hold the thing: a kite surfer)
 SUPPORT_VERBS = frozenset({"riding", "sitting on", "standing on", "lying on"})
