@@ -56,7 +56,7 @@ def refine_candidates(intent: dict, memory: dict, vision, runtime, turn: int) ->
         return None
     out = []
     part = intent.get("part") or "top half"
-    proposals = runtime.proposals(vision) if needs_regions(part) else []
+    proposals = runtime.part_regions(vision, prev) if needs_regions(part) else []
     parts = part_candidates(part, prev, proposals, vision.image.pixels)
     if part in BODY_PARTS:
         from_keypoints = _keypoint_part(part, prev, vision, runtime)

@@ -15,12 +15,13 @@ import numpy as np
 from langgraph.config import get_stream_writer
 from langgraph.runtime import get_runtime
 
-from tools.masks import filled_box
+from tools.masks import bbox, filled_box
 from tools.regions import Region
 from tools.vision_cache import ImageVision, VisionCache
 
 CLOSED_VOCABULARY_DETECTOR = "detector"                       # the embedded COCO-80 detector's grounder name
 OPEN_VOCABULARY_DETECTORS = ("grounding_dino", "owlv2")      # a user's detectors, queried by category name
+PART_BOX_MARGIN = 0.25  # a part's proposals come from the target's box widened by this share of its size each side
 PERSON_BOX_SCORE = 0.12  # detector person boxes the people analysis looks at (the weakest a turn may offer)
 
 
@@ -97,6 +98,25 @@ class AgentRuntime:
                 vision.proposals = regions
                 vision.seconds["propose"] = time.perf_counter() - t
         return vision.proposals
+
+    def part_regions(self, vision: ImageVision, mask: np.ndarray) -> list[Region]:
+        """Regions for the parts of the thing `mask` (bool (H, W)) shows: the photo's proposals when a turn already
+        computed them, else proposals from a grid over the thing's box widened by PART_BOX_MARGIN each side
+        (a handle may stick out), a fraction of the whole photo's prompts."""
+        grounder = self.grounders.get("proposals")
+        if vision.proposals is not None or grounder is None or not hasattr(grounder, "regions_within"):
+            return self.proposals(vision)
+        x0, y0, x1, y1 = bbox(mask)
+        mx, my = PART_BOX_MARGIN * (x1 - x0), PART_BOX_MARGIN * (y1 - y0)
+        h, w = mask.shape
+        box = [max(0.0, x0 - mx), max(0.0, y0 - my), min(float(w), x1 + mx), min(float(h), y1 + my)]
+        self.say("finding regions inside the target")
+        t = time.perf_counter()
+        regions = grounder.regions_within(vision.image, box)
+        for r in regions:
+            vision.masks[r.id] = r.mask
+        vision.seconds["propose_part"] = vision.seconds.get("propose_part", 0.0) + time.perf_counter() - t
+        return regions
 
     def relation_graph(self, vision: ImageVision):
         if vision.graph is None:

@@ -105,3 +105,16 @@ def test_an_action_names_the_instance_and_a_position_means_a_prominent_one(coco,
     r = s.ask("Now the man on the right.")
     assert iou(r.mask, instance(coco, 1209544)) > 0.7
     s.close()
+
+
+def test_a_part_of_a_detected_thing_is_found_among_proposals_over_its_box_alone(shared_data, tmp_path):
+    """ "only its label" after a detected cup: proposals from a grid over the cup's box (widened), not the whole
+    photo's, and the part lies inside the cup."""
+    s = Session(shared_data / "coco_tiny" / "val2017" / "000000311303.jpg", db_path=tmp_path / "c.sqlite")
+    cup = s.ask("the big cup")
+    part = s.ask("only its label")
+    print(part.text, part.timings)
+    assert cup.mask is not None and part.mask is not None
+    assert (part.mask & cup.mask).sum() >= 0.9 * part.mask.sum() and part.mask.sum() < cup.mask.sum()
+    assert "propose_part_once" in part.timings and "propose_once" not in part.timings
+    s.close()

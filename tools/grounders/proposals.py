@@ -5,6 +5,7 @@
                     de-duplicated; cached per image sha256; background-like ones flagged "background");
                     the detector's confident boxes seed the proposals, a 16 x 16 grid of points (at most
                     MAX_GRID_PROMPTS of them prompted) finds the rest
+  regions_within(image, box) -> the same from an 8 x 8 grid over one box (the parts of one thing)
   graph(image)   -> networkx DiGraph of spatial relations (see tools.grounders.relations)
   ground(image, query) -> all non-background regions scored by how well their descriptors match the
                     query's colour / position / size / shape / text words, best first.
@@ -30,6 +31,8 @@ POINTS_PER_SIDE = 16
 # At most this many grid points are prompted (seeds not counted), spread evenly over those still unanswered: a
 # cluttered photo stops there instead of prompting up to 200 points (docs/speed.md, benchmarks/bench_proposals.py).
 MAX_GRID_PROMPTS = 80
+# the grid laid over one thing's box when only its parts are wanted ("only its handle")
+LOCAL_POINTS_PER_SIDE = 8
 
 
 def mask_iou_matrix(masks: list[np.ndarray], side: int = 128) -> np.ndarray:
@@ -70,6 +73,7 @@ class ProposalGrounder:
         self.max_prompts = max_prompts
         self.dedup_iou = dedup_iou
         self._graphs: PerImageCache[nx.DiGraph] = PerImageCache(cache_size)
+        self._within: PerImageCache[dict] = PerImageCache(cache_size)  # sha -> {box: regions within it}
         self._cache: PerImageCache[list[Region]] = PerImageCache(
             cache_size, on_evict=lambda sha, _: self._graphs.discard(sha))  # a graph goes with its regions
 
@@ -91,10 +95,24 @@ class ProposalGrounder:
         extra = {} if seeds is None or not len(seeds) else {"seed_boxes": seeds}
         if self.max_prompts is not None:
             extra["max_prompts"] = self.max_prompts
-        proposals = [p for p in self.segmenter.propose(img, points_per_side=self.points_per_side, **extra)
-                     if p.mask.any()]
-        proposals = deduplicate(proposals, self.dedup_iou)
+        proposals = self.segmenter.propose(img, points_per_side=self.points_per_side, **extra)
         text_boxes = self.ocr.read(img) if self.ocr is not None else None
+        return self._described(img, proposals, text_boxes, "r")
+
+    def regions_within(self, image: ImageInput, box: list[float]) -> list[Region]:
+        """Proposals from a LOCAL_POINTS_PER_SIDE grid over `box` [x0, y0, x1, y1] only (ids "b0".., no text read):
+        the parts of one thing, for a fraction of the whole photo's prompts; cached per image and box."""
+        img = load_image(image)
+        key = tuple(round(float(v), 1) for v in box)
+        done = self._within.get_or_compute(img.sha256, dict)
+        if key not in done:
+            proposals = self.segmenter.propose(img, points_per_side=LOCAL_POINTS_PER_SIDE, within=key)
+            done[key] = self._described(img, proposals, None, f"b{len(done)}.")
+        return done[key]
+
+    def _described(self, img, proposals: list, text_boxes, prefix: str) -> list[Region]:
+        """Regions (ids prefix + index by decreasing area) of de-duplicated, non-empty proposals with descriptors."""
+        proposals = deduplicate([p for p in proposals if p.mask.any()], self.dedup_iou)
         attrs = [describe(p.mask, img.pixels, text_boxes) for p in proposals]
         add_area_ranks(attrs)
         order = sorted(range(len(proposals)), key=lambda i: attrs[i]["area_rank"])
@@ -108,7 +126,7 @@ class ProposalGrounder:
             regions.append(Region(box=[float(v) for v in (bbox(p.mask) or p.box)], score=float(p.predicted_iou),
                                   label="region", source="proposals", mask=p.mask,
                                   text=" ".join(a["text"]) if a.get("text") else None, attributes=a,
-                                  id=f"r{new_id}"))
+                                  id=f"{prefix}{new_id}"))
         return regions
 
     def graph(self, image: ImageInput) -> nx.DiGraph:

@@ -91,10 +91,10 @@ class Segmenter(Protocol):
         ...
 
     def propose(self, image: ImageInput, points_per_side: int = 16, seed_boxes=None,
-                max_prompts: int | None = None) -> list["Proposal"]:
+                max_prompts: int | None = None, within=None) -> list["Proposal"]:
         """'Everything' mode: masks for a grid of point prompts, filtered and de-duplicated; seed_boxes (M, 4)
         original pixels are prompted first, one mask each; at most max_prompts grid points are prompted (None:
-        all that stay unanswered)."""
+        all that stay unanswered); within [x0, y0, x1, y1] lays the grid over that box only."""
         ...
 
 

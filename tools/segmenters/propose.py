@@ -233,6 +233,7 @@ def generate_proposals(
     pixels: np.ndarray | None = None,
     seeds: Seeds | None = None,
     max_prompts: int | None = None,
+    within: tuple[float, float, float, float] | None = None,
 ) -> list[Proposal]:
     """Run the grid through `decode`, filter, NMS, upsample the survivors. Sorted by predicted IoU.
 
@@ -246,12 +247,15 @@ def generate_proposals(
     `seeds` (box prompts already decoded, see `Seeds`) come first; their masks are proposals like any other.
     `max_prompts` caps the grid prompts (seeds not counted); within a level the points are taken in
     `spread_order`, so a budget that runs out leaves gaps spread evenly rather than a region unprompted.
+    `within` [x0, y0, x1, y1] (original pixels) lays the grid over that box only (the parts of one thing); the
+    masks may reach outside it.
     """
     h, w = original_size
-    pts = grid_points(points_per_side, h, w)
+    x0, y0, x1, y1 = (0.0, 0.0, float(w), float(h)) if within is None else within
+    pts = grid_points(points_per_side, max(y1 - y0, 1.0), max(x1 - x0, 1.0)) + np.array([x0, y0], np.float32)
     scale = np.array([input_size[1] / w, input_size[0] / h], np.float32)
     pts_in = pts * scale
-    acc = _Accepted(skip_covered, pixels, pts, min(h, w) / points_per_side, input_size, image_size,
+    acc = _Accepted(skip_covered, pixels, pts, min(y1 - y0, x1 - x0) / points_per_side, input_size, image_size,
                     (pred_iou_thresh, stability_thresh))
     if seeds is not None and seeds[0].shape[0]:
         acc.add(*seeds, covers=False)

@@ -37,7 +37,7 @@ class FakeSegmenter:
         masks = np.asarray(out)
         return SegmentResult(masks=masks, scores=np.full(masks.shape[:2], 0.9, np.float32))
 
-    def propose(self, image, points_per_side=16, seed_boxes=None, max_prompts=None):
+    def propose(self, image, points_per_side=16, seed_boxes=None, max_prompts=None, within=None):
         self.propose_calls += 1
         self.seed_boxes = seed_boxes
         img = load_image(image)

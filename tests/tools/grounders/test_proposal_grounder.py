@@ -107,3 +107,13 @@ def test_confident_detections_seed_the_proposals(shapes_image, fake_segmenter):
     assert fake_segmenter.seed_boxes.tolist() == [[10.0, 20.0, 60.0, 80.0]]
     ProposalGrounder(fake_segmenter, detector=_Detections(found[1:])).regions(pixels.copy() // 2)
     assert fake_segmenter.seed_boxes is None  # nothing confident: the grid alone
+
+
+def test_regions_within_a_box_are_cached_per_box_and_named_apart(shapes_image, fake_segmenter):
+    pixels, _ = shapes_image
+    g = ProposalGrounder(fake_segmenter)
+    first = g.regions_within(pixels, [10.0, 10.0, 60.0, 60.0])
+    again = g.regions_within(pixels, [10.0, 10.0, 60.0, 60.0])
+    other = g.regions_within(pixels, [0.0, 0.0, 30.0, 30.0])
+    assert first is again and fake_segmenter.propose_calls == 2
+    assert all(r.id.startswith("b0.") for r in first) and all(r.id.startswith("b1.") for r in other)

@@ -119,3 +119,20 @@ def test_a_prompt_budget_caps_the_grid_prompts():
     generate_proposals(_scene_decoder(calls, squares, True), _upsample, (1024, 1024), (1024, 1024), max_prompts=20)
     _, unlimited = _run(squares, bleeds=True)
     assert sum(calls) == 20 < unlimited
+
+
+def test_a_grid_within_a_box_prompts_only_points_inside_it():
+    squares = [(0, 0, 60, 60), (130, 130, 240, 240)]
+    prompted = []
+    decode = _scene_decoder([], squares, False)
+
+    def recording(pts):
+        prompted.append(pts[:, 0].numpy().copy())
+        return decode(pts)
+
+    props = generate_proposals(recording, _upsample, (1024, 1024), (1024, 1024), points_per_side=4,
+                               within=(520.0, 520.0, 960.0, 960.0))
+    pts = np.concatenate(prompted)
+    assert len(pts) and ((pts >= 520) & (pts <= 960)).all()
+    assert (520, 520, 960, 960) in [tuple(p.box) for p in props]  # the square under the box
+    assert (0, 0, 240, 240) not in [tuple(p.box) for p in props]  # the other square was never prompted
