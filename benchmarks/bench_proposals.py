@@ -7,7 +7,8 @@ photo is encoded once (not timed); then every setting runs `propose()` on the ca
 other, so the ratios come from one run:
   grid16         every unanswered point of a 16 x 16 grid, in batches of 64 (the setting before seeds and budget)
   seeds_budget   the default of tools.grounders.proposals.ProposalGrounder: the detector's boxes scoring >= 0.3
-                 as box prompts first, then at most 80 points of the 16 x 16 grid, in batches of 16
+                 (the 20 most confident) as box prompts first, then at most 80 points of the 16 x 16 grid, in
+                 batches of 16
   budget         the same budget without the seeds
 Best-match IoU: for every non-crowd instance of at least 0.1% (and 1%) of the photo, the IoU of the proposal that
 overlaps it best, averaged. Prints one JSON object.
@@ -28,7 +29,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tools.grounders.proposals import MAX_GRID_PROMPTS, POINTS_PER_SIDE, SEED_MIN_SCORE  # noqa: E402
+from tools.grounders.proposals import MAX_GRID_PROMPTS, POINTS_PER_SIDE  # noqa: E402
 
 SETTINGS = {  # name -> (seed with the detector's confident boxes, keyword arguments of propose())
     "grid16": (False, {"points_per_side": 16, "points_per_batch": 64}),
@@ -83,7 +84,7 @@ def main() -> None:
     from tools.images import load_image
 
     seg = backends.segmenter("mobile_sam")
-    detector = backends.grounder("detector")
+    grounder = backends.grounder("proposals", segmenter=seg)  # its seed boxes: the detector's confident ones
     prompts = [0]
     decode = seg.decode_low_res
 
@@ -98,7 +99,7 @@ def main() -> None:
         img = load_image(path)
         seg.embed(img)
         truth = [coco.annToMask(a).astype(bool) for a in coco.loadAnns(coco.getAnnIds(imgIds=info["id"], iscrowd=False))]
-        seeds = np.array([r.box for r in detector.detect(img) if r.score >= SEED_MIN_SCORE], np.float32).reshape(-1, 4)
+        seeds = grounder.seed_boxes(img)
         for name, (seeded, options) in SETTINGS.items():
             prompts[0] = 0
             t = time.perf_counter()

@@ -25,8 +25,10 @@ from tools.masks import bbox
 from tools.regions import Region
 
 BACKGROUND_FRACTION = 0.6
-# Detections at least this confident are prompted as boxes before the point grid; their masks are proposals.
+# Detections at least this confident, the SEED_MAX most confident of them, are prompted as boxes before the point
+# grid; their masks are proposals (a crowded bar has 40 such boxes: each costs a decoder prompt).
 SEED_MIN_SCORE = 0.3
+SEED_MAX = 20
 POINTS_PER_SIDE = 16
 # At most this many grid points are prompted (seeds not counted), spread evenly over those still unanswered: a
 # cluttered photo stops there instead of prompting up to 200 points (docs/speed.md, benchmarks/bench_proposals.py).
@@ -84,10 +86,12 @@ class ProposalGrounder:
         return regions if include_background else [r for r in regions if not r.attributes.get("background")]
 
     def seed_boxes(self, img) -> np.ndarray | None:
-        """(M, 4) boxes of the detector's detections scoring >= SEED_MIN_SCORE, or None without a detector."""
+        """(M, 4) boxes of the SEED_MAX most confident detections scoring >= SEED_MIN_SCORE, or None without a
+        detector."""
         if self.detector is None:
             return None
-        boxes = [r.box for r in self.detector.detect(img) if r.score >= SEED_MIN_SCORE]
+        found = sorted((r for r in self.detector.detect(img) if r.score >= SEED_MIN_SCORE), key=lambda r: -r.score)
+        boxes = [r.box for r in found[:SEED_MAX]]
         return np.asarray(boxes, np.float32).reshape(-1, 4)
 
     def _build(self, img) -> list[Region]:

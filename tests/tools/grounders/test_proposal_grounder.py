@@ -117,3 +117,14 @@ def test_regions_within_a_box_are_cached_per_box_and_named_apart(shapes_image, f
     other = g.regions_within(pixels, [0.0, 0.0, 30.0, 30.0])
     assert first is again and fake_segmenter.propose_calls == 2
     assert all(r.id.startswith("b0.") for r in first) and all(r.id.startswith("b1.") for r in other)
+
+
+def test_at_most_seed_max_detections_seed_the_proposals_the_most_confident(shapes_image, fake_segmenter):
+    from tools.grounders.proposals import SEED_MAX, SEED_MIN_SCORE
+    from tools.regions import Region
+
+    pixels, _ = shapes_image
+    found = [Region(box=[float(i), 0.0, i + 5.0, 5.0], score=SEED_MIN_SCORE + 0.01 * i, label="cup", source="detector")
+             for i in range(SEED_MAX + 5)]
+    ProposalGrounder(fake_segmenter, detector=_Detections(found)).regions(pixels)
+    assert sorted(b[0] for b in fake_segmenter.seed_boxes.tolist()) == [float(i) for i in range(5, SEED_MAX + 5)]
