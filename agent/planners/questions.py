@@ -25,6 +25,11 @@ HELD_QUESTION = re.compile(
     r"has in (?:his|her|their) hands?)\b",
     re.IGNORECASE)
 
+# "whats the thing in his hand", "what does he have in his hands", "whats she got in her hand": what he holds
+IN_HAND_QUESTION = re.compile(
+    r"^\s*(?:and\s+|so\s+)?what(?:'s|s| is| are| does| do| has)?\s+(?:[a-z ]*?\s+)?(?:have|has|got|holding|carrying|is|"
+    r"the thing|that|this)\s+in\s+(?P<owner>his|her|their)\s+(?:left\s+|right\s+)?hands?\b", re.IGNORECASE)
+
 # "what's on the plate?", "whats that in the toilet??", "whats hanging over the table": what is there, named
 CONTENTS_QUESTION = re.compile(
     r"^\s*(?:(?:and|so|ok|okay)\s+)?what(?:'s|s| is| are)?\s+(?:that\s+|this\s+|there\s+)?"
@@ -99,6 +104,18 @@ def held_question_intent(held: re.Match, memory: Memory | None) -> Intent:
     return Intent(kind="relate", target=f"what {ref_words} {be} {verb}", relation="held_by", reference=reference,
                   question="describe", confidence=0.7)
 
+def in_hand_intent(possessive: str, memory: Memory | None) -> Intent:
+    """What the person `possessive` ("his", "her", "their") names holds: the person that pronoun names in the
+    conversation, else the current target, else any person."""
+    current = (memory or {}).get("current") or None
+    owner = person_named_by_pronoun(possessive, memory) or current
+    who = {"his": "he", "her": "she", "their": "they"}[possessive]
+    be = "are" if who == "they" else "is"
+    return Intent(kind="relate", target=f"what {who} {be} holding", relation="held_by",
+                  reference=turn_reference(owner.get("turn")) if owner and owner is not current else
+                  ("previous" if current else "the person"), question="describe", confidence=0.7)
+
+
 def contents_question_intent(found: re.Match, memory: Memory | None) -> Intent | None:
     """ "what's on the plate?": the named thing in that relation to the plate; "what's on his hand?": what he
     holds; None when the place is a part of the photo ("what's in the middle") or no place at all."""
@@ -109,11 +126,7 @@ def contents_question_intent(found: re.Match, memory: Memory | None) -> Intent |
     current = (memory or {}).get("current") or None
     hand = re.fullmatch(r"(his|her|their) (?:left |right )?hands?", ref)
     if hand:  # "whats on his hand": what he holds there
-        owner = person_named_by_pronoun(ref, memory) or current
-        who = {"his": "he", "her": "she", "their": "they"}[hand.group(1)]
-        return Intent(kind="relate", target=f"what {who} is holding", relation="held_by",
-                      reference=turn_reference(owner.get("turn")) if owner and owner is not current else
-                      ("previous" if current else "the person"), question="describe", confidence=0.7)
+        return in_hand_intent(hand.group(1), memory)
     pointing = re.fullmatch(r"(it|that|this|them|those|these|that one|this one)", ref)
     if pointing and not current:
         return None

@@ -30,8 +30,8 @@ from agent.planners.phrases import (
 )
 from agent.planners.possessives import restore_possessives
 from agent.planners.questions import (
-    CONTENTS_QUESTION, HELD_QUESTION, MEASURED_QUESTION, PHOTO_PART, PLACED_THING, QUESTION_START, QUESTION_WORDS_OF_TEXT,
-    contents_question_intent, held_question_intent, question_topic, worn_on_part,
+    CONTENTS_QUESTION, HELD_QUESTION, IN_HAND_QUESTION, MEASURED_QUESTION, PHOTO_PART, PLACED_THING, QUESTION_START, QUESTION_WORDS_OF_TEXT,
+    contents_question_intent, held_question_intent, in_hand_intent, question_topic, worn_on_part,
 )
 from agent.planners.sentences import WANTS_MASK, one_of_several, request_clause, request_sentence
 from agent.planners.their_things import their_thing_intent
@@ -136,9 +136,12 @@ class RuleBasedPlanner:
         pointed = pointing_intent(text, context, self._interpret) if context.image_path else None
         if pointed is not None:  # "now him", "segment that guy": a person segmented or named earlier
             return pointed
+        in_hand = IN_HAND_QUESTION.search(low)
+        if in_hand and context.image_path:  # "whats the thing in his hand", "what does she have in her hands"
+            return in_hand_intent(in_hand.group("owner"), context.memory)
         held = HELD_QUESTION.search(low)
-        if held and context.image_path:
-            return held_question_intent(held, context.memory)
+        if held and context.image_path and held.group("who").strip() not in ("the", "a", "an"):
+            return held_question_intent(held, context.memory)  # not "what is the flying thing": an adjective
         contents = CONTENTS_QUESTION.search(low) or PLACED_THING.search(low)
         if contents and context.image_path:
             asked = contents_question_intent(contents, context.memory)

@@ -150,3 +150,17 @@ THE_WOMAN = {"current": {"phrase": "the woman", "category": "person", "turn": 1,
 def test_a_wearing_question_asks_about_the_person_and_the_body_part_it_names(text, part):
     i = interpret(text, THE_WOMAN)
     assert (i.kind, i.question, i.target, i.part) == ("answer_only", "wearing", "the woman", part)
+
+
+@pytest.mark.parametrize("text, who", [
+    ("whats the thing in his hand", "he"), ("what does she have in her hands", "she"),
+    ("whats she got in her hand", "she"), ("what is he holding in his left hand", "he"),
+])
+def test_what_is_in_someones_hand_is_what_they_hold(text, who):
+    i = interpret(text, THE_WOMAN)
+    assert (i.kind, i.relation, i.target) == ("relate", "held_by", f"what {who} is holding")
+
+
+def test_an_adjective_before_a_placeholder_is_no_held_verb():
+    i = interpret("what is the flying thing in the sky", THE_WOMAN)
+    assert i.relation != "held_by"
