@@ -11,7 +11,7 @@ import numpy as np
 
 from agent.candidates.ranking import rank_order, tiny_members
 from agent.candidates.rows import ROW_PENALTY, requested_row, row_members
-from agent.candidates.record import Candidate, candidate
+from agent.candidates.record import Candidate, box_area, candidate
 from agent.planners.phrases import relation_start, requested_edge
 from tools.grounders.region_cues import color_share
 from tools.masks import box_iou
@@ -197,11 +197,14 @@ def category_candidates(intent: dict, category: str, vision, runtime, turn: int,
     if in_row:  # "the ones kneeling in front": the row's members, less those the models say are otherwise (a
         row_ids = {id(r) for j, r in enumerate(boxed) if j in in_row}  # person they could not judge stays)
         members = (row_ids - {k for k, (d, _) in people.items() if d < 0}) or row_ids
+    tied = n > 1 and not (position or size or depth or colors or worn or group or any(d for d, _ in people.values()))
     out: list[Candidate] = []
     for j, r in enumerate(boxed):
         faint = r.score < MIN_SCORE  # a weak box, offered alone or among confident ones
         evidence = [f"{r.label or category} (detector {r.score:.2f}{', weak' if faint else ''})"]
         score = 2.0 + float(r.score)
+        if tied:  # "the person" among several: of near-equally confident boxes the prominent one is meant
+            score += PROMINENCE_WEIGHT * float(np.sqrt(box_area(r.box) / max(w * h, 1)))
         if colors:
             score += 1.5 * shares[id(r)]
             where = f"on its {body}" if body else "inside its box"
@@ -238,12 +241,13 @@ def category_candidates(intent: dict, category: str, vision, runtime, turn: int,
                             if in_row else f"one of the {len(members)} the people analysis matches")
         elif in_group:
             evidence.append(f"all {_what(noun, n)} together")
-        tied = n > 1 and not (position or size or depth or colors or worn or group or any(d for d, _ in people.values()))
-        if tied and j == 0:
-            evidence.append(f"the most confident of {_what(noun, n)}")
         out.append(candidate(r, score, evidence, needs_mask=True, cid=detection_id(r, vision, runtime), group=in_group, tied=tied,
                              detector_score=round(float(r.score), 4), low_confidence=faint))
     out.sort(key=lambda c: -c["score"])
+    if tied:
+        most = max(round(float(r.score), 4) for r in boxed) <= out[0]["detector_score"]
+        out[0]["evidence"].append(f"the {'most confident' if most else 'most prominent'} of {_what(noun, n)}"
+                                  + ("" if most else " (near-equal detector scores; the larger box)"))
     return _counted_group(out, group_size(head_phrase(intent)), category)
 
 
@@ -256,6 +260,7 @@ def detection_id(region: Region, vision, runtime) -> str:
 
 
 EDGE_BONUS = 1.0      # "cut off at the right edge": a box touching that border of the photo
+PROMINENCE_WEIGHT = 0.1  # x sqrt(box share of the photo): of several equally named boxes, a near-tie goes to the larger
 BORDER_SHARE = 0.02   # a box within this share of the width (height) of a border touches it
 
 

@@ -177,7 +177,8 @@ def _related_detections(intent: dict, category: str, refs: list[tuple[list[float
         c = dict(c)
         c["score"] = round(c["score"] + best[0] - (WEAK_PENALTY if c.get("low_confidence") else 0.0), 4)
         c["attributes"] = {**(c.get("attributes") or {}), RELATED_BOX: [round(float(v), 1) for v in ref_box]}
-        evidence = [e for e in c["evidence"] if not (acting and e.startswith("the most confident of"))]
+        evidence = [e for e in c["evidence"]
+                    if not (acting and e.startswith(("the most confident of", "the most prominent of")))]
         c["evidence"] = ([f"{rel.replace('_', ' ')} {ref_words}"] if geo > 0 else []) + ([how] if how else []) + evidence
         c["tied"] = False
         out.append(c)

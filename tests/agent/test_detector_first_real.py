@@ -118,3 +118,14 @@ def test_a_part_of_a_detected_thing_is_found_among_proposals_over_its_box_alone(
     assert (part.mask & cup.mask).sum() >= 0.9 * part.mask.sum() and part.mask.sum() < cup.mask.sum()
     assert "propose_part_once" in part.timings and "propose_once" not in part.timings
     s.close()
+
+
+def test_of_near_equally_confident_boxes_the_person_meant_is_the_prominent_one(coco, shared_data, tmp_path):
+    """coco_tiny 261888: a cyclist (a box of 0.57) and two far-off figures (0.58 and 0.48); "segment the person"
+    means the cyclist, and the reply says the pick was the larger of near-equal scores."""
+    s = Session(shared_data / "coco_tiny" / "val2017" / "000000261888.jpg", db_path=tmp_path / "c.sqlite")
+    r = s.ask("segment the person")
+    print(r.text)
+    cyclist = coco.loadAnns(coco.getAnnIds(imgIds=261888, catIds=[1]))[0]["id"]
+    assert iou(r.mask, instance(coco, cyclist)) > 0.5 and "the most prominent of 3 people" in r.text
+    s.close()
