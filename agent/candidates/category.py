@@ -198,6 +198,7 @@ def category_candidates(intent: dict, category: str, vision, runtime, turn: int,
         row_ids = {id(r) for j, r in enumerate(boxed) if j in in_row}  # person they could not judge stays)
         members = (row_ids - {k for k, (d, _) in people.items() if d < 0}) or row_ids
     tied = n > 1 and not (position or size or depth or colors or worn or group or any(d for d, _ in people.values()))
+    parts_of_wholes = inner_boxes(boxed) if tied else set()
     out: list[Candidate] = []
     for j, r in enumerate(boxed):
         faint = r.score < MIN_SCORE  # a weak box, offered alone or among confident ones
@@ -205,6 +206,9 @@ def category_candidates(intent: dict, category: str, vision, runtime, turn: int,
         score = 2.0 + float(r.score)
         if tied:  # "the person" among several: of near-equally confident boxes the prominent one is meant
             score += PROMINENCE_WEIGHT * float(np.sqrt(box_area(r.box) / max(w * h, 1)))
+            if id(r) in parts_of_wholes:
+                score -= PART_BOX_PENALTY
+                evidence.append("its box lies inside a larger box of the same class (part of that one, likely)")
         if colors:
             score += 1.5 * shares[id(r)]
             where = f"on its {body}" if body else "inside its box"
@@ -245,10 +249,30 @@ def category_candidates(intent: dict, category: str, vision, runtime, turn: int,
                              detector_score=round(float(r.score), 4), low_confidence=faint))
     out.sort(key=lambda c: -c["score"])
     if tied:
-        most = max(round(float(r.score), 4) for r in boxed) <= out[0]["detector_score"]
-        out[0]["evidence"].append(f"the {'most confident' if most else 'most prominent'} of {_what(noun, n)}"
-                                  + ("" if most else " (near-equal detector scores; the larger box)"))
+        top = max(boxed, key=lambda r: float(r.score))
+        most = round(float(top.score), 4) <= out[0]["detector_score"]
+        why = "the more confident box lies inside it" if id(top) in parts_of_wholes else "near-equal detector scores"
+        out[0]["evidence"].append(f"the most confident of {_what(noun, n)}" if most else
+                                  f"the most prominent of {_what(noun, n)} (the larger box; {why})")
     return _counted_group(out, group_size(head_phrase(intent)), category)
+
+
+def inner_boxes(regions: list[Region]) -> set[int]:
+    """id() of the boxes that lie (>= INNER_SHARE of their area) inside a box at least twice as large whose
+    detector score is at least WHOLE_SCORE_RATIO of theirs: a detector's box of a person's upper half beside the
+    box of the whole person."""
+    out = set()
+    for r in regions:
+        area = box_area(r.box)
+        for big in regions:
+            if big is r or box_area(big.box) < 2 * area or float(big.score) < WHOLE_SCORE_RATIO * float(r.score):
+                continue
+            ix = max(0.0, min(r.box[2], big.box[2]) - max(r.box[0], big.box[0]))
+            iy = max(0.0, min(r.box[3], big.box[3]) - max(r.box[1], big.box[1]))
+            if ix * iy >= INNER_SHARE * area:
+                out.add(id(r))
+                break
+    return out
 
 
 def detection_id(region: Region, vision, runtime) -> str:
@@ -260,6 +284,9 @@ def detection_id(region: Region, vision, runtime) -> str:
 
 
 EDGE_BONUS = 1.0      # "cut off at the right edge": a box touching that border of the photo
+INNER_SHARE = 0.9        # inner_boxes: this share of a box inside a larger one ...
+WHOLE_SCORE_RATIO = 0.7  # ... scored at least this share of the inner one's score
+PART_BOX_PENALTY = 0.15  # and the inner box, a likely part of the larger one, drops this much when nothing else decides
 PROMINENCE_WEIGHT = 0.1  # x sqrt(box share of the photo): of several equally named boxes, a near-tie goes to the larger
 BORDER_SHARE = 0.02   # a box within this share of the width (height) of a border touches it
 

@@ -129,3 +129,14 @@ def test_of_near_equally_confident_boxes_the_person_meant_is_the_prominent_one(c
     cyclist = coco.loadAnns(coco.getAnnIds(imgIds=261888, catIds=[1]))[0]["id"]
     assert iou(r.mask, instance(coco, cyclist)) > 0.5 and "the most prominent of 3 people" in r.text
     s.close()
+
+
+def test_a_box_of_part_of_a_person_inside_the_box_of_the_whole_person_loses_the_tie(coco, shared_data, tmp_path):
+    """coco_tiny 300039: the detector boxes a man's upper half (0.44) inside the box of the whole man (0.34);
+    "segment the person" means the whole man."""
+    s = Session(shared_data / "coco_tiny" / "val2017" / "000000300039.jpg", db_path=tmp_path / "c.sqlite")
+    r = s.ask("segment the person")
+    print(r.text)
+    man = coco.loadAnns(coco.getAnnIds(imgIds=300039, catIds=[1]))[0]["id"]
+    assert iou(r.mask, instance(coco, man)) > 0.7 and "the more confident box lies inside it" in r.text
+    s.close()
