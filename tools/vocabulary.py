@@ -138,7 +138,7 @@ POSITION_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"\b(left ?most|on the left|to the left|at the left|left one|left side|left)\b", "left"),
     (r"\b(right ?most|on the right|to the right|at the right|right one|right side|right)\b", "right"),
     (r"\b(top ?most|at the top|on top|upper|top one|top|highest)\b", "top"),
-    (r"\b(in the air|mid-?air|airborne|jumping|leaping)\b", "top"),  # "the guy in the air": the highest one
+    (r"\b(in the air|in the sky|mid-?air|airborne|jumping|leaping)\b", "top"),  # "the guy in the air": the highest one
     # "up in the stands", "the bowl up there"; not the "up" of a verb ("standing up in the plaid shirt")
     (r"(?<!standing )(?<!stand )(?<!stood )(?<!sitting )(?<!sat )(?<!get )(?<!got )(?<!picked )(?<!holding )"
      r"(?<!held )(?<!hold )(?<!dressed )\b(?:up (?:in|on|at) the|up there|up top|up high)\b", "top"),

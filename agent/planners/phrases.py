@@ -190,7 +190,7 @@ def find_part(text: str) -> str | None:
 
 PLACEHOLDER = r"(?:thing|things|one|ones|object|objects|item|items|stuff|region|regions|shape|shapes)"
 POSITION_TAIL = (r"(?:\s+(?:in|on|at|near|towards?)\s+the\s+(?:(?:top|bottom|upper|lower)[ -](?:left|right)|middle|center|"
-                 r"centre|top|bottom|left|right)(?:\s+(?:side|corner|edge))?)?")
+                 r"centre|top|bottom|left|right|sky|air)(?:\s+(?:side|corner|edge))?)?")
 
 
 def placeholder_phrase(text: str) -> str | None:
@@ -251,6 +251,9 @@ def relation_match(text: str) -> tuple[str, re.Match] | None:
     if not found:
         return None
     found = [f for f in found if not _needs_a_known_thing(f[1].group(0)) or _on_a_known_thing(low[f[1].end():])]
+    found = [f for f in found if not (re.fullmatch(ACTION_RELATION, f[1].group(0)) and (  # "the flying thing": an
+        re.match(rf"\s+{PLACEHOLDER}\b", low[f[1].end():])  # adjective; "flying in the sky": where, not next to what
+        or re.fullmatch(r"\s*(?:up\s+)?in\s+the\s+(?:sky|air)[\s?.!,]*", low[f[1].end():])))]
     if not found:
         return None
     best = min(found, key=lambda f: f[1].start())

@@ -140,8 +140,9 @@ class RuleBasedPlanner:
         if in_hand and context.image_path:  # "whats the thing in his hand", "what does she have in her hands"
             return in_hand_intent(in_hand.group("owner"), context.memory)
         held = HELD_QUESTION.search(low)
-        if held and context.image_path and held.group("who").strip() not in ("the", "a", "an"):
-            return held_question_intent(held, context.memory)  # not "what is the flying thing": an adjective
+        if held and context.image_path and held.group("who").strip() not in ("", "the", "a", "an"):
+            return held_question_intent(held, context.memory)  # not "what is flying in the sky" (what flies) nor
+            # "what is the flying thing" (an adjective)
         contents = CONTENTS_QUESTION.search(low) or PLACED_THING.search(low)
         if contents and context.image_path:
             asked = contents_question_intent(contents, context.memory)

@@ -164,3 +164,14 @@ def test_what_is_in_someones_hand_is_what_they_hold(text, who):
 def test_an_adjective_before_a_placeholder_is_no_held_verb():
     i = interpret("what is the flying thing in the sky", THE_WOMAN)
     assert i.relation != "held_by"
+
+
+@pytest.mark.parametrize("text", ["what is flying in the sky", "what is the flying thing in the sky"])
+def test_flying_in_the_sky_is_no_thing_the_current_target_holds(text):
+    i = interpret(text, THE_WOMAN)
+    assert i.relation is None and i.position == "top"
+
+
+def test_a_thing_in_the_sky_is_the_top_one():
+    i = interpret("the kite in the sky", THE_WOMAN)
+    assert (i.category, i.position) == ("kite", "top")
