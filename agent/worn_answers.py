@@ -1,20 +1,21 @@
 """Answers about a person, measured on their mask: "what colour is his shirt?" (the garment's body part, from
 the person's keypoints when the people analysis has them, else a band of their box), "what is she wearing?" (the
 colours on the upper body, legs and feet; garments are not recognised, only where they are and their colours, and
-the answer says so; "on her hands": the colours there and what is usually worn there, as a guess) and "is she sitting?" (the pose from the keypoints).
+the answer says so; "on her hands": the colours there and what is usually worn there, as a guess) and "is she
+sitting?" (the pose from the keypoints).
 """
 from __future__ import annotations
 
 
 import numpy as np
 
+from agent.candidates.parts import keypoint_part_masks
 from agent.candidates.people import facts_for_mask
 from agent.candidates.worn import item_mask
 from agent.state import IntentRecord
 from tools.grounders.descriptors import color_shares, dominant_colors
 from tools.masks import bbox
 from tools.people.clothing import WornItem
-from tools.people.parts import keypoint_part
 from tools.people.words import USUALLY_WORN
 from tools.vocabulary import COLOR_NAMES, GARMENT_WORDS
 
@@ -40,13 +41,10 @@ def _band_part(band: str, mask: np.ndarray, vision, runtime) -> tuple[np.ndarray
 
 def _limb_part(part: str, mask: np.ndarray, vision, runtime) -> tuple[np.ndarray, str] | None:
     """(bool (H, W) "hands" or "arms" of the person's `mask` by their body keypoints, how), or None."""
-    facts = facts_for_mask(mask, vision, runtime)
-    if facts is None or facts.keypoints is None:
+    found = keypoint_part_masks(part, mask, vision, runtime)
+    if not found or int((found[0][0] & mask).sum()) < MIN_PART_PIXELS:
         return None
-    found = keypoint_part(part, facts.keypoints, mask)
-    if found is None or int((found[0] & mask).sum()) < MIN_PART_PIXELS:
-        return None
-    return found[0] & mask, "by the body keypoints"
+    return found[0][0] & mask, "by the body keypoints"
 
 
 def _part_colors(band: str, mask: np.ndarray, vision, runtime) -> tuple[list[str], int, str] | None:
@@ -91,7 +89,7 @@ def worn_on_answer(part: str, owner: str, mask: np.ndarray, vision, runtime, ask
     shares = color_shares(pixels, part_mask)
     for c in asked or []:
         if c in COLOR_NAMES:
-            said += f"; {100 * shares[COLOR_NAMES.index(c)]:.0f}% of {'it' if look == 'looks' else 'them'} is {c}"
+            said += f"; {100 * shares[COLOR_NAMES.index(c)]:.0f}% of {'it is' if look == 'looks' else 'them are'} {c}"
     return f"{said} (measured {how}, {int(part_mask.sum())} pixels). {guess}"
 
 

@@ -33,7 +33,7 @@ def _face_head(person: np.ndarray, vision, runtime) -> list[tuple[np.ndarray, fl
 LIMBS = frozenset(p for p in BODY_PARTS if p.split()[-1] in ("arms", "hands", "legs", "feet", "arm", "hand", "leg", "foot"))
 
 
-def _keypoint_part(part: str, person: np.ndarray, vision, runtime) -> list[tuple[np.ndarray, float, str]] | None:
+def keypoint_part_masks(part: str, person: np.ndarray, vision, runtime) -> list[tuple[np.ndarray, float, str]] | None:
     """The part from the person's body keypoints (tools.people.parts), cut to their mask; [] without keypoints
     for this person; None when their keypoints are seen but not this limb's (it is hidden or out of frame)."""
     from agent.candidates.people import facts_for_mask
@@ -59,7 +59,7 @@ def refine_candidates(intent: dict, memory: dict, vision, runtime, turn: int) ->
     proposals = runtime.part_regions(vision, prev) if needs_regions(part) else []
     parts = part_candidates(part, prev, proposals, vision.image.pixels)
     if part in BODY_PARTS:
-        from_keypoints = _keypoint_part(part, prev, vision, runtime)
+        from_keypoints = keypoint_part_masks(part, prev, vision, runtime)
         if from_keypoints is None:  # the person's keypoints are seen but not this limb: hidden or out of frame
             return []
         parts = from_keypoints + parts

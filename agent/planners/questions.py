@@ -62,7 +62,8 @@ QUESTION_KINDS = (  # first match wins
     (r"\bhow many\b|\bcount\b|\bnumber of\b", "count"), (r"\bcolou?rs?\b", "color"),
     (r"^\s*why\b|\bwhy did\b|\bhow did you\b", "why"), (r"\bhow (big|large|small|much of)\b|\bsize\b", "size"),
     (TEXT_QUESTION, "text"), (r"\b(easy|hard|difficult) to (spot|see|find|notice)\b|\b(visible|noticeable)\b", "visible"),
-    (r"\bwhere\b", "where"), (r"\bwhat(?:'s|s| is| are| s) (?:he|she|they|the [a-z ]{1,40}?) wearing\b|\bdressed in\b", "wearing"),
+    (r"\bwhere\b", "where"),
+    (r"\bwhat(?:'s|s| is| are| s) (?:he|she|they|the [a-z ]{1,40}?) wearing\b|\bdressed in\b", "wearing"),
     (r"^\s*(is|are) there\b", "exists"),
     (r"\bshape\b", "shape"),
 )

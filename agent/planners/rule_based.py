@@ -30,7 +30,8 @@ from agent.planners.phrases import (
 )
 from agent.planners.possessives import restore_possessives
 from agent.planners.questions import (
-    CONTENTS_QUESTION, HELD_QUESTION, IN_HAND_QUESTION, MEASURED_QUESTION, PHOTO_PART, PLACED_THING, QUESTION_START, QUESTION_WORDS_OF_TEXT,
+    CONTENTS_QUESTION, HELD_QUESTION, IN_HAND_QUESTION, MEASURED_QUESTION, PHOTO_PART, PLACED_THING, QUESTION_START,
+    QUESTION_WORDS_OF_TEXT,
     contents_question_intent, held_question_intent, in_hand_intent, question_topic, worn_on_part,
 )
 from agent.planners.sentences import WANTS_MASK, one_of_several, request_clause, request_sentence
@@ -183,8 +184,8 @@ class RuleBasedPlanner:
             worn_part = worn_on_part(low) if kind == "wearing" or kind == "describe" and described_thing else None
             if worn_part:  # "what is she wearing on her hands", "whats that gold thing on her arm": a part of her
                 kind = "wearing"
-            if described_thing and not worn_part and category is None and kind not in ("count", "exists", "why") and context.image_path \
-                    and (attrs["colors"] or attrs["position"] or attrs["shape"] or attrs["size"] or attrs["depth"]):
+            if described_thing and not worn_part and category is None and kind not in ("count", "exists", "why") \
+                    and context.image_path and (attrs["colors"] or attrs["position"] or attrs["shape"] or attrs["size"] or attrs["depth"]):
                 # "whats the white stuff in the middle": found by its description first, then answered from it
                 target = placeholder_phrase(text) or bare_phrase(words, attrs["position"], attrs["depth"], False)
                 return Intent(kind="filter_attribute", target=target, question=kind, **attrs, confidence=0.7)
