@@ -197,11 +197,13 @@ class RuleBasedPlanner:
                 head = words[: words.index(category) + 1] if category in words else words
                 return Intent(kind="new_target", target=the_phrase(head), category=category, question=kind,
                               **attrs, confidence=0.7)
-            owner = person_named_by_pronoun(low, context.memory) if attrs["garment"] else None
-            if owner is not None:  # "what color is his shirt?" after his skateboard: asked of him
+            asked_of = attrs["garment"] or kind == "wearing"
+            owner = person_named_by_pronoun(low, context.memory) if asked_of else None
+            if owner is not None:  # "what color is his shirt?" after his skateboard, "what is she wearing on her
+                # feet" after her head: asked of the person
                 return Intent(kind="answer_only", target=owner.get("phrase") or "that person", wants_mask=False,
                               category=owner.get("category"), question=kind, reference=turn_reference(owner.get("turn")),
-                              garment=attrs["garment"])
+                              garment=attrs["garment"], part=worn_part)
             if kind in ("count", "exists") and (category or attrs["colors"] or attrs["shape"]):
                 target = the_phrase(words)
             else:

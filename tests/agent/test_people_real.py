@@ -94,11 +94,12 @@ def test_what_she_wears_on_a_body_part_is_measured_there_and_guessed_from_the_pa
     not recognised, what is usually worn there, said as a guess."""
     s = Session(coco_tiny / "val2017" / "000000547336.jpg", db_path=tmp_path / "c.sqlite")  # a woman on a kerb
     s.ask("segment the woman")
+    s.ask("only her head")  # "she" is still the woman, not her head
     feet, hands = s.ask("what is she wearing on her feet?"), s.ask("whats she wearing on her hands")
     print(feet.text, hands.text, sep="\n")
     assert "feet look mostly" in feet.text and "by the body keypoints" in feet.text
     assert feet.text.endswith("on the feet is usually shoes.") and hands.text.endswith("on the hands is usually gloves.")
-    assert feet.mask is None and "woman" in (hands.target or "")  # answered of her; she stays the target
+    assert feet.mask is None and "woman" in (hands.target or "")  # answered of her
     s.close()
 
 
