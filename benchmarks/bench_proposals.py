@@ -98,7 +98,8 @@ def main() -> None:
     for k, (coco, info, path) in enumerate(chosen, 1):
         img = load_image(path)
         seg.embed(img)
-        truth = [coco.annToMask(a).astype(bool) for a in coco.loadAnns(coco.getAnnIds(imgIds=info["id"], iscrowd=False))]
+        anns = coco.loadAnns(coco.getAnnIds(imgIds=info["id"], iscrowd=False))
+        truth = [coco.annToMask(a).astype(bool) for a in anns]
         seeds = grounder.seed_boxes(img)
         for name, (seeded, options) in SETTINGS.items():
             prompts[0] = 0
@@ -122,7 +123,8 @@ def main() -> None:
             "speedup_vs_grid16": round(base / max(med, 1e-9), 2),
             "prompts_median": statistics.median(r["prompts"]), "prompts_max": max(r["prompts"]),
             "proposals_mean": round(statistics.fmean(r["proposals"]), 1),
-            "best_iou": round(statistics.fmean(r["best"]), 3), "best_iou_1pct": round(statistics.fmean(r["best_1pct"]), 3),
+            "best_iou": round(statistics.fmean(r["best"]), 3),
+            "best_iou_1pct": round(statistics.fmean(r["best_1pct"]), 3),
             "instances": len(r["best"]),
         }
     print(json.dumps(out, indent=1))

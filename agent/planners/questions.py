@@ -8,7 +8,7 @@ import re
 from agent.intent import Intent
 from agent.memory import turn_reference
 from agent.planners.earlier_targets import person_named_by_pronoun
-from agent.planners.phrases import first_match
+from agent.planners.phrases import find_part, first_match
 from agent.state import Memory
 from tools.people.words import VERB_THINGS
 from tools.vocabulary import POSITION_WORDS
@@ -69,15 +69,17 @@ QUESTION_KINDS = (  # first match wins
 )
 
 
-# "what is she wearing on her hands": the body part a wearing question asks about (tools.people.parts names)
+# "what is she wearing on her hands": the body part a wearing question asks about
 WORN_ON = re.compile(r"\bon (?:his|her|their|its|the) (?P<part>hands?|feet|foot|head|arms?|legs?|back)\b")
-_WORN_PART_NAMES = {"hand": "hands", "foot": "feet", "arm": "arms", "leg": "legs"}
 
 
 def worn_on_part(text: str) -> str | None:
-    """The body part of "what is he wearing on his feet" ("feet"; one of tools.people.words.USUALLY_WORN), or None."""
+    """The body part of "what is he wearing on his feet" ("feet"; one of tools.people.words.USUALLY_WORN), or None;
+    a part's name as find_part gives it ("hand" -> "hands"), the back as "back"."""
     found = WORN_ON.search(text.lower())
-    return None if found is None else _WORN_PART_NAMES.get(found.group("part"), found.group("part"))
+    if found is None:
+        return None
+    return "back" if found.group("part") == "back" else find_part(found.group("part"))
 
 
 def question_topic(text: str) -> str:

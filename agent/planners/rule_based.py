@@ -184,8 +184,9 @@ class RuleBasedPlanner:
             worn_part = worn_on_part(low) if kind == "wearing" or kind == "describe" and described_thing else None
             if worn_part:  # "what is she wearing on her hands", "whats that gold thing on her arm": a part of her
                 kind = "wearing"
+            described_by = attrs["colors"] or attrs["position"] or attrs["shape"] or attrs["size"] or attrs["depth"]
             if described_thing and not worn_part and category is None and kind not in ("count", "exists", "why") \
-                    and context.image_path and (attrs["colors"] or attrs["position"] or attrs["shape"] or attrs["size"] or attrs["depth"]):
+                    and context.image_path and described_by:
                 # "whats the white stuff in the middle": found by its description first, then answered from it
                 target = placeholder_phrase(text) or bare_phrase(words, attrs["position"], attrs["depth"], False)
                 return Intent(kind="filter_attribute", target=target, question=kind, **attrs, confidence=0.7)

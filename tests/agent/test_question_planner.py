@@ -145,7 +145,8 @@ THE_WOMAN = {"current": {"phrase": "the woman", "category": "person", "turn": 1,
 @pytest.mark.parametrize("text, part", [
     ("whats she wearing on her hands", "hands"), ("what is she wearing on her feet?", "feet"),
     ("what s he wearing on his head", "head"), ("what is the woman wearing on her arm", "arms"),
-    ("whats that gold thing on her arm", "arms"), ("whats she wearing", None), ("what is the woman in red wearing", None),
+    ("whats that gold thing on her arm", "arms"), ("whats she wearing", None),
+    ("what is the woman in red wearing", None),
 ])
 def test_a_wearing_question_asks_about_the_person_and_the_body_part_it_names(text, part):
     i = interpret(text, THE_WOMAN)
