@@ -157,3 +157,22 @@ def test_question_naming_an_earlier_target_answers_about_it(tmp_path):
     assert r.text.startswith("The red mug is mostly red") and str(int(mug.mask.sum())) in r.text
     r = s.ask("what colour is it?")  # a pronoun stays with the current target (the handle)
     assert str(int(handle.mask.sum())) in r.text
+
+
+def test_a_same_colour_piece_of_a_bigger_region_is_found_by_its_pixels_not_its_box():
+    """A mug's body inside the mug-with-handle region is a piece of it; a red box inside is not (another colour);
+    a whole three times the body's size is not its whole. The whole's box is a detector's (too small): the
+    pixels decide."""
+    from agent.candidates.ranking import _pieces_of_wholes
+
+    pixels = np.full((H, W, 3), (236, 232, 222), np.uint8)
+    body, handle, red = rect(200, 100, 260, 180), rect(260, 120, 280, 160), rect(210, 110, 230, 130)
+    pixels[body | handle] = (30, 60, 160)
+    pixels[red] = (200, 35, 35)
+    mug_body, whole = region(body & ~red, pixels, "body"), region(body | handle, pixels, "whole")
+    whole.box = [200.0, 100.0, 240.0, 140.0]
+    red_box = region(red, pixels, "red")
+    big = region(rect(150, 60, 300, 220), np.where(rect(150, 60, 300, 220)[..., None], pixels, (30, 60, 160))
+                 .astype(np.uint8), "big")
+    assert _pieces_of_wholes([mug_body, whole, red_box]) == {id(mug_body)}
+    assert _pieces_of_wholes([mug_body, big]) == set()
