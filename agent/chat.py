@@ -152,7 +152,7 @@ def repl(session: Any, args: argparse.Namespace, errors: tuple[type[BaseExceptio
     interactive = sys.stdin.isatty()
     if interactive:
         _setup_readline()
-        session.prepare()  # the image is encoded while the first request is typed
+        session.prepare()  # the image is encoded (then its regions found) while the first request is typed
         print(f"conversation {session.thread_id}; /help for commands", file=sys.stderr)
     while True:
         try:
@@ -188,6 +188,8 @@ def repl(session: Any, args: argparse.Namespace, errors: tuple[type[BaseExceptio
                 print_turn(session.ask(text), session, args.json)
             except errors as exc:
                 print(f"error: {_one_line(exc)}", file=sys.stderr)
+            if interactive:
+                session.prepare()  # what a turn stopped goes on while the next request is typed
         sys.stdout.flush()
     print(f"thread: {session.thread_id} (continue with --thread {session.thread_id})", file=sys.stderr)
     return 0

@@ -34,6 +34,7 @@ from agent.turn_files import write_turn_files
 from graphs.turn_graph import build_graph
 from tools.backends import DEFAULT_GROUNDERS
 from tools.images import ImageError, ImageInput, load_image
+from tools.malloc_arenas import use_one_malloc_arena
 from tools.masks import decode_rle
 from tools.system import TurnResult
 
@@ -102,6 +103,7 @@ class Session:
             self.image_ref = {"path": self._image_path(), "sha256": self.image.sha256,
                               "width": self.image.width, "height": self.image.height}
         self._prefetch: threading.Thread | None = None
+        self._stop_prefetch = threading.Event()
         self._seed()
 
     # ---- setup ---------------------------------------------------------------------------------
@@ -133,25 +135,39 @@ class Session:
                                 as_node="respond")
 
     def prepare(self) -> None:
-        """Start computing, on a background thread, what nearly every first turn needs (the image embedding and
-        the detector's boxes: AgentRuntime.prefetch) while the user types; the next turn waits for it rather than
-        computing it again. A failure there is left to the turn, which meets it and reports it in one line."""
-        if self.image_ref is None or self._prefetch is not None:
+        """Start computing, on a background thread, what turns need while the user types: first what nearly every
+        first turn needs (the image embedding and the detector's boxes: AgentRuntime.prefetch), then the region
+        proposals (AgentRuntime.prefetch_proposals). The next turn waits for the first part rather than computing
+        it again, and stops the second between two decoder calls (a turn that needs proposals then computes them).
+        Call it again after a turn to go on with what is still missing; a call while one runs starts nothing. A
+        failure there is left to the turn, which meets it and reports it in one line."""
+        if self.image_ref is None or (self._prefetch is not None and self._prefetch.is_alive()):
             return
         vision = self.runtime.cache.get(self.image_ref)
+        stop = threading.Event()
+        use_one_malloc_arena()  # what the prefetch thread frees stays reusable by the turns (tools.malloc_arenas)
 
         def work() -> None:
             try:
                 self.runtime.prefetch(vision)
+                self.runtime.prefetch_proposals(vision, stop.is_set)
             except Exception:  # noqa: BLE001 - the turn that needs it raises the same error with its message
                 pass
 
+        self._stop_prefetch = stop
         self._prefetch = threading.Thread(target=work, name="prefetch-image", daemon=True)
         self._prefetch.start()
 
     def wait_prepared(self) -> None:
-        """Return once a prepare() started earlier has finished (at once when none was started)."""
+        """Return once a prepare() started earlier has finished, proposals included (at once when none was
+        started)."""
         if self._prefetch is not None:
+            self._prefetch.join()
+
+    def _overtake_prefetch(self) -> None:
+        """Before a turn: ask a running prefetch to stop after its current step and wait for it."""
+        if self._prefetch is not None:
+            self._stop_prefetch.set()
             self._prefetch.join()
 
     # ---- turns ---------------------------------------------------------------------------------
@@ -161,7 +177,7 @@ class Session:
         if len(text) > MAX_TURN_CHARS:
             raise TurnError(f"turn is {len(text)} characters; the limit is {MAX_TURN_CHARS}")
         t0 = time.perf_counter()
-        self.wait_prepared()
+        self._overtake_prefetch()
         snapshot = self.graph.get_state(self.config)
         if snapshot.interrupts:
             out = self._run(Command(resume=text.strip()))
@@ -181,7 +197,7 @@ class Session:
         """Run a click or recall turn (agent.state.Action) through the graph; a pending clarifying question or
         a crashed turn is dropped first. TurnError (one line) for a bad action; nothing is written then."""
         t0 = time.perf_counter()
-        self.wait_prepared()
+        self._overtake_prefetch()
         finished = self._drop_unfinished_turn()
         try:
             out = self._run({"action": action})

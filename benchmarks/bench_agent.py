@@ -3,12 +3,17 @@
     python benchmarks/bench_agent.py [--image PATH] [--first "segment the person"] [--threads 2] [--prist]
                                  [--segmenter-runtime auto|onnx|torch]
 
-Two fresh conversations on the same photo, caches cleared between them (one run, so the ratio is fair):
+Fresh conversations on the same photo, caches cleared between them (one run, so the ratios are fair):
   detector   the default grounders (COCO detector, OCR, proposals, Haar): a first turn naming a category the
              detector knows costs encoder + detector + box prompts, no region proposals
   proposals  the same without the detector (the agent before it had one): the first turn pays for the proposals
   detector_prepared  the detector path after Session.prepare() finished (the chat CLI starts it when the image
-             opens, so a user who types for longer than "prefetch_s" waits only "first_turn_s")
+             opens, so a user who types for longer than "prefetch_s" waits only "first_turn_s"); prepare() goes on
+             to the region proposals, so "prefetch_s" includes them
+  proposals_prepared  the proposals path after Session.prepare() finished: the proposals were found while the
+             user typed
+  detector_at_once  prepare() and the first turn at once (a user who types faster than the prefetch): the turn
+             stops the prefetch's proposals and waits only for the embedding and the detector
 Each is followed by follow-up turns that reuse the per-image caches.
 Prints one JSON object: per path the first-turn seconds and stages, follow-up seconds (median, max), ratio; peak
 RSS (MB); with --prist the focus token F1 of the rule planner over the PRIST dev dialogues.
@@ -47,10 +52,11 @@ def prist_focus_f1() -> dict:
     return {"dialogues": len(scores), "focus_token_f1": round(statistics.mean(scores), 3)}
 
 
-def run_path(image: str, first: str, grounders: list, seg, tmp: str, name: str, prepared: bool = False) -> dict:
-    """One fresh conversation: first turn, then the follow-ups; caches cleared before it. prepared=True: the
+def run_path(image: str, first: str, grounders: list, seg, tmp: str, name: str, prepared: str = "") -> dict:
+    """One fresh conversation: first turn, then the follow-ups; caches cleared before it. prepared="wait": the
     session's prefetch (Session.prepare, what the chat CLI starts while the user types) runs to its end first, as
-    when the user takes longer than it to type; its seconds are reported as "prefetch_s"."""
+    when the user takes longer than it to type; its seconds are reported as "prefetch_s". prepared="at_once": the
+    first turn is asked as soon as the prefetch starts."""
     from agent.session import Session
     from tools.segmenters.embedding_cache import EMBEDDING_CACHE
 
@@ -62,6 +68,7 @@ def run_path(image: str, first: str, grounders: list, seg, tmp: str, name: str, 
     if prepared:
         t = time.perf_counter()
         s.prepare()
+    if prepared == "wait":
         s.wait_prepared()
         prefetch = {"prefetch_s": round(time.perf_counter() - t, 3)}
     r = s.ask(first)
@@ -100,7 +107,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         out["detector"] = run_path(image, args.first, everything, seg, tmp, "detector")
         out["proposals"] = run_path(image, args.first, without, seg, tmp, "proposals")
-        out["detector_prepared"] = run_path(image, args.first, everything, seg, tmp, "prepared", prepared=True)
+        out["detector_prepared"] = run_path(image, args.first, everything, seg, tmp, "prepared", prepared="wait")
+        out["proposals_prepared"] = run_path(image, args.first, without, seg, tmp, "p_prepared", prepared="wait")
+        out["detector_at_once"] = run_path(image, args.first, everything, seg, tmp, "at_once", prepared="at_once")
     out["first_turn_ratio_proposals_over_detector"] = round(
         out["proposals"]["first_turn_s"] / max(out["detector"]["first_turn_s"], 1e-6), 1)
     out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)

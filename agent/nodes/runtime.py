@@ -81,22 +81,49 @@ class AgentRuntime:
         self.all_detections(vision, quiet=True)
         vision.seconds["prefetch"] = time.perf_counter() - t
 
-    def proposals(self, vision: ImageVision) -> list[Region]:
+    def prefetch_proposals(self, vision: ImageVision, stop: Callable[[], bool]) -> bool:
+        """The region proposals (and the text they hold), computed ahead and quietly until `stop()` says a turn
+        wants the machine: True when they are ready, False when stopped (nothing kept; a turn that needs them
+        computes them) or when the proposals grounder's regions() takes no `stop`."""
+        import inspect
+
+        from tools.segmenters.propose import ProposalsStopped
+
+        grounder = self.grounders.get("proposals")
+        if stop() or grounder is None or "stop" not in inspect.signature(grounder.regions).parameters:
+            return False  # a grounder that cannot be stopped would keep the user's turn waiting
+        try:
+            self.proposals(vision, stop=stop)
+        except ProposalsStopped:
+            return False
+        return True
+
+    def proposals(self, vision: ImageVision, stop: Callable[[], bool] | None = None) -> list[Region]:
+        """The region proposals of this image (computed once; [] without a proposals grounder). stop: a prefetch's
+        (quiet, no progress line); tools.segmenters.propose.ProposalsStopped once it says so, nothing kept."""
         if vision.proposals is None:
             grounder = self.grounders.get("proposals")
-            vision.proposals = []
-            if grounder is not None:
+            if grounder is None:
+                vision.proposals = []
+                return vision.proposals
+            if stop is None:
                 self.say("finding regions")
-                t = time.perf_counter()
-                regions = list(grounder.regions(vision.image))
-                for i, r in enumerate(regions):
-                    r.id = r.id or f"p{i}"
-                    if r.mask is not None:
-                        vision.masks[r.id] = r.mask
-                from tools.grounders.region_cues import mark_composites
-                mark_composites(regions)
-                vision.proposals = regions
-                vision.seconds["propose"] = time.perf_counter() - t
+            t = time.perf_counter()
+            try:
+                regions = list(grounder.regions(vision.image) if stop is None
+                               else grounder.regions(vision.image, stop=stop))
+            except Exception:
+                if stop is None:  # a failing grounder is met once, by the turn that asked (a prefetch leaves it)
+                    vision.proposals = []
+                raise
+            for i, r in enumerate(regions):
+                r.id = r.id or f"p{i}"
+                if r.mask is not None:
+                    vision.masks[r.id] = r.mask
+            from tools.grounders.region_cues import mark_composites
+            mark_composites(regions)
+            vision.proposals = regions
+            vision.seconds["propose"] = time.perf_counter() - t
         return vision.proposals
 
     def part_regions(self, vision: ImageVision, mask: np.ndarray) -> list[Region]:

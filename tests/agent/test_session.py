@@ -296,3 +296,15 @@ def test_a_failed_prefetch_leaves_the_turn_as_it_would_have_been(scene, tmp_path
     r = s.ask("segment the red circle")
     assert seg.threads[0] == "prefetch-image" and "prefetch_once" not in r.timings
     assert iou(r.mask, scene.shapes["red_circle"]) > 0.95
+
+
+def test_a_proposals_grounder_that_cannot_be_stopped_is_not_prefetched(scene, tmp_path):
+    """FakeProposals.regions() takes no `stop`: computing it ahead could keep a turn waiting, so prepare() leaves it
+    to the turn (which finds the same regions)."""
+    s = make(scene.pixels, tmp_path)
+    vision = s.runtime.cache.get(s.image_ref)
+    s.prepare()
+    s.wait_prepared()
+    assert vision.proposals is None and "prefetch" in vision.seconds
+    r = s.ask("segment the red circle")
+    assert vision.proposals and iou(r.mask, scene.shapes["red_circle"]) > 0.95

@@ -61,3 +61,30 @@ def test_mug_handle_real(stack, tmp_path):
     assert iou(r.mask, scene.shapes["handle"]) > 0.5
     r = s.ask("what is under it")
     assert best(r.mask, scene.shapes) == "table"
+
+
+def test_proposals_found_while_the_user_types_answer_the_turn_with_the_same_mask(stack, tmp_path):
+    """prepare() goes on from the embedding to the region proposals; a turn asked at once stops that work between
+    two decoder calls and computes what it needs itself; either way the answer is the one without prepare()."""
+    from tools.segmenters.embedding_cache import EMBEDDING_CACHE
+
+    scene = shapes_scene()
+    answers = {}
+    for how in ("cold", "prepared", "at once"):
+        EMBEDDING_CACHE.clear()
+        for g in stack["grounders"]:
+            getattr(g, "_cache", {}).clear()
+        s = Session(scene.pixels, db_path=tmp_path / f"{how}.sqlite", **stack)
+        vision = s.runtime.cache.get(s.image_ref)
+        if how != "cold":
+            s.prepare()
+        if how == "prepared":
+            s.wait_prepared()
+            assert vision.proposals and "propose" in vision.seconds
+        r = s.ask("the yellow one")
+        answers[how] = r.mask
+        if how == "at once":
+            assert s._prefetch is not None and not s._prefetch.is_alive()
+        s.close()
+    assert iou(answers["cold"], scene.shapes["yellow_bar"]) > 0.8
+    assert iou(answers["prepared"], answers["cold"]) == 1.0 and iou(answers["at once"], answers["cold"]) == 1.0

@@ -23,6 +23,7 @@ from tools.image_cache import PerImageCache
 from tools.images import ImageInput, load_image
 from tools.masks import bbox
 from tools.regions import Region
+from tools.segmenters.propose import StopFn, stop_if_asked
 
 BACKGROUND_FRACTION = 0.6
 # Detections at least this confident, the SEED_MAX most confident of them, are prompted as boxes before the point
@@ -79,10 +80,11 @@ class ProposalGrounder:
         self._cache: PerImageCache[list[Region]] = PerImageCache(
             cache_size, on_evict=lambda sha, _: self._graphs.discard(sha))  # a graph goes with its regions
 
-    def regions(self, image: ImageInput, include_background: bool = True) -> list[Region]:
-        """All proposals with descriptors (ids "r0".. by decreasing area); cached per image."""
+    def regions(self, image: ImageInput, include_background: bool = True, stop: StopFn | None = None) -> list[Region]:
+        """All proposals with descriptors (ids "r0".. by decreasing area); cached per image. `stop` (a prefetch's):
+        asked between decoder calls and before the text is read; ProposalsStopped once it says so, nothing cached."""
         img = load_image(image)
-        regions = self._cache.get_or_compute(img.sha256, lambda: self._build(img))
+        regions = self._cache.get_or_compute(img.sha256, lambda: self._build(img, stop))
         return regions if include_background else [r for r in regions if not r.attributes.get("background")]
 
     def seed_boxes(self, img) -> np.ndarray | None:
@@ -94,12 +96,15 @@ class ProposalGrounder:
         boxes = [r.box for r in found[:SEED_MAX]]
         return np.asarray(boxes, np.float32).reshape(-1, 4)
 
-    def _build(self, img) -> list[Region]:
+    def _build(self, img, stop: StopFn | None = None) -> list[Region]:
         seeds = self.seed_boxes(img)
         extra = {} if seeds is None or not len(seeds) else {"seed_boxes": seeds}
         if self.max_prompts is not None:
             extra["max_prompts"] = self.max_prompts
+        if stop is not None:
+            extra["stop"] = stop
         proposals = self.segmenter.propose(img, points_per_side=self.points_per_side, **extra)
+        stop_if_asked(stop)
         text_boxes = self.ocr.read(img) if self.ocr is not None else None
         return self._described(img, proposals, text_boxes, "r")
 

@@ -15,7 +15,7 @@ from tools.images import ImageInput, load_image
 from tools.segmenters.base import ImageEmbedding, Proposal, SegmentResult, ranked_result
 from tools.segmenters.embedding_cache import CachedEmbedder
 from tools.segmenters.prompts import normalise_prompts
-from tools.segmenters.propose import box_centres, generate_proposals
+from tools.segmenters.propose import box_centres, generate_proposals, stop_if_asked
 
 
 class HfPromptDecoding(CachedEmbedder):
@@ -75,6 +75,7 @@ class HfPromptDecoding(CachedEmbedder):
             return self._decode(emb.features, points=pts[None], labels=torch.ones(1, *pts.shape[:2], dtype=torch.long))
 
         if seed_boxes is not None and len(seed_boxes):
+            stop_if_asked(kwargs.get("stop"))
             boxes = normalise_prompts(boxes=seed_boxes, mask_size=self.low_res)
             inside = boxes.scaled(emb.original_size, emb.input_size).boxes
             low, iou = self._decode(emb.features, boxes=torch.from_numpy(inside)[None], multimask=False)

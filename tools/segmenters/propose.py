@@ -25,10 +25,22 @@ from tools.segmenters.base import Proposal
 DecodeFn = Callable[[torch.Tensor], tuple[torch.Tensor, torch.Tensor]]
 # upsample(low-res logits (M, S, S)) -> logits (M, H, W) at original size
 UpsampleFn = Callable[[torch.Tensor], torch.Tensor]
+# stop() -> True when the caller no longer wants the proposals (a prefetch that a user's turn overtook)
+StopFn = Callable[[], bool]
 # masks covering at least this share of the image are background-sized (a wall, a table top)
 BACKGROUND_FRAC = 0.25
 # colours are compared in a COLOUR_LEVELS^3 cube of bins
 COLOUR_LEVELS = 8
+
+
+class ProposalsStopped(Exception):
+    """Raised by `generate_proposals` (between decoder calls) once its `stop()` returns True; nothing is kept."""
+
+
+def stop_if_asked(stop: StopFn | None) -> None:
+    """Raise ProposalsStopped when `stop` is given and returns True."""
+    if stop is not None and stop():
+        raise ProposalsStopped
 
 
 def grid_points(points_per_side: int, height: int, width: int) -> np.ndarray:
@@ -234,6 +246,7 @@ def generate_proposals(
     seeds: Seeds | None = None,
     max_prompts: int | None = None,
     within: tuple[float, float, float, float] | None = None,
+    stop: StopFn | None = None,
 ) -> list[Proposal]:
     """Run the grid through `decode`, filter, NMS, upsample the survivors. Sorted by predicted IoU.
 
@@ -266,6 +279,7 @@ def generate_proposals(
         while len(todo) and (max_prompts is None or spent < max_prompts):
             room = points_per_batch if max_prompts is None else min(points_per_batch, max_prompts - spent)
             batch, todo = todo[:room], todo[room:]
+            stop_if_asked(stop)
             low, iou = decode(torch.from_numpy(pts_in[batch])[:, None, :])
             acc.add(low, iou, pts[batch])
             spent += len(batch)

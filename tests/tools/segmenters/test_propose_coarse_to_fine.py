@@ -1,5 +1,6 @@
 """Coarse-to-fine grid visiting in `generate_proposals`: covered points are skipped, objects are still found."""
 import numpy as np
+import pytest
 import torch
 
 from tools.segmenters.propose import coarse_to_fine_levels, generate_proposals
@@ -136,3 +137,14 @@ def test_a_grid_within_a_box_prompts_only_points_inside_it():
     assert len(pts) and ((pts >= 520) & (pts <= 960)).all()
     assert (520, 520, 960, 960) in [tuple(p.box) for p in props]  # the square under the box
     assert (0, 0, 240, 240) not in [tuple(p.box) for p in props]  # the other square was never prompted
+
+
+def test_a_stop_asked_for_ends_the_work_between_decoder_calls():
+    from tools.segmenters.propose import ProposalsStopped
+
+    calls = []
+    decode = _scene_decoder(calls, [(0, 0, 110, 110)], background_bleeds=False)
+    with pytest.raises(ProposalsStopped):
+        generate_proposals(decode, _upsample, (1024, 1024), (1024, 1024), stop=lambda: len(calls) >= 2)
+    assert len(calls) == 2  # the call under way finished; no other began
+    assert generate_proposals(decode, _upsample, (1024, 1024), (1024, 1024), stop=lambda: False)
