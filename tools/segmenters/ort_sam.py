@@ -32,6 +32,14 @@ def session_options(num_threads: int | None = None):
     return so
 
 
+def encoder_options(num_threads: int | None = None):
+    """`session_options` without weight pre-packing: the encoder keeps 51 MB less resident after a run at the same
+    speed (0.487 vs 0.491 s, identical outputs; the decoder's footprint and speed do not change either way)."""
+    so = session_options(num_threads)
+    so.add_session_config_entry("session.disable_prepacking", "1")
+    return so
+
+
 class OrtSam:
     """An encoder session and a decoder session over one export folder."""
 
@@ -39,10 +47,11 @@ class OrtSam:
         import onnxruntime as ort
 
         folder = Path(folder)
-        so = session_options(num_threads)
         providers = ["CPUExecutionProvider"]
-        self.encoder = ort.InferenceSession(str(folder / encoder_file), so, providers=providers)
-        self.decoder = ort.InferenceSession(str(folder / "decoder.onnx"), so, providers=providers)
+        self.encoder = ort.InferenceSession(str(folder / encoder_file), encoder_options(num_threads),
+                                            providers=providers)
+        self.decoder = ort.InferenceSession(str(folder / "decoder.onnx"), session_options(num_threads),
+                                            providers=providers)
         self.folder = folder
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
