@@ -311,6 +311,8 @@ class Session:
         return cls(image, thread_id=thread_id, db_path=db_path, **kw)
 
     def close(self) -> None:
+        """Stop a running prefetch (after its current step) and close the conversation store."""
+        self._overtake_prefetch()
         self.saver.conn.close()
 
     def __enter__(self) -> "Session":

@@ -109,6 +109,7 @@ class WebChat:
         vision = session.runtime.cache.get(session.image_ref)
         if vision is not None:
             session.runtime.prefetch(vision)  # the embedding and the detector's boxes
+            session.prepare()  # the region proposals on a background thread; a turn stops it (Session.prepare)
 
     def run(self, action: Callable[[], Page], say: Callable[[str], None] | None = None) -> Page:
         """One action at a time, with the engine's progress messages routed to `say`."""
