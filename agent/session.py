@@ -144,6 +144,8 @@ class Session:
         if self.image_ref is None or (self._prefetch is not None and self._prefetch.is_alive()):
             return
         vision = self.runtime.cache.get(self.image_ref)
+        if vision.proposals is not None and "prefetch" in vision.seconds:
+            return  # nothing left to compute ahead
         stop = threading.Event()
         use_one_malloc_arena()  # what the prefetch thread frees stays reusable by the turns (tools.malloc_arenas)
 
