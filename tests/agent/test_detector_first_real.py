@@ -136,3 +136,15 @@ def test_the_person_among_near_equal_boxes_is_the_prominent_whole_one(coco, shar
     person = coco.loadAnns(coco.getAnnIds(imgIds=photo_id, catIds=[1]))[0]["id"]
     assert iou(r.mask, instance(coco, person)) > min_iou and said in r.text
     s.close()
+
+
+def test_a_plural_over_more_detections_than_one_turn_prompts_masks_every_one_it_names(shared_data, tmp_path):
+    """"the bottles on the shelf" in a pub (coco_tiny 581632): the detector has 12 bottle boxes, more than a turn's
+    six box prompts; the answer says "all 12 bottles together", so each of the 12 gets a mask and is in the answer."""
+    s = Session(shared_data / "coco_tiny" / "train2017" / "000000581632.jpg", db_path=tmp_path / "c.sqlite")
+    r = s.ask("the bottles on the shelf")
+    said = int(r.text.split("all ")[1].split(" bottles together")[0])
+    vision = s.runtime.cache.get(s.image_ref)
+    bottles = [m for key, m in vision.masks.items() if key.startswith("det:bottle:")]
+    assert said > 6 and len(bottles) >= said
+    assert sum(int((m & r.mask).sum() >= 0.5 * m.sum()) for m in bottles) == said
