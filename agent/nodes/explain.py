@@ -97,7 +97,8 @@ def explain(state: AgentState, runtime: AgentRuntime) -> AgentState:
         elif not chosen and intent["kind"] == "correct":
             repeat = repeated_search(intent, memory)
             category = detector_category(repeat[0], runtime) if repeat else None
-            text = no_other_text(category, (previous or {}).get("phrase") or "the previous target")
+            noun = group_word(repeat[0]) if category and group_of(repeat[0], category) else category  # "glass"
+            text = no_other_text(noun, (previous or {}).get("phrase") or "the previous target")
         elif not chosen and missed:
             seen: dict[str, int] = {}
             for d in runtime.all_detections(vision):

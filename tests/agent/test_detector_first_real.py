@@ -148,3 +148,13 @@ def test_a_plural_over_more_detections_than_one_turn_prompts_masks_every_one_it_
     bottles = [m for key, m in vision.masks.items() if key.startswith("det:bottle:")]
     assert said > 6 and len(bottles) >= said
     assert sum(int((m & r.mask).sum() >= 0.5 * m.sum()) for m in bottles) == said
+
+
+def test_no_other_one_names_the_users_word_for_a_kind_of_things(shared_data, tmp_path):
+    """"the glass of water" searches cups and wine glasses (a kind group); with one found, "no, the other one" says
+    there is no other glass, not no other wine glass (coco_tiny 25986, a buffet)."""
+    s = Session(shared_data / "coco_tiny" / "val2017" / "000000025986.jpg", db_path=tmp_path / "c.sqlite")
+    r = s.ask("the glass of water")
+    assert "the only glass found" in r.text
+    r = s.ask("no, the other one")
+    assert r.mask is None and "don't see another glass in this photo" in r.text and "wine glass" not in r.text
