@@ -8,10 +8,12 @@ import numpy as np
 from langgraph.types import interrupt
 
 from agent.candidates.held import held_answer, held_phrase_parts
+from agent.candidates.correct import repeated_search, same_as_record
 from agent.candidates.record import candidate_mask
 from agent.choice import make_choice
 from agent.explain import what_answer
 from agent.intent import Intent
+from agent.memory import current_target, excluded_ids
 from agent.nodes.interpret import planner_context
 from agent.nodes.runtime import AgentRuntime
 from agent.state import AgentState, Candidate, ClarifyingQuestion, IntentRecord
@@ -48,6 +50,19 @@ def _resolve(reply: str, payload: ClarifyingQuestion) -> int:
     return 0
 
 
+def _rejected(mask: np.ndarray, c: Candidate, memory, intent: IntentRecord, vision) -> bool:
+    """Whether a correction's candidate is a pick the user rejected: the current target (same_as_record) or, unless
+    the correction named a new cue, a mask rejected before it (IoU > 0.5). A box unlike the rejected pick's can
+    still give the rejected mask, which only the masks show."""
+    if same_as_record(c, current_target(memory), vision):
+        return True
+    repeat = repeated_search(intent, memory)
+    if repeat is not None and repeat[2]:
+        return False
+    earlier = [vision.masks.get(i) for i in excluded_ids(memory)] if vision is not None else []
+    return any(m is not None and m.shape == mask.shape and _iou(m, mask) > 0.5 for m in earlier)
+
+
 def mask_quality(candidate: Candidate, confidence: float) -> float:
     """The chosen mask's score in [0, 1]: the segmenter's predicted IoU when known, else the detector's score,
     else the turn's confidence (a candidate's ranking score is no probability and is never reported)."""
@@ -63,6 +78,8 @@ def select(state: AgentState, runtime: AgentRuntime) -> AgentState:
     intent = state["intent"]
     masks = {c["id"]: candidate_mask(c, vision) for c in state.get("candidates") or []}
     candidates = [c for c in state.get("candidates") or [] if masks[c["id"]] is not None]
+    if intent.get("kind") == "correct" or intent.get("exclude_previous"):
+        candidates = [c for c in candidates if not _rejected(masks[c["id"]], c, state.get("memory"), intent, vision)]
     if not candidates:
         return {"chosen": None, "timings": {"select": time.perf_counter() - t}}
     order = list(range(len(candidates)))

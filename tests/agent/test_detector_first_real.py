@@ -158,3 +158,18 @@ def test_no_other_one_names_the_users_word_for_a_kind_of_things(shared_data, tmp
     assert "the only glass found" in r.text
     r = s.ask("no, the other one")
     assert r.mask is None and "don't see another glass in this photo" in r.text and "wine glass" not in r.text
+
+
+def test_the_other_one_never_answers_with_a_rejected_mask_from_another_box(shared_data, tmp_path):
+    """A fruit stand (coco_tiny 560256): "what's next to it" picks a banana bunch; the next banana box is wider
+    but its box prompt gives the same bunch, so "no, the other one" must look past it, and a second correction
+    past both rejected picks."""
+    from tools.masks import iou as mask_iou
+
+    s = Session(shared_data / "coco_tiny" / "val2017" / "000000560256.jpg", db_path=tmp_path / "c.sqlite")
+    s.ask("the biggest orange")
+    picks = [s.ask("whats next to it").mask]
+    for _ in range(2):
+        r = s.ask("no, the other one")
+        assert r.mask is not None and all(mask_iou(r.mask, p) <= 0.5 for p in picks)
+        picks.append(r.mask)
