@@ -69,6 +69,27 @@ QUESTION_KINDS = (  # first match wins
 )
 
 
+# "who is holding the umbrella", "whos on the left", "who are the ones in red": the person (people) meant, found
+WHO_QUESTION = re.compile(r"^\s*(?:(?:and|so|ok|okay)\s+)?(?:who(?:'s|s| is| are| was)|whos)\s+(?P<rest>[a-z][^?!.]*?)"
+                          r"\s*[?!.]*$", re.IGNORECASE)
+# what only points back ("who is she", "who's that guy"): a question about the current target, not a new search
+WHO_POINTS_BACK = re.compile(r"^(?:it|he|she|they|him|her|them|this|that|these|those|there|(?:this|that|the) "
+                             r"(?:guy|girl|man|woman|person|kid|boy|lady|one)|the ones?)$", re.IGNORECASE)
+
+
+def who_request(text: str) -> str | None:
+    """ "who is holding the umbrella?" -> "the person holding the umbrella" ("who are ..." -> "the people ..."): the
+    request a who-question makes; None for other text and for a who-question that only points back ("who is she")."""
+    found = WHO_QUESTION.match(text)
+    if found is None:
+        return None
+    rest = found.group("rest").strip()
+    if WHO_POINTS_BACK.match(rest):
+        return None
+    people = re.match(r"^\s*(?:(?:and|so|ok|okay)\s+)?who are\b", text, re.IGNORECASE) is not None
+    return f"the {'people' if people else 'person'} {rest}"
+
+
 # "what is she wearing on her hands": the body part a wearing question asks about
 WORN_ON = re.compile(r"\bon (?:his|her|their|its|the) (?P<part>hands?|feet|foot|head|arms?|legs?|back)\b")
 

@@ -32,7 +32,7 @@ from agent.planners.possessives import restore_possessives
 from agent.planners.questions import (
     CONTENTS_QUESTION, HELD_QUESTION, IN_HAND_QUESTION, MEASURED_QUESTION, PHOTO_PART, PLACED_THING, QUESTION_START,
     QUESTION_WORDS_OF_TEXT,
-    contents_question_intent, held_question_intent, in_hand_intent, question_topic, worn_on_part,
+    contents_question_intent, held_question_intent, in_hand_intent, question_topic, who_request, worn_on_part,
 )
 from agent.planners.sentences import WANTS_MASK, one_of_several, request_clause, request_sentence
 from agent.planners.their_things import their_thing_intent
@@ -79,6 +79,7 @@ class RuleBasedPlanner:
         clause = one_of_several(request_clause(sentence))
         reading = read_words(clause)
         owned_text, owned = restore_possessives(reading.text)  # "the batters shirt": the batter's shirt
+        owned_text = who_request(owned_text) or owned_text  # "who is holding it": the person holding it
         intent = self._interpret(context, owned_text)
         if clause != sentence and not intent.category:  # "two ppl in the snow, get the one in red": a person
             scene_noun = noun_phrase(read_words(sentence[: -len(clause)]).text.lower())[0]

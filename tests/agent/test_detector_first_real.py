@@ -173,3 +173,12 @@ def test_the_other_one_never_answers_with_a_rejected_mask_from_another_box(share
         r = s.ask("no, the other one")
         assert r.mask is not None and all(mask_iou(r.mask, p) <= 0.5 for p in picks)
         picks.append(r.mask)
+
+
+def test_a_who_question_finds_the_person_not_the_current_target(coco, shared_data, tmp_path):
+    """A girl reads in bed beside a black cat (coco_tiny 458255): after "the cat", "who is reading" is the girl."""
+    s = Session(shared_data / "coco_tiny" / "val2017" / "000000458255.jpg", db_path=tmp_path / "c.sqlite")
+    s.ask("the cat")
+    r = s.ask("who is reading")
+    girl = [a["id"] for a in coco.loadAnns(coco.getAnnIds(imgIds=458255, iscrowd=False)) if a["category_id"] == 1]
+    assert r.mask is not None and iou(r.mask, instance(coco, girl[0])) > 0.5

@@ -176,3 +176,20 @@ def test_flying_in_the_sky_is_no_thing_the_current_target_holds(text):
 def test_a_thing_in_the_sky_is_the_top_one():
     i = interpret("the kite in the sky", THE_WOMAN)
     assert (i.category, i.position) == ("kite", "top")
+
+
+@pytest.mark.parametrize("text, target, cue", [
+    ("who is reading", "the person", None), ("who is on the left", "the person", ("position", "left")),
+    ("whos wearing the red hat", "the person in the red hat", ("garment", "hat")),
+    ("who is closest to the camera?", "the person in front", ("depth", "front")),
+])
+def test_a_who_question_searches_for_the_person_it_describes(text, target, cue):
+    i = interpret(text, GUY_AND_BOARD)
+    assert (i.kind, i.target, i.category, i.wants_mask) == ("new_target", target, "person", True)
+    assert cue is None or getattr(i, cue[0]) == cue[1]
+
+
+@pytest.mark.parametrize("text", ["who is she", "who's that guy", "who is it?"])
+def test_a_who_question_that_only_points_back_asks_about_the_current_target(text):
+    i = interpret(text, GUY_AND_BOARD)
+    assert i.kind == "answer_only" and i.target == "the guy's skateboard"
