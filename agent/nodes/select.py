@@ -7,8 +7,8 @@ import time
 import numpy as np
 from langgraph.types import interrupt
 
-from agent.candidates.held import held_answer, held_phrase_parts
 from agent.candidates.correct import repeated_search, same_as_record
+from agent.candidates.held import held_answer, held_phrase_parts
 from agent.candidates.record import candidate_mask
 from agent.choice import make_choice
 from agent.explain import what_answer
