@@ -164,6 +164,21 @@ def position_words(box: list[float], width: int, height: int) -> str:
     return f"{vert} {horiz}"
 
 
+# the share of the photo each position word spans, per axis (what "on the left" / "in the top right corner" asks about)
+PART_SPANS = {"left": (0.0, 0.4), "right": (0.6, 1.0), "top": (0.0, 0.4), "bottom": (0.6, 1.0), "center": (0.3, 0.7)}
+
+
+def photo_part_box(position: str, width: int, height: int) -> list[float]:
+    """The box [x0, y0, x1, y1] of the part of a width x height photo a position names ("left", "top right",
+    "center"): 40% of the photo's width or height from that side, the middle 40% for "center"."""
+    words = position.split()
+    x0, x1 = next((PART_SPANS[w] for w in words if w in ("left", "right")), (0.0, 1.0))
+    y0, y1 = next((PART_SPANS[w] for w in words if w in ("top", "bottom")), (0.0, 1.0))
+    if words == ["center"]:
+        (x0, x1), (y0, y1) = PART_SPANS["center"], PART_SPANS["center"]
+    return [x0 * width, y0 * height, x1 * width, y1 * height]
+
+
 def size_words(fraction: float) -> str:
     """Describe an area fraction of the image: "tiny" (<1%), "small" (<5%), "medium" (<20%), "large", "most of the image" (>60%)."""
     if fraction < 0.01:

@@ -15,9 +15,10 @@ from agent.candidates.ranking import rank_by_description, saliency, wants_backgr
 from agent.candidates.record import Candidate, box_center, candidate
 from agent.memory import current_target, record_of_turn, target_mask
 from agent.planners.earlier_targets import earlier_target_described
+from agent.planners.questions import PHOTO_PART_REFERENCE
 from tools.grounders.region_cues import background_like
 from tools.grounders.relations import RELATIONS as GRAPH_RELATIONS
-from tools.masks import bbox, box_iou
+from tools.masks import bbox, box_iou, filled_box, photo_part_box
 from tools.regions import Region
 from tools.vocabulary import coco_category, coco_classes
 
@@ -79,6 +80,10 @@ def reference(intent: dict, memory: dict, vision, runtime) -> tuple[np.ndarray |
     reference's words repeat ("the lady in the black coat"), a detection of the category the reference names, or
     the best described proposal."""
     ref = intent.get("reference")
+    if str(ref).startswith(PHOTO_PART_REFERENCE):  # "whats that on the left": that part of the photo
+        part = str(ref)[len(PHOTO_PART_REFERENCE):]
+        h, w = vision.image.height, vision.image.width
+        return filled_box(photo_part_box(part, w, h), h, w), None, f"the {part} of the photo"
     if ref in (None, "previous") or not ref or str(ref).startswith("turn:"):  # the current or an earlier target
         cur = record_of_turn(memory, ref) or current_target(memory)
         return target_mask(cur), (cur or {}).get("region_id"), (cur or {}).get("phrase", "the previous target")

@@ -8,7 +8,7 @@ import re
 from agent.intent import Intent
 from agent.memory import turn_reference
 from agent.planners.earlier_targets import person_named_by_pronoun
-from agent.planners.phrases import find_part, first_match
+from agent.planners.phrases import find_part, find_position, first_match
 from agent.state import Memory
 from tools.people.words import VERB_THINGS
 from tools.vocabulary import POSITION_WORDS
@@ -44,6 +44,8 @@ CONTENTS_RELATIONS = {"in": "inside", "inside": "inside", "on": "inside", "on to
                       "above": "above", "under": "below", "underneath": "below", "below": "below", "behind": "behind",
                       "in front of": "in_front_of", "next to": "next_to", "beside": "next_to"}
 NOT_A_PLACE = {"picture", "photo", "pic", "image", "background", "foreground", "distance", "air", "sky", "world"}
+PART_NOUNS = {"corner", "side", "edge", "part", "half", "picture", "photo", "pic", "image"}  # "in the top left corner"
+PHOTO_PART_REFERENCE = "photo:"  # a relation's reference that is a part of the photo ("photo:top left")
 
 # "what colour is the cat in front of it?": a measured question about a thing in a relation (answered once found)
 MEASURED_QUESTION = re.compile(r"^\s*(?:what|which)\s+(?:colou?r|size|shape)\s+(?:is|are|'s)\s+(?P<thing>(?:the|that|"
@@ -142,9 +144,14 @@ def in_hand_intent(possessive: str, memory: Memory | None) -> Intent:
 
 def contents_question_intent(found: re.Match, memory: Memory | None) -> Intent | None:
     """ "what's on the plate?": the named thing in that relation to the plate; "what's on his hand?": what he
-    holds; None when the place is a part of the photo ("what's in the middle") or no place at all."""
+    holds; "whats that on the left?": the named thing in that part of the photo (reference "photo:left"); None when
+    there is no place."""
     rel_words, ref = found.group("rel"), found.group("ref").strip()
     ref_words = [w for w in re.findall(r"[a-z]+", ref) if w not in ("the", "a", "an", "very", "far", "of")]
+    part = find_position(ref) if rel_words in ("in", "on") and ref_words else None
+    if part and all(w in POSITION_WORDS or w in PART_NOUNS for w in ref_words):  # "whats that on the left"
+        return Intent(kind="relate", target=f"what is {rel_words} {ref}", relation="inside",
+                      reference=f"{PHOTO_PART_REFERENCE}{part}", question="describe", confidence=0.7)
     if not ref_words or all(w in POSITION_WORDS or w in NOT_A_PLACE for w in ref_words):
         return None
     current = (memory or {}).get("current") or None

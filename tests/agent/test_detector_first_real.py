@@ -182,3 +182,16 @@ def test_a_who_question_finds_the_person_not_the_current_target(coco, shared_dat
     r = s.ask("who is reading")
     girl = [a["id"] for a in coco.loadAnns(coco.getAnnIds(imgIds=458255, iscrowd=False)) if a["category_id"] == 1]
     assert r.mask is not None and iou(r.mask, instance(coco, girl[0])) > 0.5
+
+
+@pytest.mark.parametrize("photo, text, named", [
+    ("000000435205", "whats that on the left", "teddy bear"),   # after "the little one" (a child on the right)
+    ("000000417285", "whats on the right", "sandwich"),          # a cake on the left, a sandwich on the right
+])
+def test_what_is_in_a_part_of_the_photo_is_named_there_not_the_current_target(shared_data, tmp_path, photo, text,
+                                                                              named):
+    s = Session(shared_data / "coco_tiny" / "val2017" / f"{photo}.jpg", db_path=tmp_path / "c.sqlite")
+    first = s.ask("the little one" if photo == "000000435205" else "the cake")
+    r = s.ask(text)
+    assert r.text.startswith(f"On the {text.split()[-1]} there is {'an' if named[0] in 'aeiou' else 'a'} {named}")
+    assert r.mask is not None and iou(r.mask, first.mask) < 0.1

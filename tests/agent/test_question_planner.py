@@ -93,10 +93,9 @@ def test_what_is_on_a_thing_asks_for_the_named_things_there(text, relation, refe
     assert (i.kind, i.relation, i.reference) == ("relate", relation, reference) and i.target.startswith("what is ")
 
 
-def test_what_is_on_his_hand_is_what_he_holds_and_a_photo_part_is_no_place():
+def test_what_is_on_his_hand_is_what_he_holds_and_the_whole_picture_is_no_place():
     i = interpret("whats on his hand", GUY_AND_BOARD)
     assert (i.relation, i.target, i.reference) == ("held_by", "what he is holding", "turn:1")
-    assert interpret("what's on the left?", GUY_AND_BOARD).relation is None
     assert interpret("what is in the picture").relation is None
 
 
@@ -193,3 +192,17 @@ def test_a_who_question_searches_for_the_person_it_describes(text, target, cue):
 def test_a_who_question_that_only_points_back_asks_about_the_current_target(text):
     i = interpret(text, GUY_AND_BOARD)
     assert i.kind == "answer_only" and i.target == "the guy's skateboard"
+
+
+@pytest.mark.parametrize("text, part", [
+    ("whats that on the left", "left"), ("what's in the top left corner?", "top left"), ("whats in the middle", "center"),
+    ("and whats on the right side", "right"),
+])
+def test_a_what_question_about_a_part_of_the_photo_asks_what_is_there(text, part):
+    i = interpret(text, GUY_AND_BOARD)
+    assert (i.kind, i.relation, i.reference, i.question) == ("relate", "inside", f"photo:{part}", "describe")
+
+
+def test_a_what_question_about_a_thing_keeps_the_thing_as_its_place():
+    i = interpret("whats on the left plate", GUY_AND_BOARD)
+    assert i.reference == "the left plate"

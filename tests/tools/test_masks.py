@@ -72,3 +72,12 @@ def test_centre_inside_a_box_and_within_a_margin_of_it():
     assert M.centre_inside(sign, [120, 110, 180, 130])  # a line on the sign
     assert not M.centre_inside(sign, [190, 110, 250, 130])  # centre at x 220, past the right edge
     assert M.centre_inside(sign, [190, 110, 250, 130], margin=0.35)  # within 35 px beside it
+
+
+def test_the_part_of_the_photo_a_position_names():
+    from tools.masks import photo_part_box
+
+    assert photo_part_box("left", 500, 300) == [0.0, 0.0, 200.0, 300.0]
+    assert photo_part_box("top right", 500, 300) == [300.0, 0.0, 500.0, 120.0]
+    assert photo_part_box("center", 500, 300) == [150.0, 90.0, 350.0, 210.0]
+    assert photo_part_box("bottom", 500, 300) == [0.0, 180.0, 500.0, 300.0]
