@@ -313,7 +313,10 @@ class RuleBasedPlanner:
             # "the guy in the red shirt", "the lady with both arms up": kept in the target for the candidates
             return Intent(kind="new_target", target=described(category, words, text), category=category, **attrs,
                           confidence=0.8)
-        if category is None and (attrs["colors"] or attrs["size"] or attrs["shape"] or attrs["position"] or attrs["depth"]):
+        only_pose = bool(attrs["pose"] and re.search(r"\bones?\b", low)) and not (
+            attrs["colors"] or attrs["size"] or attrs["shape"] or attrs["position"] or attrs["depth"])
+        if category is None and (attrs["colors"] or attrs["size"] or attrs["shape"] or attrs["position"] or attrs["depth"]
+                                 or only_pose):  # "the one standing": one of the photo's several people, by pose
             shape_noun = [w for w in words if w in SHAPE_NOUNS]
             if shape_noun and not shape_noun[-1].endswith("s"):
                 return Intent(kind="new_target", target=the_phrase(words), **attrs, confidence=0.8)
@@ -324,6 +327,9 @@ class RuleBasedPlanner:
             target = placeholder or (the_phrase(words + (["ones"] if plural else [])) if words else "the " + " ".join(
                 filter(None, [attrs["size"] and ("biggest" if attrs["size"] == "largest" else "smallest"),
                               *attrs["colors"], attrs["shape"], "one"])))
+            if only_pose:
+                said = re.search(r"\b(?:the|that|this)\s+(?:[a-z]+\s+)?ones?\b[^?.!]*", text, re.IGNORECASE)
+                target = said.group(0).strip() if said else "the one"  # "the one sitting down", said in the answer
             return Intent(kind="filter_attribute", target=target, category=someone, **attrs,  # "...see his head"
                           confidence=0.8 if not plural else 0.7)
         if category and attrs["colors"]:  # "pizza on a blue plate": blue is the plate's, not the pizza's

@@ -149,3 +149,15 @@ def test_a_pronoun_reference_is_named_by_the_persons_own_words_only():
 def test_doing_a_trick_keeps_the_action_for_the_board_under_them(text):
     i = interpret(text)
     assert i.target.endswith("doing a trick") and i.category in ("guy", "kid", "girl")
+
+
+@pytest.mark.parametrize("text, target, pose", [
+    ("the one standing", "the one standing", "standing"), ("segment the one sitting", "the one sitting", "sitting"),
+    ("the standing one", "the standing one", "standing"),
+])
+def test_the_one_in_a_pose_is_one_of_the_photos_several_things_by_pose(text, target, pose):
+    """No noun, only a pose: a filter over the class the photo shows several of (people, as a rule), ranked by the
+    keypoints' pose, not a region search for a thing called "the one standing"."""
+    i = RuleBasedPlanner().interpret(PlannerContext(dialogue=[{"role": "user", "content": text}], memory={},
+                                                    image_path="photo.jpg"))
+    assert (i.kind, i.target, i.pose, i.category) == ("filter_attribute", target, pose, None)
