@@ -313,10 +313,9 @@ class RuleBasedPlanner:
             # "the guy in the red shirt", "the lady with both arms up": kept in the target for the candidates
             return Intent(kind="new_target", target=described(category, words, text), category=category, **attrs,
                           confidence=0.8)
-        only_pose = bool(attrs["pose"] and re.search(r"\bones?\b", low)) and not (
-            attrs["colors"] or attrs["size"] or attrs["shape"] or attrs["position"] or attrs["depth"])
-        if category is None and (attrs["colors"] or attrs["size"] or attrs["shape"] or attrs["position"] or attrs["depth"]
-                                 or only_pose):  # "the one standing": one of the photo's several people, by pose
+        looks = any(attrs[k] for k in ("colors", "size", "shape", "position", "depth"))  # how it looks or where
+        only_pose = bool(attrs["pose"] and re.search(r"\bones?\b", low)) and not looks  # "the one standing"
+        if category is None and (looks or only_pose):
             shape_noun = [w for w in words if w in SHAPE_NOUNS]
             if shape_noun and not shape_noun[-1].endswith("s"):
                 return Intent(kind="new_target", target=the_phrase(words), **attrs, confidence=0.8)
