@@ -148,7 +148,8 @@ def contents_question_intent(found: re.Match, memory: Memory | None) -> Intent |
     there is no place."""
     rel_words, ref = found.group("rel"), found.group("ref").strip()
     ref_words = [w for w in re.findall(r"[a-z]+", ref) if w not in ("the", "a", "an", "very", "far", "of")]
-    part = find_position(ref) if rel_words in ("in", "on") and ref_words else None
+    asked = found.re is CONTENTS_QUESTION  # "whats in the middle?"; "the thing in the middle" picks by position
+    part = find_position(ref) if asked and rel_words in ("in", "on") and ref_words else None
     if part and all(w in POSITION_WORDS or w in PART_NOUNS for w in ref_words):  # "whats that on the left"
         return Intent(kind="relate", target=f"what is {rel_words} {ref}", relation="inside",
                       reference=f"{PHOTO_PART_REFERENCE}{part}", question="describe", confidence=0.7)

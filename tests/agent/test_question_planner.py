@@ -203,6 +203,8 @@ def test_a_what_question_about_a_part_of_the_photo_asks_what_is_there(text, part
     assert (i.kind, i.relation, i.reference, i.question) == ("relate", "inside", f"photo:{part}", "describe")
 
 
-def test_a_what_question_about_a_thing_keeps_the_thing_as_its_place():
+def test_a_what_question_about_a_thing_keeps_the_thing_as_its_place_and_a_request_picks_by_position():
     i = interpret("whats on the left plate", GUY_AND_BOARD)
     assert i.reference == "the left plate"
+    i = interpret("Segment the thing in the middle of the picture.", GUY_AND_BOARD)
+    assert (i.kind, i.position, i.reference) == ("filter_attribute", "center", None)
