@@ -120,6 +120,21 @@ def filled_box(box: list[float], height: int, width: int) -> np.ndarray:
     return m
 
 
+def box_area(box: list[float]) -> float:
+    """Area of [x0, y0, x1, y1] in square pixels (0 for an empty box)."""
+    return max(float(box[2]) - float(box[0]), 0.0) * max(float(box[3]) - float(box[1]), 0.0)
+
+
+def box_intersection(a: list[float], b: list[float]) -> float:
+    """Area shared by two [x0, y0, x1, y1] boxes (0 when they do not overlap)."""
+    return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+
+
+def inside_share(box: list[float], ref: list[float]) -> float:
+    """Share of `box` that lies inside `ref` (boxes [x0, y0, x1, y1]), 0..1."""
+    return box_intersection(box, ref) / max((box[2] - box[0]) * (box[3] - box[1]), 1.0)
+
+
 def box_iou(a: list[float], b: list[float]) -> float:
     """IoU of two [x0, y0, x1, y1] boxes."""
     ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))

@@ -11,10 +11,10 @@ import numpy as np
 
 from agent.candidates.ranking import rank_order, tiny_members
 from agent.candidates.rows import ROW_PENALTY, requested_row, row_members
-from agent.candidates.record import Candidate, box_area, candidate
+from agent.candidates.record import Candidate, candidate
 from agent.planners.phrases import relation_start, requested_edge
 from tools.grounders.region_cues import color_share
-from tools.masks import box_iou
+from tools.masks import box_area, box_iou, inside_share
 from tools.regions import Region
 from tools.vocabulary import (BODY_BANDS, GARMENT_WORDS, KIND_GROUPS, ORDINALS, coco_category, kind_word, plural_of,
                               plural_request)
@@ -267,9 +267,7 @@ def inner_boxes(regions: list[Region]) -> set[int]:
         for big in regions:
             if big is r or box_area(big.box) < 2 * area or float(big.score) < WHOLE_SCORE_RATIO * float(r.score):
                 continue
-            ix = max(0.0, min(r.box[2], big.box[2]) - max(r.box[0], big.box[0]))
-            iy = max(0.0, min(r.box[3], big.box[3]) - max(r.box[1], big.box[1]))
-            if ix * iy >= INNER_SHARE * area:
+            if inside_share(r.box, big.box) >= INNER_SHARE:
                 out.add(id(r))
                 break
     return out

@@ -5,9 +5,8 @@ and the mask shows it. Proposals have no names; they are left to the plain relat
 from __future__ import annotations
 
 from agent.candidates.category import WEAK_SCORE
-from agent.candidates.held import inside_share
 from agent.candidates.record import Candidate, candidate
-from tools.masks import box_iou
+from tools.masks import box_iou, inside_share
 from tools.vocabulary import coco_category
 
 CONTENTS_MIN_SCORE = WEAK_SCORE   # a weaker detection is no answer to "what is there"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from agent.candidates.category import WEAK_SCORE
 from agent.candidates.record import Candidate, candidate
-from tools.masks import box_iou
+from tools.masks import box_iou, inside_share
 from tools.people.words import SUPPORT_VERBS, VERB_THINGS
 from tools.regions import Region
 
@@ -43,12 +43,6 @@ NAMED_MIN_SCORE = 0.05     # "his board", "what is she carrying": the class is n
                            # thing lies on that person, so a faint detection
 NAMED_MIN_INSIDE = 0.5     # (down to the detector's floor) counts when at least half its box lies on the person
 RIDDEN_BELOW = 0.3         # "what is he riding": the person's box extended down by this share of its height
-
-
-def inside_share(box: list[float], ref: list[float]) -> float:
-    """Share of `box` that lies inside `ref` (boxes [x0, y0, x1, y1]), 0..1."""
-    inter = max(0.0, min(box[2], ref[2]) - max(box[0], ref[0])) * max(0.0, min(box[3], ref[3]) - max(box[1], ref[1]))
-    return inter / max((box[2] - box[0]) * (box[3] - box[1]), 1.0)
 
 
 def point_nearness(box: list[float], points: list[tuple[float, float]], reach: float) -> float:

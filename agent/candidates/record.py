@@ -45,10 +45,5 @@ def candidate_mask(c: Candidate, vision) -> np.ndarray | None:
     return vision.masks.get(c["id"]) if vision is not None else None
 
 
-def box_area(box: list[float]) -> float:
-    """Area of [x0, y0, x1, y1] in square pixels (0 for an empty box)."""
-    return max(float(box[2]) - float(box[0]), 0.0) * max(float(box[3]) - float(box[1]), 0.0)
-
-
 def box_center(box: list[float]) -> tuple[float, float]:
     return (box[0] + box[2]) / 2, (box[1] + box[3]) / 2

@@ -111,6 +111,7 @@ class RuleBasedPlanner:
         attrs = dict(colors=find_colors(text), position=find_position(text), size=find_size(text),
                      shape=find_shape(text), depth=find_depth(text), garment=find_garment(text),
                      pose=person_cues(text).pose, facing=facing)
+        looks = any(attrs[k] for k in ("colors", "size", "shape", "position", "depth"))  # how it looks or where
         cue = find_text_cue(text)
 
         if is_closing_request(text):
@@ -185,9 +186,8 @@ class RuleBasedPlanner:
             worn_part = worn_on_part(low) if kind == "wearing" or kind == "describe" and described_thing else None
             if worn_part:  # "what is she wearing on her hands", "whats that gold thing on her arm": a part of her
                 kind = "wearing"
-            described_by = attrs["colors"] or attrs["position"] or attrs["shape"] or attrs["size"] or attrs["depth"]
             if described_thing and not worn_part and category is None and kind not in ("count", "exists", "why") \
-                    and context.image_path and described_by:
+                    and context.image_path and looks:
                 # "whats the white stuff in the middle": found by its description first, then answered from it
                 target = placeholder_phrase(text) or bare_phrase(words, attrs["position"], attrs["depth"], False)
                 return Intent(kind="filter_attribute", target=target, question=kind, **attrs, confidence=0.7)
@@ -313,7 +313,6 @@ class RuleBasedPlanner:
             # "the guy in the red shirt", "the lady with both arms up": kept in the target for the candidates
             return Intent(kind="new_target", target=described(category, words, text), category=category, **attrs,
                           confidence=0.8)
-        looks = any(attrs[k] for k in ("colors", "size", "shape", "position", "depth"))  # how it looks or where
         only_pose = bool(attrs["pose"] and re.search(r"\bones?\b", low)) and not looks  # "the one standing"
         if category is None and (looks or only_pose):
             shape_noun = [w for w in words if w in SHAPE_NOUNS]

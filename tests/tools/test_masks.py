@@ -81,3 +81,11 @@ def test_the_part_of_the_photo_a_position_names():
     assert photo_part_box("top right", 500, 300) == [300.0, 0.0, 500.0, 120.0]
     assert photo_part_box("center", 500, 300) == [150.0, 90.0, 350.0, 210.0]
     assert photo_part_box("bottom", 500, 300) == [0.0, 180.0, 500.0, 300.0]
+
+
+def test_box_area_intersection_and_the_share_of_a_box_inside_another():
+    from tools.masks import box_area, box_intersection, inside_share
+
+    assert box_area([10, 20, 30, 60]) == 800.0 and box_area([30, 20, 10, 60]) == 0.0
+    assert box_intersection([0, 0, 10, 10], [5, 5, 20, 20]) == 25.0 and box_intersection([0, 0, 1, 1], [2, 2, 3, 3]) == 0.0
+    assert inside_share([5, 5, 15, 15], [0, 0, 10, 10]) == 0.25 and inside_share([2, 2, 4, 4], [0, 0, 10, 10]) == 1.0

@@ -14,7 +14,7 @@ import cv2
 import networkx as nx
 import numpy as np
 
-from tools.masks import as_bool_mask
+from tools.masks import as_bool_mask, box_area, box_intersection
 from tools.regions import Region
 
 RELATIONS = ("left_of", "right_of", "above", "below", "inside", "contains", "touching", "overlaps", "larger_than")
@@ -45,14 +45,6 @@ def _small_masks(regions: list[Region]) -> tuple[list[np.ndarray | None], float]
     return out, scale
 
 
-def _box_area(b) -> float:
-    return max(0.0, b[2] - b[0]) * max(0.0, b[3] - b[1])
-
-
-def _box_inter(a, b) -> float:
-    return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-
-
 def dilate(mask: np.ndarray, px: int) -> np.ndarray:
     """bool mask grown by px pixels (square structuring element)."""
     kernel = np.ones((2 * px + 1, 2 * px + 1), np.uint8)
@@ -78,7 +70,7 @@ def pair_relations(a: Region, b: Region, ma=None, mb=None, touch_px: int = 2, di
     if ay > by and b.box[3] <= a.box[1] + 0.5 * min(ah, bh):
         rel.add("below")
     pad = 2 * touch_px + 2 if margin is None else margin
-    near = _box_inter([a.box[0] - pad, a.box[1] - pad, a.box[2] + pad, a.box[3] + pad], b.box) > 0
+    near = box_intersection([a.box[0] - pad, a.box[1] - pad, a.box[2] + pad, a.box[3] + pad], b.box) > 0
     if ma is not None and mb is not None:
         area_a, area_b = float(ma.sum()), float(mb.sum())
         inter, touching = 0.0, False
@@ -88,10 +80,10 @@ def pair_relations(a: Region, b: Region, ma=None, mb=None, touch_px: int = 2, di
                 dilated_a = dilate(ma, touch_px)
             touching = inter > 0 or bool(np.logical_and(dilated_a, mb).any())
     else:
-        area_a, area_b = _box_area(a.box), _box_area(b.box)
-        inter = _box_inter(a.box, b.box)
+        area_a, area_b = box_area(a.box), box_area(b.box)
+        inter = box_intersection(a.box, b.box)
         grown = [a.box[0] - touch_px, a.box[1] - touch_px, a.box[2] + touch_px, a.box[3] + touch_px]
-        touching = _box_inter(grown, b.box) > 0
+        touching = box_intersection(grown, b.box) > 0
     if area_a > 0 and inter >= 0.9 * area_a and area_a < area_b:
         rel.add("inside")
     elif area_b > 0 and inter >= 0.9 * area_b and area_b < area_a:
@@ -115,7 +107,7 @@ def relation_graph(regions: list[Region], touch_px: int = 2) -> nx.DiGraph:
     g = nx.DiGraph()
     for r in regions:
         g.add_node(r.id, box=list(r.box), label=r.label, centroid=_center(r),
-                   area=float(r.attributes.get("area", _box_area(r.box))))
+                   area=float(r.attributes.get("area", box_area(r.box))))
     dilated = [dilate(m, touch) if m is not None else None for m in masks]
     for i, a in enumerate(regions):
         for j, b in enumerate(regions):
