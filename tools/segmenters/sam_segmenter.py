@@ -7,6 +7,7 @@ frame; pass coords="input" when they are already in that frame. Masks come back 
 """
 from __future__ import annotations
 
+import contextlib
 import time
 from pathlib import Path
 
@@ -79,16 +80,24 @@ class SamFamilySegmenter(CachedEmbedder):
         """Prompts in the input frame -> (low-res logits (N, K, 256, 256), scores (N, K)) on the CPU, in batches
         of `prompts_per_batch` prompts (one decoder call each)."""
         step = self.prompts_per_batch
-        parts = [self._decode_batch(feats, prompts.take(i, i + step), multimask) for i in range(0, prompts.n, step)]
+        parts = [self._decode_batch(feats, prompts.take(i, i + step), multimask, keep=i + step < prompts.n)
+                 for i in range(0, prompts.n, step)]
         return torch.cat([p[0] for p in parts]), torch.cat([p[1] for p in parts])
 
+    def decoder_pass(self) -> contextlib.AbstractContextManager:
+        """Many decoder calls in a row: on ONNX Runtime they reuse one set of buffers, given back when the pass
+        ends (tools.segmenters.ort_sam.OrtSam.decoder_pass); torch needs nothing."""
+        return self.ort.decoder_pass() if self.ort is not None else contextlib.nullcontext()
+
     @torch.inference_mode()
-    def _decode_batch(self, feats: torch.Tensor, prompts: Prompts, multimask: bool) -> tuple[torch.Tensor, torch.Tensor]:
-        """One decoder call for all `prompts` -> (logits (N, K, L, L), scores (N, K)) on the CPU."""
+    def _decode_batch(self, feats: torch.Tensor, prompts: Prompts, multimask: bool,
+                      keep: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
+        """One decoder call for all `prompts` -> (logits (N, K, L, L), scores (N, K)) on the CPU; keep: another
+        call follows at once (see decoder_pass)."""
         if self.ort is not None:
-            low, iou = self.ort.decode(feats, pack_prompts(prompts, self.decoder.low_res_size))
-            keep = slice(1, None) if multimask else slice(0, 1)
-            return low[:, keep], iou[:, keep]
+            low, iou = self.ort.decode(feats, pack_prompts(prompts, self.decoder.low_res_size), keep=keep)
+            outputs = slice(1, None) if multimask else slice(0, 1)
+            return low[:, outputs], iou[:, outputs]
         cnt = prompts.n
 
         def part(a):
@@ -135,14 +144,15 @@ class SamFamilySegmenter(CachedEmbedder):
             labels = np.ones(pts.shape[:2], np.int64)
             return self.decode_low_res(feats, Prompts(None, pts.numpy(), labels, None, pts.shape[0]), True)
 
-        if seed_boxes is not None and len(seed_boxes):
-            stop_if_asked(kwargs.get("stop"))
-            boxes = normalise_prompts(boxes=seed_boxes, mask_size=self.decoder.low_res_size)
-            low, iou = self.decode_low_res(feats, boxes.scaled(emb.original_size, emb.input_size), False)
-            kwargs["seeds"] = (low, iou, box_centres(boxes.boxes))
-        kwargs.setdefault("pixels", img.pixels)
-        return generate_proposals(decode, lambda low: self._upsample(low, emb), emb.original_size, emb.input_size,
-                                  self.image_size, points_per_side, **kwargs)
+        with self.decoder_pass():
+            if seed_boxes is not None and len(seed_boxes):
+                stop_if_asked(kwargs.get("stop"))
+                boxes = normalise_prompts(boxes=seed_boxes, mask_size=self.decoder.low_res_size)
+                low, iou = self.decode_low_res(feats, boxes.scaled(emb.original_size, emb.input_size), False)
+                kwargs["seeds"] = (low, iou, box_centres(boxes.boxes))
+            kwargs.setdefault("pixels", img.pixels)
+            return generate_proposals(decode, lambda low: self._upsample(low, emb), emb.original_size,
+                                      emb.input_size, self.image_size, points_per_side, **kwargs)
 
 
 class MobileSamSegmenter(SamFamilySegmenter):

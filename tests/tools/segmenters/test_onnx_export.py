@@ -105,6 +105,45 @@ def test_onnx_runtime_segmenter_matches_torch(tiny, exported):
     assert len(seg_o.propose(pixels, points_per_side=4)) == len(seg_t.propose(pixels, points_per_side=4))
 
 
+class RecordingSession:
+    """Wraps an onnxruntime session; records (prompts in the call, whether it asked for the arena back)."""
+
+    def __init__(self, session):
+        self.session, self.calls = session, []
+
+    def run(self, names, feed, options=None):
+        self.calls.append((feed["coords"].shape[0], options is not None))
+        return self.session.run(names, feed, options)
+
+
+def test_decoder_arena_is_given_back_after_each_call_or_pass(tiny, exported):
+    from tools.segmenters.ort_sam import OrtSam
+    from tools.segmenters.propose import ProposalsStopped
+
+    enc, dec = tiny
+    ort_sam = OrtSam(exported[1], num_threads=1)
+    rec = ort_sam.decoder = RecordingSession(ort_sam.decoder)
+    seg = SamFamilySegmenter(enc, dec, name="tiny", cache_key="tiny-arena", cache=EmbeddingCache(), ort=ort_sam,
+                             prompts_per_batch=1)
+    pixels = np.random.default_rng(3).integers(0, 255, (180, 240, 3), dtype=np.uint8)
+    emb = seg.embed(pixels)
+    alone = seg.segment(emb, boxes=[[10, 20, 120, 150], [40, 40, 200, 90]])
+    assert rec.calls == [(1, False), (1, True)]  # the first call keeps its buffers for the second, which frees them
+    rec.calls.clear()
+    with seg.decoder_pass():
+        inside = seg.segment(emb, boxes=[[10, 20, 120, 150], [40, 40, 200, 90]])
+        assert rec.calls == [(1, False), (1, False)]
+    assert rec.calls[-1] == (1, True) and len(rec.calls) == 3  # one small call at the end gives the arena back
+    np.testing.assert_array_equal(inside.low_res_logits, alone.low_res_logits)
+    rec.calls.clear()
+    seg.propose(pixels, points_per_side=4)
+    assert len(rec.calls) > 2 and rec.calls[-1] == (1, True) and not any(freed for _, freed in rec.calls[:-1])
+    rec.calls.clear()
+    with pytest.raises(ProposalsStopped):  # a stopped pass gives it back too
+        seg.propose(pixels, points_per_side=4, stop=lambda: len(rec.calls) >= 2)
+    assert rec.calls[-1] == (1, True) and ort_sam._passes == 0 and ort_sam._held_feed is None
+
+
 def test_runtime_choice():
     assert resolve_runtime(None, "cpu") == "onnx" and resolve_runtime("auto", "cuda:0") == "torch"
     assert resolve_runtime("torch", "cpu") == "torch" and resolve_runtime("ONNX", "cpu") == "onnx"
