@@ -287,6 +287,20 @@ def test_prepare_encodes_on_a_background_thread_and_the_next_turn_waits_for_it(s
     assert r.timings["prefetch_once"] >= 0.3 and iou(r.mask, scene.shapes["red_circle"]) > 0.95
 
 
+def test_prepare_reads_the_spelling_dictionary_while_the_user_types(scene, tmp_path):
+    import time
+
+    import tools.spelling as spelling
+
+    spelling._load_checker.cache_clear()
+    s = make(scene.pixels, tmp_path, segmenter=_SlowSegmenter())
+    s.prepare()
+    deadline = time.monotonic() + 10
+    while spelling._load_checker.cache_info().currsize == 0 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert spelling._load_checker.cache_info().currsize == 1  # loaded before any turn asked for it
+
+
 def test_a_failed_prefetch_leaves_the_turn_as_it_would_have_been(scene, tmp_path):
     """The prefetch swallows its error: the turn meets the failing backend itself, exactly as without prepare()
     (here the scene's proposals carry their own masks, so the turn needs no embedding)."""

@@ -34,3 +34,33 @@ def test_contractions_typed_without_apostrophe_are_spelled_out_without_a_note(ty
     """ "dont" was read as "donut" (a COCO class) and "theyre" as "there": the dictionary knows the contraction."""
     reading = read_words(typed)
     assert reading.text == read and reading.changes == []
+
+
+def test_dictionary_loads_once_when_a_turn_and_a_background_load_meet(monkeypatch):
+    """Session.prepare() loads the dictionary on a thread while the user types; a turn asking for it meanwhile
+    waits for that load instead of starting a second one."""
+    import threading
+    import time
+
+    import spellchecker
+
+    import tools.spelling as spelling
+
+    built = []
+
+    class SlowChecker:
+        def __init__(self, distance):
+            built.append(distance)
+            time.sleep(0.2)
+
+    monkeypatch.setattr(spellchecker, "SpellChecker", SlowChecker)
+    spelling._load_checker.cache_clear()
+    try:
+        background = threading.Thread(target=spelling.load_dictionary)
+        background.start()
+        time.sleep(0.05)
+        checker = spelling._checker()  # the turn's call, while the background load runs
+        background.join()
+        assert isinstance(checker, SlowChecker) and built == [2]
+    finally:
+        spelling._load_checker.cache_clear()
