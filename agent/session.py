@@ -34,7 +34,7 @@ from agent.turn_files import write_turn_files
 from graphs.turn_graph import build_graph
 from tools.backends import DEFAULT_GROUNDERS
 from tools.images import ImageError, ImageInput, load_image
-from tools.malloc_arenas import use_one_malloc_arena
+from tools.c_heap import use_one_malloc_arena
 from tools.masks import decode_rle
 from tools.spelling import load_dictionary
 from tools.system import TurnResult
@@ -149,7 +149,7 @@ class Session:
             return  # nothing left to compute ahead
         stop = threading.Event()
         threading.Thread(target=load_dictionary, name="load-dictionary", daemon=True).start()  # ~0.1 s a process
-        use_one_malloc_arena()  # what the prefetch thread frees stays reusable by the turns (tools.malloc_arenas)
+        use_one_malloc_arena()  # what the prefetch thread frees stays reusable by the turns (tools.c_heap)
 
         def work() -> None:
             try:

@@ -10,6 +10,7 @@ import time
 from dataclasses import replace
 from typing import Callable
 
+from tools.c_heap import give_back_free_heap
 from tools.image_cache import PerImageCache
 from tools.images import ImageInput, LoadedImage, load_image
 from tools.segmenters.base import ImageEmbedding
@@ -38,11 +39,14 @@ class EmbeddingCache:
         self._items.put((backend, emb.image_sha256), emb)
 
     def embed_cached(self, backend: str, image: ImageInput, encode: Callable[[LoadedImage], ImageEmbedding]) -> ImageEmbedding:
-        """The embedding of `image` for `backend`: from the cache, or `encode(loaded image)`, timed and stored."""
+        """The embedding of `image` for `backend`: from the cache, or `encode(loaded image)`, timed and stored.
+        Before encoding, the C heap's free memory goes back to the system (tools.c_heap): the encoder's activations
+        would otherwise stack on it."""
         img = load_image(image)
         hit = self.get(backend, img.sha256)
         if hit is not None:
             return hit
+        give_back_free_heap()
         t0 = time.perf_counter()
         emb = encode(img)
         emb.seconds = time.perf_counter() - t0
