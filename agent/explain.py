@@ -179,6 +179,9 @@ def answer_question(question: str | None, phrase: str, facts: MaskFacts | None, 
     if question == "text":
         text = facts.get("text")
         return f"I read: {text}." if text else f"I read no text inside {phrase}."
+    if question == "doing":  # a person's answer is agent.activity_answer's
+        return (f"I can't tell what {phrase} is doing: I read actions only for people (their pose and what they hold "
+                f"or ride). It is {_where(facts)}.")
     if question == "why":
         why = "; ".join(evidence or []) or "it was the best match for the request"
         return f"I chose {phrase} because {why}. It is {_where(facts)}, {_how_big(facts)}."

@@ -2,13 +2,14 @@
 the person's keypoints when the people analysis has them, else a band of their box), "what is she wearing?" (the
 colours on the upper body, legs and feet; garments are not recognised, only where they are and their colours, and
 the answer says so; "on her hands": the colours there and what is usually worn there, as a guess) and "is she
-sitting?" (the pose from the keypoints).
+sitting?" (the pose from the keypoints); "what is she doing?" goes to agent.activity_answer.
 """
 from __future__ import annotations
 
 
 import numpy as np
 
+from agent.activity_answer import activity_answer
 from agent.candidates.parts import keypoint_part_masks
 from agent.candidates.people import facts_for_mask
 from agent.candidates.worn import item_mask
@@ -116,8 +117,8 @@ def pose_answer(pose: str, owner: str, mask: np.ndarray, vision, runtime) -> str
 
 
 def answer_about_person(intent: IntentRecord, phrase: str, mask: np.ndarray | None, vision, runtime) -> str | None:
-    """The answer for a colour question naming a garment or a "what is X wearing?" question about a person's
-    mask; None for any other question or target (the general answer stands)."""
+    """The answer for a colour question naming a garment, a "what is X wearing?" or a "what is X doing?" question
+    about a person's mask; None for any other question or target (the general answer stands)."""
     if mask is None or not mask.any():
         return None
     question, garment = intent.get("question"), intent.get("garment")
@@ -127,6 +128,8 @@ def answer_about_person(intent: IntentRecord, phrase: str, mask: np.ndarray | No
         return worn_on_answer(str(intent["part"]), phrase, mask, vision, runtime, list(intent.get("colors") or []))
     if question == "wearing":
         return wearing_answer(phrase, mask, vision, runtime)
+    if question == "doing":
+        return activity_answer(phrase, mask, vision, runtime)
     if question == "describe" and intent.get("pose"):  # "is she sitting?"
         return pose_answer(str(intent["pose"]), phrase, mask, vision, runtime)
     return None

@@ -17,6 +17,7 @@ from agent.nodes.interpret import planner_context
 from agent.nodes.runtime import AgentRuntime
 from agent.state import AgentState, IntentRecord
 from agent.text_answers import PHOTO_TEXT, photo_text_answer, unfound_photo_text
+from agent.activity_answer import activity_answer
 from agent.worn_answers import answer_about_person
 from tools.vocabulary import coco_category
 from tools.masks import decode_rle
@@ -25,7 +26,8 @@ from tools.masks import decode_rle
 SEEN_SCORE = 0.4  # detections this confident are named in "I don't see a cat; I see ..."
 
 
-GROUNDED_QUESTIONS = ("color", "where", "size", "shape", "text", "exists", "visible")  # answered from a target found this turn
+GROUNDED_QUESTIONS = ("color", "where", "size", "shape", "text", "exists", "visible", "doing")  # answered from a target
+                                                                                             # found this turn
 
 
 def _planner_answer(state: AgentState, runtime: AgentRuntime, intent: IntentRecord, facts: MaskFacts) -> str | None:
@@ -123,6 +125,8 @@ def explain(state: AgentState, runtime: AgentRuntime) -> AgentState:
                     reply = "Yes."
                 elif question == "text":
                     reply = photo_text_answer(phrase, chosen["box"], None, vision, runtime)
+                elif question == "doing" and coco_category(intent.get("category")) == "person":
+                    reply = activity_answer(phrase, mask, vision, runtime)
                 else:
                     reply = answer_question(question, phrase, facts)
                 text = f"{reply} {text}"

@@ -66,6 +66,8 @@ QUESTION_KINDS = (  # first match wins
     (TEXT_QUESTION, "text"), (r"\b(easy|hard|difficult) to (spot|see|find|notice)\b|\b(visible|noticeable)\b", "visible"),
     (r"\bwhere\b", "where"),
     (r"\bwhat(?:'s|s| is| are| s) (?:he|she|they|the [a-z ]{1,40}?) wearing\b|\bdressed in\b", "wearing"),
+    (r"\bwhat(?:'s|s| is| are| was| were| s) (?:he|she|they|it|that|this|the [a-z ]{1,40}?|(?:that|this) [a-z ]{1,30}?) "
+     r"(?:doing|up to)\b", "doing"),
     (r"^\s*(is|are) there\b", "exists"),
     (r"\bshape\b", "shape"),
 )

@@ -206,3 +206,25 @@ def test_arms_spread_at_shoulder_height_a_trick_on_a_board_and_a_small_skater_on
     assert iou(r.mask, instance(coco, 443248)) > 0.6 and "hips over it" in r.text
     r = s.ask("boy on rihgt")
     assert r.extra["box"][0] > 550
+
+
+@pytest.mark.parametrize("image, turns, said", [
+    ("val2017/000000261888.jpg", ["what is the man doing"], ["looks standing", "a bicycle", "riding"]),
+    ("val2017/000000158227.jpg", ["segment the person", "what is he doing"], ["baseball bat (detector", "at their hand"]),
+])
+def test_what_a_person_is_doing_is_their_pose_and_what_they_hold_or_ride(coco_tiny, tmp_path, image, turns, said):
+    """The answer says what is read (pose from keypoints, a thing under them or at their hand, with its detector
+    score) and that other actions are not; the mask stays the person's."""
+    s = Session(coco_tiny / image, db_path=tmp_path / "c.sqlite")
+    for text in turns:
+        r = s.ask(text)
+    assert all(words in r.text for words in said) and "can't tell other actions" in r.text
+    s.close()
+
+
+def test_what_a_thing_is_doing_is_said_to_be_unread(coco_tiny, tmp_path):
+    s = Session(coco_tiny / "train2017" / "000000524291.jpg", db_path=tmp_path / "c.sqlite")
+    s.ask("the dog on the left")
+    r = s.ask("what is it doing")
+    assert r.text.startswith("I can't tell what the dog") and "only for people" in r.text
+    s.close()

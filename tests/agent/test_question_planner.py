@@ -208,3 +208,15 @@ def test_a_what_question_about_a_thing_keeps_the_thing_as_its_place_and_a_reques
     assert i.reference == "the left plate"
     i = interpret("Segment the thing in the middle of the picture.", GUY_AND_BOARD)
     assert (i.kind, i.position, i.reference) == ("filter_attribute", "center", None)
+
+
+@pytest.mark.parametrize("text", ["what is he doing", "what's she doing?", "whats he up to", "what are they doing"])
+def test_what_someone_is_doing_is_asked_of_the_current_target(text):
+    i = interpret(text, GUY_AND_BOARD)
+    assert (i.kind, i.question) == ("answer_only", "doing")
+
+
+@pytest.mark.parametrize("text, category", [("whats the man doing", "man"), ("what is the dog on the left doing", "dog")])
+def test_what_a_named_one_is_doing_finds_it_first(text, category):
+    i = interpret(text)
+    assert (i.kind, i.question, i.category) == ("new_target", "doing", category)
