@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from agent.candidates.background import background_mask
 from agent.candidates.category import category_candidates, detector_category, implied_category
 from agent.candidates.contents import contents_candidates
 from agent.candidates.held import held_candidates, held_phrase_parts
@@ -15,7 +16,7 @@ from agent.candidates.ranking import rank_by_description, saliency, wants_backgr
 from agent.candidates.record import Candidate, box_center, candidate
 from agent.memory import current_target, record_of_turn, target_mask
 from agent.planners.earlier_targets import earlier_target_described
-from agent.planners.questions import PHOTO_PART_REFERENCE
+from agent.planners.questions import BACKGROUND_PART, PHOTO_PART_REFERENCE
 from tools.grounders.region_cues import background_like
 from tools.grounders.relations import RELATIONS as GRAPH_RELATIONS
 from tools.masks import bbox, box_iou, filled_box, photo_part_box
@@ -83,6 +84,9 @@ def reference(intent: dict, memory: dict, vision, runtime) -> tuple[np.ndarray |
     if str(ref).startswith(PHOTO_PART_REFERENCE):  # "whats that on the left": that part of the photo
         part = str(ref)[len(PHOTO_PART_REFERENCE):]
         h, w = vision.image.height, vision.image.width
+        if part == BACKGROUND_PART:  # "whats in the background": above where the nearest things stand
+            found = runtime.all_detections(vision) if runtime.has_detector() else []
+            return background_mask(found, w, h), None, "the background"
         return filled_box(photo_part_box(part, w, h), h, w), None, f"the {part} of the photo"
     if ref in (None, "previous") or not ref or str(ref).startswith("turn:"):  # the current or an earlier target
         cur = record_of_turn(memory, ref) or current_target(memory)
@@ -209,7 +213,8 @@ def relate_candidates(intent: dict, memory: dict, vision, runtime, turn: int) ->
         return held_candidates(ref_box, ref_words, verb, vision, runtime, turn, held,
                                related_box=(owner.get("attributes") or {}).get(RELATED_BOX) if same_words else None)
     if str(intent.get("target") or "").startswith("what "):  # "what's on the plate?": the named things there
-        found = contents_candidates(list(ref_box), ref_words, rel, vision, runtime, turn)
+        part = str(intent.get("reference") or "").startswith(PHOTO_PART_REFERENCE)
+        found = contents_candidates(list(ref_box), ref_words, rel, vision, runtime, turn, ref_mask if part else None)
         if found:
             return found
     category = detector_category(intent, runtime)

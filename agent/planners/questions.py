@@ -46,6 +46,8 @@ CONTENTS_RELATIONS = {"in": "inside", "inside": "inside", "on": "inside", "on to
 NOT_A_PLACE = {"picture", "photo", "pic", "image", "background", "foreground", "distance", "air", "sky", "world"}
 PART_NOUNS = {"corner", "side", "edge", "part", "half", "picture", "photo", "pic", "image"}  # "in the top left corner"
 PHOTO_PART_REFERENCE = "photo:"  # a relation's reference that is a part of the photo ("photo:top left")
+BACKGROUND_PART = "background"  # ... "photo:background": what stands behind the nearest things (candidates.background)
+FAR_WORDS = {"background", "back", "distance", "far", "very", "way"}  # "in the far back", "way in the back"
 
 # "what colour is the cat in front of it?": a measured question about a thing in a relation (answered once found)
 MEASURED_QUESTION = re.compile(r"^\s*(?:what|which)\s+(?:colou?r|size|shape)\s+(?:is|are|'s)\s+(?P<thing>(?:the|that|"
@@ -146,8 +148,9 @@ def in_hand_intent(possessive: str, memory: Memory | None) -> Intent:
 
 def contents_question_intent(found: re.Match, memory: Memory | None) -> Intent | None:
     """ "what's on the plate?": the named thing in that relation to the plate; "what's on his hand?": what he
-    holds; "whats that on the left?": the named thing in that part of the photo (reference "photo:left"); None when
-    there is no place."""
+    holds; "whats that on the left?": the named thing in that part of the photo (reference "photo:left"); "whats in
+    the background?": the named thing behind the nearest ones (reference "photo:background"); None when there is no
+    place."""
     rel_words, ref = found.group("rel"), found.group("ref").strip()
     ref_words = [w for w in re.findall(r"[a-z]+", ref) if w not in ("the", "a", "an", "very", "far", "of")]
     asked = found.re is CONTENTS_QUESTION  # "whats in the middle?"; "the thing in the middle" picks by position
@@ -155,6 +158,10 @@ def contents_question_intent(found: re.Match, memory: Memory | None) -> Intent |
     if part and all(w in POSITION_WORDS or w in PART_NOUNS for w in ref_words):  # "whats that on the left"
         return Intent(kind="relate", target=f"what is {rel_words} {ref}", relation="inside",
                       reference=f"{PHOTO_PART_REFERENCE}{part}", question="describe", confidence=0.7)
+    if asked and rel_words == "in" and ref_words and all(w in FAR_WORDS for w in ref_words) and \
+            set(ref_words) & {"background", "back", "distance"}:  # "whats in the background", "in the distance"
+        return Intent(kind="relate", target=f"what is in {ref}", relation="inside",
+                      reference=f"{PHOTO_PART_REFERENCE}{BACKGROUND_PART}", question="describe", confidence=0.7)
     if not ref_words or all(w in POSITION_WORDS or w in NOT_A_PLACE for w in ref_words):
         return None
     current = (memory or {}).get("current") or None

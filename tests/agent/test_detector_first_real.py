@@ -8,7 +8,7 @@ import torch
 from pycocotools.coco import COCO
 
 from agent.session import Session
-from tools.masks import iou
+from tools.masks import bbox, iou
 
 pytestmark = pytest.mark.slow
 PHOTO = 491008  # two people at a table, side by side
@@ -195,3 +195,15 @@ def test_what_is_in_a_part_of_the_photo_is_named_there_not_the_current_target(sh
     r = s.ask(text)
     assert r.text.startswith(f"On the {text.split()[-1]} there is {'an' if named[0] in 'aeiou' else 'a'} {named}")
     assert r.mask is not None and iou(r.mask, first.mask) < 0.1
+
+
+@pytest.mark.parametrize("photo, first", [("000000349184", "the bench"), ("000000261888", "the man")])
+def test_what_is_in_the_background_stands_behind_the_near_things(shared_data, tmp_path, photo, first):
+    """A woman on a bench before a park (349184), a man with his bike on a road with horses far off (261888): the
+    background's thing stands higher than the near one's feet and is not the current target or on it."""
+    s = Session(shared_data / "coco_tiny" / "val2017" / f"{photo}.jpg", db_path=tmp_path / "c.sqlite")
+    near = s.ask(first)
+    r = s.ask("whats in the background")
+    assert r.text.startswith("In the background there is") and r.mask is not None
+    assert bbox(r.mask)[3] < bbox(near.mask)[3] - 0.1 * r.mask.shape[0]
+    assert (r.mask & near.mask).sum() < 0.2 * r.mask.sum()

@@ -220,3 +220,14 @@ def test_what_someone_is_doing_is_asked_of_the_current_target(text):
 def test_what_a_named_one_is_doing_finds_it_first(text, category):
     i = interpret(text)
     assert (i.kind, i.question, i.category) == ("new_target", "doing", category)
+
+
+@pytest.mark.parametrize("text", ["whats that in the background", "what's in the distance?", "whats in the back",
+                                  "what is in the far back"])
+def test_what_is_in_the_background_asks_what_stands_behind_the_nearest_things(text):
+    i = interpret(text, GUY_AND_BOARD)
+    assert (i.kind, i.relation, i.reference) == ("relate", "inside", "photo:background")
+
+
+def test_the_back_of_a_thing_is_that_thing_not_the_background():
+    assert interpret("whats in the back of the truck").reference == "the back of the truck"
