@@ -179,6 +179,8 @@ def answer_question(question: str | None, phrase: str, facts: MaskFacts | None, 
     if question == "text":
         text = facts.get("text")
         return f"I read: {text}." if text else f"I read no text inside {phrase}."
+    if question == "who":  # a person's answer is agent.who_answer's
+        return f"{phrase[0].upper() + phrase[1:]} is no person as far as I can tell. It is {_where(facts)}."
     if question == "doing":  # a person's answer is agent.activity_answer's
         return (f"I can't tell what {phrase} is doing: I read actions only for people (their pose and what they hold "
                 f"or ride). It is {_where(facts)}.")

@@ -33,7 +33,7 @@ RELATIONS = ("left_of", "right_of", "above", "below", "inside", "contains", "nex
              "behind", "held_by")  # held_by: the thing the reference (a person) holds, carries or eats
 DEPTHS = ("front", "back")
 SIZES = ("largest", "smallest")
-QUESTIONS = ("count", "exists", "color", "where", "size", "shape", "text", "why", "wearing", "doing", "visible", "describe", "chatter")  # answer_only topics
+QUESTIONS = ("count", "exists", "color", "where", "size", "shape", "text", "why", "wearing", "doing", "who", "visible", "describe", "chatter")  # answer_only topics
 
 
 @dataclass

@@ -2,7 +2,8 @@
 the person's keypoints when the people analysis has them, else a band of their box), "what is she wearing?" (the
 colours on the upper body, legs and feet; garments are not recognised, only where they are and their colours, and
 the answer says so; "on her hands": the colours there and what is usually worn there, as a guess) and "is she
-sitting?" (the pose from the keypoints); "what is she doing?" goes to agent.activity_answer.
+sitting?" (the pose from the keypoints); "what is she doing?" goes to agent.activity_answer, "who is she?" to
+agent.who_answer.
 """
 from __future__ import annotations
 
@@ -117,8 +118,8 @@ def pose_answer(pose: str, owner: str, mask: np.ndarray, vision, runtime) -> str
 
 
 def answer_about_person(intent: IntentRecord, phrase: str, mask: np.ndarray | None, vision, runtime) -> str | None:
-    """The answer for a colour question naming a garment, a "what is X wearing?" or a "what is X doing?" question
-    about a person's mask; None for any other question or target (the general answer stands)."""
+    """The answer for a colour question naming a garment, a "what is X wearing?", "what is X doing?" or "who is X?"
+    question about a person's mask; None for any other question or target (the general answer stands)."""
     if mask is None or not mask.any():
         return None
     question, garment = intent.get("question"), intent.get("garment")
@@ -130,6 +131,10 @@ def answer_about_person(intent: IntentRecord, phrase: str, mask: np.ndarray | No
         return wearing_answer(phrase, mask, vision, runtime)
     if question == "doing":
         return activity_answer(phrase, mask, vision, runtime)
+    if question == "who":
+        from agent.who_answer import who_answer  # it reuses wearing_answer from this module
+
+        return who_answer(phrase, mask, vision, runtime)
     if question == "describe" and intent.get("pose"):  # "is she sitting?"
         return pose_answer(str(intent["pose"]), phrase, mask, vision, runtime)
     return None

@@ -63,6 +63,7 @@ PHOTO_PART = re.compile(r"\b(?:at|in|on|along|across) the (?P<part>(?:top|bottom
                         r"middle|center|centre)\b")
 
 QUESTION_KINDS = (  # first match wins
+    (r"^\s*(?:(?:and|so|ok|okay)\s+)?(?:who|whos)\b", "who"),  # pointing back only: who_request took the rest
     (r"\bhow many\b|\bcount\b|\bnumber of\b", "count"), (r"\bcolou?rs?\b", "color"),
     (r"^\s*why\b|\bwhy did\b|\bhow did you\b", "why"), (r"\bhow (big|large|small|much of)\b|\bsize\b", "size"),
     (TEXT_QUESTION, "text"), (r"\b(easy|hard|difficult) to (spot|see|find|notice)\b|\b(visible|noticeable)\b", "visible"),

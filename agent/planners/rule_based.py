@@ -34,7 +34,7 @@ from agent.planners.questions import (
     QUESTION_WORDS_OF_TEXT,
     contents_question_intent, held_question_intent, in_hand_intent, question_topic, who_request, worn_on_part,
 )
-from agent.planners.sentences import WANTS_MASK, one_of_several, request_clause, request_sentence
+from agent.planners.sentences import WANTS_MASK, one_of_several, request_clause, request_sentence, without_lead_in
 from agent.planners.their_things import their_thing_intent
 from agent.state import Candidate
 from agent.text_answers import PHOTO_TEXT
@@ -64,6 +64,7 @@ DEPTH_PLACES = {"front": "in front", "back": "in the back"}  # a depth said in t
 DEPTH_NAMED = re.compile(r"\b(front|back|behind|closest|nearest|closer|nearer|farthest|furthest|far|distance|"
                          r"foreground|background)\b")
 # "the one in the back, u only see the back of his head": a request without a noun about a he or a she
+PERSON_POINTED_AT = re.compile(r"\b(?:this|that|the) (?:guy|girl|man|woman|person|kid|boy|lady)\b")  # "who's that guy"
 SOMEONE = re.compile(r"\b(he|she|his|hers|he's|she's|hes|shes|himself|herself)\b")
 _question_kind = question_topic
 
@@ -76,7 +77,7 @@ class RuleBasedPlanner:
     def interpret(self, context: PlannerContext) -> Intent:
         """The turn's Intent; unknown words are read as their spelling correction first (noted on the Intent)."""
         sentence = request_sentence(context.user_text.strip())
-        clause = one_of_several(request_clause(sentence))
+        clause = without_lead_in(one_of_several(request_clause(sentence)))
         reading = read_words(clause)
         owned_text, owned = restore_possessives(reading.text)  # "the batters shirt": the batter's shirt
         owned_text = who_request(owned_text) or owned_text  # "who is holding it": the person holding it
@@ -199,8 +200,10 @@ class RuleBasedPlanner:
                 head = words[: words.index(category) + 1] if category in words else words
                 return Intent(kind="new_target", target=the_phrase(head), category=category, question=kind,
                               **attrs, confidence=0.7)
-            asked_of = attrs["garment"] or kind == "wearing"
-            owner = person_named_by_pronoun(low, context.memory) if asked_of else None
+            who = kind == "who"  # "who is she", "who's that guy": the person meant
+            asked_of = attrs["garment"] or kind in ("wearing", "doing", "who")  # asked of a person
+            said = re.sub(PERSON_POINTED_AT, "them", low) if who else low
+            owner = person_named_by_pronoun(said, context.memory) if asked_of else None
             if owner is not None:  # "what color is his shirt?" after his skateboard, "what is she wearing on her
                 # feet" after her head: asked of the person
                 return Intent(kind="answer_only", target=owner.get("phrase") or "that person", wants_mask=False,

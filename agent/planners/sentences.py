@@ -49,6 +49,17 @@ def request_clause(sentence: str) -> str:
     return clauses[-1]
 
 
+# "and what colour is it", "ok so who is she": a lead-in word before a question word says nothing
+LEAD_IN = re.compile(r"^\s*(?:(?:and|so|ok|okay|oh|well|hm+|now|but|also|then|alright|right)\s*,?\s+)+"
+                     r"(?=(?:what|whats|what's|which|how|hows|why|where|wheres|who|whos|who's|is|are|does|do|did|can|"
+                     r"could)\b)", re.IGNORECASE)
+
+
+def without_lead_in(text: str) -> str:
+    """ "and what colour is it" -> "what colour is it" (only before a question word: "and the lorry" stays)."""
+    return LEAD_IN.sub("", text)
+
+
 # "the larger of the two elephants", "the left one of the 3 dogs": one of a group, named by its difference
 ONE_OF_SEVERAL = re.compile(
     r"\b(?:the )?(?P<which>[a-z]+(?:er|est)|left|right|front|back|middle|top|bottom|first|second|third|last)"

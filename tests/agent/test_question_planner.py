@@ -188,10 +188,12 @@ def test_a_who_question_searches_for_the_person_it_describes(text, target, cue):
     assert cue is None or getattr(i, cue[0]) == cue[1]
 
 
-@pytest.mark.parametrize("text", ["who is she", "who's that guy", "who is it?"])
-def test_a_who_question_that_only_points_back_asks_about_the_current_target(text):
+@pytest.mark.parametrize("text, target", [("who is she", "the guy"), ("who's that guy", "the guy"),
+                                          ("who is it?", "the guy's skateboard")])
+def test_a_who_question_that_only_points_back_asks_about_the_current_target_or_the_person_meant(text, target):
+    """After the guy's skateboard, "she" and "that guy" mean the guy (genders are only estimates), "it" the board."""
     i = interpret(text, GUY_AND_BOARD)
-    assert i.kind == "answer_only" and i.target == "the guy's skateboard"
+    assert i.kind == "answer_only" and i.target == target
 
 
 @pytest.mark.parametrize("text, part", [
@@ -231,3 +233,21 @@ def test_what_is_in_the_background_asks_what_stands_behind_the_nearest_things(te
 
 def test_the_back_of_a_thing_is_that_thing_not_the_background():
     assert interpret("whats in the back of the truck").reference == "the back of the truck"
+
+
+@pytest.mark.parametrize("text, question", [("what is he doing", "doing"), ("who is he", "who"),
+                                            ("whos he?", "who")])
+def test_a_question_about_him_after_his_board_is_asked_of_him(text, question):
+    i = interpret(text, GUY_AND_BOARD)
+    assert (i.kind, i.question, i.target, i.reference) == ("answer_only", question, "the guy", "turn:1")
+
+
+@pytest.mark.parametrize("text, question", [("and what colour is it", "color"), ("so whats he doing", "doing"),
+                                            ("ok and who is he?", "who"), ("oh, how big is it", "size")])
+def test_a_lead_in_word_keeps_a_question_a_question(text, question):
+    i = interpret(text, GUY_AND_BOARD)
+    assert (i.kind, i.question) == ("answer_only", question)
+
+
+def test_a_lead_in_before_a_request_stays_a_request():
+    assert interpret("and the lorry").kind == "new_target"
