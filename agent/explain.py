@@ -255,8 +255,12 @@ def unknown_thing_text(phrase: str, reading: bool = False) -> str:
             "the current target stays as it was.")
 
 
-def no_other_text(category: str | None, kept: str) -> str:
-    """The answer to "no, the other one" when the search has nothing left but the rejected pick(s)."""
+def no_other_text(category: str | None, kept: str, where: str | None = None) -> str:
+    """The answer to "no, the other one" when the search has nothing left but the rejected pick(s); where: the part
+    of the photo the search was confined to ("on the left of the photo", "in the background")."""
+    if category and where:
+        return (f"I don't see another {category} {where}: the detector finds no {category} there besides the "
+                f"one I segmented. No mask this turn; {kept} stays the target.")
     if category:
         return (f"I don't see another {category} in this photo: the detector finds no {category} besides the one "
                 f"I segmented. No mask this turn; {kept} stays the target.")

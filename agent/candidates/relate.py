@@ -164,7 +164,8 @@ def _related_detections(intent: dict, category: str, refs: list[tuple[list[float
                         ref_words: str, vision, runtime, turn: int, ref_category: str | None,
                         with_weak: bool) -> list[Candidate]:
     w, h = vision.image.width, vision.image.height
-    out = []
+    in_part = str(intent.get("reference") or "").startswith(PHOTO_PART_REFERENCE)  # "the other one" after "whats
+    out = []                                                                      # on the left": only the left
     for c in category_candidates(intent, category, vision, runtime, turn, with_weak=with_weak):
         best = None
         for ref_box, ref_change, ref_id in refs:
@@ -180,7 +181,7 @@ def _related_detections(intent: dict, category: str, refs: list[tuple[list[float
             pair = 3.0 * geo + 3.0 * acting + ref_change
             if best is None or pair > best[0]:
                 best = (pair, geo, acting, how, ref_box)
-        if best is None:
+        if best is None or (in_part and best[1] <= 0):
             continue
         _, geo, acting, how, ref_box = best
         c = dict(c)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import time
 
+from agent.activity_answer import activity_answer
 from agent.candidates.category import detector_category, group_of, group_word
 from agent.candidates.correct import repeated_search
 from agent.candidates.count import countable
@@ -15,9 +16,9 @@ from agent.memory import current_target, record_of_turn, target_mask
 from agent.nodes.ground import COUNTED_QUESTIONS
 from agent.nodes.interpret import planner_context
 from agent.nodes.runtime import AgentRuntime
+from agent.planners.questions import BACKGROUND_PART, PHOTO_PART_REFERENCE
 from agent.state import AgentState, IntentRecord
 from agent.text_answers import PHOTO_TEXT, photo_text_answer, unfound_photo_text
-from agent.activity_answer import activity_answer
 from agent.worn_answers import answer_about_person
 from tools.vocabulary import coco_category
 from tools.masks import decode_rle
@@ -100,7 +101,11 @@ def explain(state: AgentState, runtime: AgentRuntime) -> AgentState:
             repeat = repeated_search(intent, memory)
             category = detector_category(repeat[0], runtime) if repeat else None
             noun = group_word(repeat[0]) if category and group_of(repeat[0], category) else category  # "glass"
-            text = no_other_text(noun, (previous or {}).get("phrase") or "the previous target")
+            part = str((repeat[0] if repeat else {}).get("reference") or "")
+            where = part.removeprefix(PHOTO_PART_REFERENCE) if part.startswith(PHOTO_PART_REFERENCE) else None
+            where = ("in the background" if where == BACKGROUND_PART else
+                     f"{'on' if where in ('left', 'right') else 'in'} the {where} of the photo") if where else None
+            text = no_other_text(noun, (previous or {}).get("phrase") or "the previous target", where)
         elif not chosen and missed:
             seen: dict[str, int] = {}
             for d in runtime.all_detections(vision):

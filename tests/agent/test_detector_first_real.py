@@ -207,3 +207,17 @@ def test_what_is_in_the_background_stands_behind_the_near_things(shared_data, tm
     assert r.text.startswith("In the background there is") and r.mask is not None
     assert bbox(r.mask)[3] < bbox(near.mask)[3] - 0.1 * r.mask.shape[0]
     assert (r.mask & near.mask).sum() < 0.2 * r.mask.sum()
+
+
+def test_the_other_one_after_a_question_about_a_part_of_the_photo_stays_in_that_part(shared_data, tmp_path):
+    """A man with his bike on the right of a road, people and horses far off (coco_tiny 261888): after "whats on
+    the left" (a person), "no, the other one" is another person on the left, then nobody else there is said."""
+    s = Session(shared_data / "coco_tiny" / "val2017" / "000000261888.jpg", db_path=tmp_path / "c.sqlite")
+    first = s.ask("whats on the left")
+    width = first.mask.shape[1]
+    for _ in range(3):
+        r = s.ask("no, the other one")
+        if r.mask is None:
+            break
+        assert bbox(r.mask)[2] <= 0.45 * width and (r.mask & first.mask).sum() == 0
+    assert r.mask is None and "on the left of the photo" in r.text
