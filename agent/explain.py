@@ -245,11 +245,16 @@ def uncountable_text(phrase: str, question: str = "count") -> str:
             f"I find in the photo say nothing about {it}. No mask this turn.")
 
 
-def unknown_thing_text(phrase: str, reading: bool = False) -> str:
+def unknown_thing_text(phrase: str, reading: bool = False, described: bool = False) -> str:
     """The answer when the request names a thing no detector knows and says nothing (colour, place, size) that
-    picks a region out. reading=True: the question asks what it says (the photo's text follows this sentence)."""
+    picks a region out, or (described=True) says something no region fits. reading=True: the question asks what
+    it says (the photo's text follows this sentence)."""
     if reading:
         return f"I can't locate {phrase}: none of my detectors knows what it looks like, so no mask this turn."
+    if described:
+        return (f"I can't find {phrase}: none of my detectors knows what it looks like, and no region fits the "
+                "description well enough to pick it. Say its colour or where it is, or click on it. No mask this turn; "
+                "the current target stays as it was.")
     return (f"I can't find {phrase}: none of my detectors knows what it looks like, and the request gives no colour, "
             "place or size to pick a region by. Say its colour or where it is, or click on it. No mask this turn; "
             "the current target stays as it was.")

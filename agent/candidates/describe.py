@@ -60,8 +60,11 @@ def describe_candidates(intent: dict, vision, runtime, turn: int) -> list[Candid
         return []
     if unknown_without_cues(intent, runtime) and not out and cluttered(vision, runtime):
         return []  # "show me the mic" on a busy desk: no detector knows it, no word picks a region; the answer says so
-    return sorted(out + proposal_candidates(intent, vision, runtime, turn, missed=missed, named=bool(out)),
-                  key=lambda c: -c["score"])
+    regions = proposal_candidates(intent, vision, runtime, turn, missed=missed, named=bool(out))
+    if not out and regions and not regions[0]["evidence"] and unknown_to_detector(intent, runtime) and \
+            cluttered(vision, runtime):
+        return []  # "the box of tissues": its word ("box": rectangular) fits no region; the most salient is no answer
+    return sorted(out + regions, key=lambda c: -c["score"])
 
 
 def has_description_cue(intent: dict) -> bool:
@@ -70,13 +73,18 @@ def has_description_cue(intent: dict) -> bool:
                 or intent.get("depth"))
 
 
-def unknown_without_cues(intent: dict, runtime) -> bool:
+def unknown_to_detector(intent: dict, runtime) -> bool:
     """A named thing the loaded detector does not know ("the mic", "the tomato"; without a detector, proposals are
-    the only search and this never holds), with no colour, shape, position, depth or size to rank regions by and not the
-    background ("the sky"): any region offered would be a guess unrelated to the words (on the real-photo dev set
-    such picks scored gIoU 0.15, and two of six were things not in the photo)."""
+    the only search and this never holds), not the background ("the sky") and not found by a relation."""
     return bool(intent.get("category")) and runtime.has_detector() and not detector_category(intent, runtime) and \
-        not has_description_cue(intent) and not wants_background(intent) and not intent.get("relation")
+        not wants_background(intent) and not intent.get("relation")
+
+
+def unknown_without_cues(intent: dict, runtime) -> bool:
+    """`unknown_to_detector` with no colour, shape, position, depth or size to rank regions by: any region offered
+    would be a guess unrelated to the words (on the real-photo dev set such picks scored gIoU 0.15, and two of six
+    were things not in the photo)."""
+    return unknown_to_detector(intent, runtime) and not has_description_cue(intent)
 
 
 CLUTTERED_REGIONS = 20  # object-like region proposals above which the most salient one is no fair guess

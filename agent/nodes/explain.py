@@ -7,7 +7,7 @@ from agent.activity_answer import activity_answer
 from agent.candidates.category import detector_category, group_of, group_word
 from agent.candidates.correct import repeated_search
 from agent.candidates.count import countable
-from agent.candidates.describe import unknown_without_cues
+from agent.candidates.describe import has_description_cue, unknown_to_detector
 from agent.candidates.held import held_phrase_parts
 from agent.explain import (MaskFacts, answer_question, change_from, explain_mask, held_miss_text, mask_facts, miss_text,
                            no_other_text, uncountable_text, unknown_thing_text)
@@ -112,8 +112,9 @@ def explain(state: AgentState, runtime: AgentRuntime) -> AgentState:
                 if d.score >= SEEN_SCORE:
                     seen[d.label] = seen.get(d.label, 0) + 1
             text = miss_text(group_word(intent) if group_of(intent, missed) else missed, seen)
-        elif not chosen and unknown_without_cues(intent, runtime):
-            text = unknown_thing_text(phrase, reading=intent.get("question") == "text")
+        elif not chosen and unknown_to_detector(intent, runtime):
+            text = unknown_thing_text(phrase, reading=intent.get("question") == "text",
+                                      described=has_description_cue(intent))
         elif not chosen:
             text = f"I could not find {phrase} in the image: no candidate region matched."
         else:

@@ -83,6 +83,18 @@ def test_a_thing_no_detector_knows_with_no_words_to_pick_it_by_is_an_honest_miss
     s.close()
 
 
+def test_an_unknown_thing_whose_words_fit_no_region_is_an_honest_miss(coco_tiny, tmp_path):
+    """ "the box of tissues" beside a teddy bear (coco_tiny 114694): no detector knows tissues and "box" (read as
+    rectangular) fits no region, so the answer says so with no mask; before, the photo's largest region (the wall)
+    came back with no reason given."""
+    s = Session(coco_tiny / "train2017" / "000000114694.jpg", db_path=tmp_path / "c.sqlite")
+    bear = s.ask("the teddy bear")
+    r = s.ask("the box of tissues")
+    assert r.mask is None and "no region fits the description" in r.text
+    assert s.values()["memory"]["current"]["phrase"] == bear.target
+    s.close()
+
+
 def test_on_a_plain_scene_of_a_few_things_an_unknown_noun_gets_a_low_confidence_guess(tmp_path):
     """Three drawn things on a plain wall: "the carton" (no detector knows cartons) is offered as the most salient
     region, said to be low confidence, since a guess among three is fair; on a busy photo it is an honest miss."""
