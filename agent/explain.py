@@ -16,6 +16,7 @@ from agent.state import TargetRecord
 from tools.grounders.descriptors import accent_color, dominant_colors, shape_hint
 from tools.masks import bbox, position_words, size_words
 from tools.people.words import SUPPORT_VERBS, USUALLY_WORN
+from tools.vocabulary import singular
 
 
 class MaskFacts(TypedDict, total=False):
@@ -245,10 +246,14 @@ def uncountable_text(phrase: str, question: str = "count") -> str:
             f"I find in the photo say nothing about {it}. No mask this turn.")
 
 
-def unknown_thing_text(phrase: str, reading: bool = False, described: bool = False) -> str:
+def unknown_thing_text(phrase: str, reading: bool = False, described: bool = False, asks_if: bool = False) -> str:
     """The answer when the request names a thing no detector knows and says nothing (colour, place, size) that
     picks a region out, or (described=True) says something no region fits. reading=True: the question asks what
-    it says (the photo's text follows this sentence)."""
+    it says (the photo's text follows this sentence); asks_if=True: it asks whether there is one."""
+    if asks_if:
+        last = phrase.split()[-1] if phrase.split() else ""
+        return (f"I can't tell whether {phrase} {'are' if singular(last) != last else 'is'} in the photo: none of my "
+                "detectors knows what it looks like. No mask this turn; the current target stays as it was.")
     if reading:
         return f"I can't locate {phrase}: none of my detectors knows what it looks like, so no mask this turn."
     if described:

@@ -114,7 +114,7 @@ def explain(state: AgentState, runtime: AgentRuntime) -> AgentState:
             text = miss_text(group_word(intent) if group_of(intent, missed) else missed, seen)
         elif not chosen and unknown_to_detector(intent, runtime):
             text = unknown_thing_text(phrase, reading=intent.get("question") == "text",
-                                      described=has_description_cue(intent))
+                                      described=has_description_cue(intent), asks_if=intent.get("question") == "exists")
         elif not chosen:
             text = f"I could not find {phrase} in the image: no candidate region matched."
         else:
@@ -127,8 +127,8 @@ def explain(state: AgentState, runtime: AgentRuntime) -> AgentState:
                 text = f"{chosen['answer_lead']} {text}"
             question = intent.get("question")
             if question in GROUNDED_QUESTIONS:  # "what does the banner say?": found, then answered from it
-                if question == "exists":
-                    reply = "Yes."
+                if question == "exists":  # a low-confidence pick (a guess among regions) is no yes
+                    reply = "Maybe: this is only a guess." if chosen.get("low_confidence") else "Yes."
                 elif question == "text":
                     reply = photo_text_answer(phrase, chosen["box"], None, vision, runtime)
                 elif question == "doing" and coco_category(intent.get("category")) == "person":

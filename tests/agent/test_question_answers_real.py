@@ -197,3 +197,13 @@ def test_what_someone_wears_on_the_back_with_nothing_detected_there_says_what_is
     print(r.text)
     assert r.mask is None and "none of the objects I can detect lies on" in r.text
     assert "What people wear on the back is usually a backpack or a bag." in r.text
+
+
+def test_is_there_a_thing_no_detector_knows_is_answered_as_unknowable(coco_tiny, tmp_path):
+    """A bear in a river (coco_tiny 542720): "is there any fish" cannot be checked (no detector knows fish), so
+    the answer says that, not that it cannot find one."""
+    s = Session(coco_tiny / "train2017" / "000000542720.jpg", db_path=tmp_path / "c.sqlite")
+    s.ask("the bear")
+    r = s.ask("is there any fish")
+    assert r.mask is None and r.text.startswith("I can't tell whether the fish is in the photo")
+    s.close()
