@@ -53,9 +53,11 @@ def text_answer(phrase: str | None, box: list[float] | None, position: str | Non
             return f"I read no text inside {phrase}; right beside it I read: {_joined(beside)}."
     if position:
         part = [line for line in lines if in_photo_part(position, line.box, width, height)]
-        where = "a corner" if position == "corner" else f"the {position}"
+        where = "in a corner" if position == "corner" else \
+            f"{'on' if position in ('left', 'right') else 'in'} the {position}"
         if part:
-            return f"In {where} of the photo I read: {_joined(part)}."
+            lead = f"I read no text inside {phrase}; {where}" if box is not None else where[:1].upper() + where[1:]
+            return f"{lead} of the photo I read: {_joined(part)}."
     missed = f"I read no text inside {phrase}" if box is not None else "I read no text there"
     if not lines:
         return f"{missed}, and no readable text anywhere in the photo."

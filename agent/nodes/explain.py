@@ -129,8 +129,8 @@ def explain(state: AgentState, runtime: AgentRuntime) -> AgentState:
             if question in GROUNDED_QUESTIONS:  # "what does the banner say?": found, then answered from it
                 if question == "exists":  # a low-confidence pick (a guess among regions) is no yes
                     reply = "Maybe: this is only a guess." if chosen.get("low_confidence") else "Yes."
-                elif question == "text":
-                    reply = photo_text_answer(phrase, chosen["box"], None, vision, runtime)
+                elif question == "text":  # no text on it: what the part of the photo it is in shows
+                    reply = photo_text_answer(phrase, chosen["box"], intent.get("position"), vision, runtime)
                 elif question == "doing" and coco_category(intent.get("category")) == "person":
                     reply = activity_answer(phrase, mask, vision, runtime)
                 else:

@@ -54,10 +54,11 @@ MEASURED_QUESTION = re.compile(r"^\s*(?:what|which)\s+(?:colou?r|size|shape)\s+(
                                r"this|those|these)\s+.+?)\s*\??$")
 
 
-# "what does the sign say", "what number is on his shirt", "where's the bus going" (its destination sign)
-TEXT_QUESTION = (r"\b(say|says|said|written|read|text|word|words|spell|spells)\b|\bwhat (number|year|date|airline|brand|"
+# "what does the sign say", "what number is on his shirt", "where's the bus going" (its destination sign), "whats the
+# shop called" (its sign)
+TEXT_QUESTION = (r"\b(say|says|said|written|read|text|word|words|spell|spells)\b|\bwhat(?:'s|s| is| are)? .{0,40}\bcalled\b|\bthe name of\b|\bwhat (number|year|date|airline|brand|"
                  r"team|company|name)\b|\bthe number (on|of the|in)\b|\bwhere(?:'s|s| is| are)? .{0,40}\b(going|headed|heading)\b")
-QUESTION_WORDS_OF_TEXT = r"colou?rs?|shape|size|choose|chose|pick|picked|text|say|says|said|written|number|year|date|airline|brand|team|company|name|going|headed|heading"
+QUESTION_WORDS_OF_TEXT = r"colou?rs?|shape|size|choose|chose|pick|picked|text|say|says|said|written|number|year|date|airline|brand|team|company|name|called|going|headed|heading"
 # "what does it say at the bottom", "what year does it say in the corner": the photo's own text in that part
 PHOTO_PART = re.compile(r"\b(?:at|in|on|along|across) the (?P<part>(?:top|bottom|upper|lower) (?:left|right)|top|bottom|left|right|corner|"
                         r"middle|center|centre)\b")

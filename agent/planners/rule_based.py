@@ -192,8 +192,10 @@ class RuleBasedPlanner:
                 # "whats the white stuff in the middle": found by its description first, then answered from it
                 target = placeholder_phrase(text) or bare_phrase(words, attrs["position"], attrs["depth"], False)
                 return Intent(kind="filter_attribute", target=target, question=kind, **attrs, confidence=0.7)
-            named_new = bool(category) and not points_back and not worn_part and (
-                not current or (category != current.get("category") and named_target(category, context.memory) is None))
+            elsewhere = bool(attrs["position"]) and current is not None and \
+                attrs["position"] != (current.get("intent") or {}).get("position")  # "the shop on the left" now
+            named_new = bool(category) and not points_back and not worn_part and (not current or elsewhere or (
+                category != current.get("category") and named_target(category, context.memory) is None))
             if named_new and kind != "count" and context.image_path:
                 # a question about an object not segmented yet: find it (the mask shows what the answer is
                 # about) and make it the current target, so "its colour" next turn refers to it

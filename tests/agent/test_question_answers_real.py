@@ -207,3 +207,12 @@ def test_is_there_a_thing_no_detector_knows_is_answered_as_unknowable(coco_tiny,
     r = s.ask("is there any fish")
     assert r.mask is None and r.text.startswith("I can't tell whether the fish is in the photo")
     s.close()
+
+
+def test_what_a_shop_on_the_right_is_called_reads_the_text_on_that_side(coco_tiny, tmp_path):
+    """A Paris street corner (coco_tiny 184324; the shop on the right is signed GUDULE): no detector knows shops,
+    so the region found says no text, and the text on that side of the photo is read, not the whole photo's."""
+    s = Session(coco_tiny / "val2017" / "000000184324.jpg", db_path=tmp_path / "c.sqlite")
+    r = s.ask("whats the shop on the right called")
+    assert "on the right of the photo I read: GUDULE" in r.text
+    s.close()

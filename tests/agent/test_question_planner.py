@@ -251,3 +251,20 @@ def test_a_lead_in_word_keeps_a_question_a_question(text, question):
 
 def test_a_lead_in_before_a_request_stays_a_request():
     assert interpret("and the lorry").kind == "new_target"
+
+
+@pytest.mark.parametrize("text, category", [("whats the shop on the right called", "shop"),
+                                            ("what's the name of the restaurant?", "restaurant"),
+                                            ("what is the boat called", "boat")])
+def test_what_a_thing_is_called_is_what_its_text_says(text, category):
+    i = interpret(text)
+    assert (i.kind, i.question, i.category) == ("new_target", "text", category)
+
+
+def test_the_same_kind_asked_about_elsewhere_is_a_new_search():
+    dog_on_right = {"current": {"phrase": "the dog", "category": "dog", "turn": 1, "region_id": "det:dog:0",
+                                "intent": {"kind": "new_target", "target": "the dog", "position": "right"}},
+                    "history": []}
+    i = interpret("what colour is the dog on the left", dog_on_right)
+    assert (i.kind, i.position) == ("new_target", "left")
+    assert interpret("what colour is the dog on the right", dog_on_right).kind == "answer_only"
