@@ -26,9 +26,10 @@ from tools.segmenters.sam_decoder import SamPromptDecoder
 from tools.segmenters.sam_frame import lowres_to_original, sam_frame
 
 
-# Prompts per decoder call on a CPU: the per-prompt image tokens of 4 prompts (4 x 4096 x 256 floats, 16 MB) stay
-# in this CPU's 32 MB L3 cache, 16 prompts' do not; 4 a call decodes the same masks ~13% faster than 16
-# (docs/speed.md). A GPU takes CUDA_PROMPTS_PER_BATCH.
+# Prompts per decoder call on a CPU: with the decoder's memory arena (tools.segmenters.ort_sam) 16 a call is no
+# faster than 4 (1.32 s a photo either way in benchmarks/bench_proposals.py) but holds about four times the buffers
+# while a pass runs (8 a call: 451 MB peak against 253 MB for 4); without the arena 4 a call was ~13% faster, for
+# the fresh pages each call faults in (docs/speed.md). A GPU takes CUDA_PROMPTS_PER_BATCH.
 CPU_PROMPTS_PER_BATCH = 4
 CUDA_PROMPTS_PER_BATCH = 16
 
