@@ -36,7 +36,7 @@ def activity_answer(owner: str, mask: np.ndarray, vision, runtime) -> str:
     held = [d for _, d, _ in held_regions(box, detections, None, wrists, "holding")
             if d.label not in VERB_THINGS["riding"] and d.score >= HELD_MIN_SCORE]
     if held:
-        at_hand = wrists and point_nearness(held[0].box, wrists, 0.25 * (box[3] - box[1])) > 0.5
+        at_hand = bool(wrists) and point_nearness(held[0].box, wrists, 0.25 * (box[3] - box[1])) > 0.5
         verb = "carrying" if held[0].label in VERB_THINGS["carrying"] else "holding"
         said.append(f"{article(held[0].label)} (detector {held[0].score:.2f}) is "
                     f"{'at their hand' if at_hand else 'on them'}, so they may be {verb} it")

@@ -10,7 +10,8 @@
 - `give_back_free_heap()`: glibc keeps freed memory in its heap (resident) for later requests. A long-lived process
   that has seen a few photos holds hundreds of MB of it, and an image encoder's activations (about 300 MB for
   MobileSAM) then stack on top: `malloc_trim(0)` before encoding a new photo, when 64 MB or more are free, took
-  bench_agent's peak from 1.13-1.28 to 0.98-1.00 GB for ~15 ms (docs/speed.md).
+  bench_agent's peak from 1.14-1.29 to 0.98-1.01 GB for ~15 ms, and costs the encoder ~0.05 s to fault those
+  pages in again (docs/speed.md).
 Both return False and do nothing where the C library is not glibc (macOS, musl, Windows).
 """
 from __future__ import annotations
