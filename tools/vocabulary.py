@@ -283,7 +283,8 @@ def coco_category(text: str | None) -> str | None:
     the first noun phrase may be a kind of one in WordNet (tools.lexicon): "the mare" -> "horse".
 
     "the man on the left" -> "person"; "two hot dogs" -> "hot dog"; "the baseball player" -> "person";
-    "the pizza on the motorcycle" -> "pizza"; "the stallion on the left" -> "horse"; "the glasses" -> None.
+    "the pizza on the motorcycle" -> "pizza"; "the stallion on the left" -> "horse"; "the glasses" -> None; a
+    compound WordNet knows is its own kind: "the coffee maker" -> None (not "maker": a person).
     """
     import re
 
@@ -301,9 +302,14 @@ def coco_category(text: str | None) -> str | None:
             return found
         heads = heads or _head_nouns(run)
         run = []
-    from tools.lexicon import coco_kind
+    from tools.lexicon import coco_kind, is_noun
 
-    return next((kind for kind in map(coco_kind, heads) if kind), None)
+    for lemma in heads:
+        if lemma != heads[-1] and is_noun(lemma):  # "coffee maker" is an appliance: never its head's kind ("maker":
+            return coco_kind(lemma)                # a person)
+        if kind := coco_kind(lemma):
+            return kind
+    return None
 
 
 def _head_nouns(run: list[str]) -> list[str]:

@@ -8,6 +8,7 @@ import re
 from agent.planners.phrases import COLORS, LARGEST, SHAPE_NOUNS, SHAPES, SMALLEST, chunks, singular
 from agent.planners.sentences import WANTS_MASK
 from tools.lexicon import coco_kind
+from tools.lexicon import is_noun as wordnet_noun
 from tools.vocabulary import (CATEGORY_SYNONYMS, COLOR_MODIFIERS, FILLER_WORDS, GARMENT_WORDS, ORDINALS,
                               PERSON_FEATURE_WORDS, POSITION_WORDS, coco_category, plural_request)
 
@@ -115,6 +116,10 @@ def noun_phrase(text: str) -> tuple[str | None, list[str]]:
     head = singular(nouns[-1])
     if head in SHAPE_NOUNS:  # "the red circle": a shape, not a category
         return None, best
+    at = best.index(nouns[-1])
+    if at and best[at - 1] in nouns and head not in CATEGORY_SYNONYMS and \
+            wordnet_noun(f"{best[at - 1]} {head}"):  # "the coffee maker" is an appliance, not a "maker" (a person)
+        return f"{best[at - 1]} {head}", best
     if head in PIECE_WORDS and len(nouns) > 1 and coco_category(nouns[-2]):  # "the pizza slice": a piece of pizza
         return singular(nouns[-2]), best
     return head, best

@@ -349,3 +349,13 @@ def test_words_for_coco_supercategories_name_their_classes(text, classes):
 ])
 def test_colours_said_of_a_place_after_the_thing_are_not_the_things(text, colors):
     assert interpret(text).colors == colors
+
+
+@pytest.mark.parametrize("text, category", [("the coffee maker", "coffee maker"), ("the coffee cup", "cup"),
+                                            ("the police officer", "officer")])
+def test_a_compound_noun_wordnet_knows_names_the_thing_not_its_last_word(text, category):
+    """ "coffee maker" is an appliance; alone, "maker" is a person to WordNet (and the detector's person class). A
+    compound whose last word is a COCO name keeps that name."""
+    from agent.planners.noun_phrases import noun_phrase
+
+    assert noun_phrase(text)[0] == category

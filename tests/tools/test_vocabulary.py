@@ -67,3 +67,12 @@ def test_a_thing_named_in_the_plural_only_keeps_its_name():
 
     assert singular("scissors") == "scissors" and coco_category("the giant scissors") == "scissors"
     assert singular("papers") == "paper" and singular("glasses") == "glass"
+
+
+def test_a_compound_wordnet_knows_is_its_own_kind_not_its_last_words():
+    """ "coffee maker" is an appliance (no COCO class), though "maker" alone is a person; a compound that is a kind
+    of a COCO class keeps that class."""
+    from tools.vocabulary import coco_category
+
+    assert coco_category("the coffee maker") is None
+    assert coco_category("the coffee table") == "dining table" and coco_category("the school bus") == "bus"
