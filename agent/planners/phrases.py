@@ -9,7 +9,7 @@ import re
 
 from tools.vocabulary import (  # noqa: F401  (SHAPE_NOUNS, POSITION_PATTERNS, singular are re-exported)
     COLOR_MODIFIERS, COLOR_WORDS, DEPTH_PATTERNS, GARMENT_WORDS, LARGEST_WORDS, PERSON_FEATURE_WORDS, POSITION_PATTERNS,
-    SHAPE_NOUNS, SHAPE_WORDS, SMALLEST_WORDS, VIEWER_PHRASE, coco_category, singular,
+    POSITION_WORDS, SHAPE_NOUNS, SHAPE_WORDS, SMALLEST_WORDS, VIEWER_PHRASE, coco_category, singular,
 )
 
 from tools.people.clothing import is_garment_top, without_garment_tops  # noqa: E402
@@ -257,13 +257,24 @@ def relation_match(text: str) -> tuple[str, re.Match] | None:
     if not found:
         return None
     best = min(found, key=lambda f: f[1].start())
-    if re.fullmatch(ACTION_RELATION, best[1].group(0)) and not low[best[1].end():].strip(" ?.!,"):
-        return None  # "the kid swinging": what they do, with nothing named to relate to
+    if re.fullmatch(ACTION_RELATION, best[1].group(0)) and (not low[best[1].end():].strip(" ?.!,") or
+                                                            only_a_place(low[best[1].end():])):
+        return None  # "the kid swinging", "the person walking at the bottom": what they do and where, no thing
     if re.fullmatch(ACTION_RELATION, best[1].group(0)):  # "walking next to the bikes": the relation after the verb
         after = [f for f in found if f[1].start() > best[1].start() and not low[best[1].end():f[1].start()].strip()]
         if after:
             return after[0]
     return best
+
+
+PLACE_FILLERS = {"at", "in", "on", "to", "the", "of", "very", "far", "photo", "picture", "pic", "image", "side",
+                 "edge", "corner"}
+
+
+def only_a_place(rest: str) -> bool:
+    """ "at the bottom", "on the far left of the photo": words naming a part of the photo and nothing else."""
+    words = re.findall(r"[a-z]+", rest)
+    return any(w in POSITION_WORDS for w in words) and all(w in POSITION_WORDS or w in PLACE_FILLERS for w in words)
 
 
 def _needs_a_known_thing(said: str) -> bool:

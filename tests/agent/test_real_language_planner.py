@@ -359,3 +359,11 @@ def test_a_compound_noun_wordnet_knows_names_the_thing_not_its_last_word(text, c
     from agent.planners.noun_phrases import noun_phrase
 
     assert noun_phrase(text)[0] == category
+
+
+@pytest.mark.parametrize("text, position", [("the person walking at the bottom", "bottom"),
+                                            ("the guy running on the far left", "left")])
+def test_an_action_followed_by_a_place_is_a_position_not_a_relation(text, position):
+    i = RuleBasedPlanner().interpret(PlannerContext(dialogue=[{"role": "user", "content": text}], memory={},
+                                                    image_path="photo.jpg"))
+    assert (i.kind, i.position, i.reference) == ("new_target", position, None)
