@@ -1,7 +1,7 @@
 """Count: how many things match a question's category / colour / shape words ("how many people?")."""
 from __future__ import annotations
 
-from agent.candidates.category import category_regions, detector_category
+from agent.candidates.category import category_regions, detector_category, group_of
 from agent.candidates.ranking import describe_match
 from agent.candidates.record import Candidate, candidate
 from tools.masks import box_iou
@@ -24,10 +24,11 @@ def count_matching(intent: dict, vision, runtime) -> tuple[int, list[Candidate]]
     if not countable(intent, runtime):
         return 0, []
     category = detector_category(intent, runtime)
-    if category:
-        regions, weak = category_regions(category, vision, runtime, weak_peers=True)
-        hits = [candidate(r, r.score, [f"{category} (detector {r.score:.2f}{', weak' if weak else ''})"],
-                          cid=f"det:{category}:{j}", low_confidence=weak) for j, r in enumerate(regions)]
+    if category:  # "how many bags": handbags, backpacks and suitcases together (a kind group's classes)
+        regions, weak = category_regions(category, vision, runtime, weak_peers=True,
+                                         classes=group_of(intent, category))
+        hits = [candidate(r, r.score, [f"{r.label or category} (detector {r.score:.2f}{', weak' if weak else ''})"],
+                          cid=f"det:{r.label or category}:{j}", low_confidence=weak) for j, r in enumerate(regions)]
         return (0 if weak else len(hits)), hits
     haar = HAAR_NOUNS.get(str(intent.get("category") or ""))
     if haar and "haar" in runtime.grounders:

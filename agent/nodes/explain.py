@@ -71,6 +71,7 @@ def explain(state: AgentState, runtime: AgentRuntime) -> AgentState:
         evidence = (previous or {}).get("evidence", [])
         # count_matching counted detections exactly when the turn names a category the detector takes
         counted = detector_category(intent, runtime) if count is not None else None
+        counted = group_word(intent) if counted and group_of(intent, counted) else counted  # "bags": a kind group
         about_person = coco_category((previous or {}).get("category")) == "person" and not (previous or {}).get("part")
         if question in COUNTED_QUESTIONS and not countable(intent, runtime):
             text = uncountable_text(phrase, question)

@@ -216,3 +216,21 @@ def test_what_a_shop_on_the_right_is_called_reads_the_text_on_that_side(coco_tin
     r = s.ask("whats the shop on the right called")
     assert "on the right of the photo I read: GUDULE" in r.text
     s.close()
+
+
+def test_how_many_bags_counts_every_kind_of_bag_together(coco_tiny, tmp_path):
+    """ "bags" are COCO's handbags, backpacks and suitcases: the count takes them together and says "bags" (it
+    counted handbags alone and said so)."""
+    s = Session(coco_tiny / "val2017" / "000000261888.jpg", db_path=tmp_path / "c.sqlite")
+    import re
+
+    def count(text):
+        said = s.ask(text).text
+        assert said.startswith("I count"), said
+        return int(re.match(r"I count (\d+)", said).group(1)), said
+
+    bags, said = count("how many bags are there")
+    assert " bag" in said and "handbag" not in said
+    kinds = [count(f"how many {kind} are there")[0] for kind in ("handbags", "backpacks", "suitcases")]
+    assert bags == sum(kinds) and bags > max(kinds)
+    s.close()
