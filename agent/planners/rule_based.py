@@ -65,6 +65,7 @@ DEPTH_NAMED = re.compile(r"\b(front|back|behind|closest|nearest|closer|nearer|fa
                          r"foreground|background)\b")
 # "the one in the back, u only see the back of his head": a request without a noun about a he or a she
 PERSON_POINTED_AT = re.compile(r"\b(?:this|that|the) (?:guy|girl|man|woman|person|kid|boy|lady)\b")  # "who's that guy"
+PLACE_RELATIONS = ("next_to", "left_of", "right_of", "behind", "in_front_of", "above", "below")  # where, of a pick
 SOMEONE = re.compile(r"\b(he|she|his|hers|he's|she's|hes|shes|himself|herself)\b")
 _question_kind = question_topic
 
@@ -128,6 +129,13 @@ class RuleBasedPlanner:
 
         if current and CORRECTION.search(low):
             category, words = noun_phrase(re.sub(CORRECTION, " ", low))
+            beside = find_relation(re.sub(CORRECTION, " ", low))
+            if beside and beside[0] in PLACE_RELATIONS and re.fullmatch(r"(?:him|her|them|it|that one|this one)",
+                                                                          beside[1]):
+                # "no, the one next to him": the pick was wrong, but the one meant stands in that relation to it
+                return Intent(kind="relate", target=f"the {category or 'one'} {beside[0].replace('_', ' ')} "
+                              f"{prev_phrase or 'it'}", category=category or current.get("category"),
+                              relation=beside[0], reference="previous", confidence=0.7)
             target = the_phrase(words) if category else (prev_phrase or "the other one")
             return Intent(kind="correct", target=target, category=category or current.get("category"),
                           exclude_previous=True, text_cue=cue, **attrs, confidence=0.7)

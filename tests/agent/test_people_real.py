@@ -228,3 +228,14 @@ def test_what_a_thing_is_doing_is_said_to_be_unread(coco_tiny, tmp_path):
     r = s.ask("what is it doing")
     assert r.text.startswith("I can't tell what the dog") and "only for people" in r.text
     s.close()
+
+
+def test_no_the_one_next_to_him_is_the_person_beside_the_rejected_pick(coco, coco_tiny, tmp_path):
+    """A man and a woman at a pizza table (491008): after "the man", "no, the one next to him" is the woman beside
+    him, not the next pick of the search that gave him."""
+    woman = instance(coco, 493019)
+    s = Session(coco_tiny / "val2017" / "000000491008.jpg", db_path=tmp_path / "c.sqlite")
+    s.ask("the man")
+    r = s.ask("no, the one next to him")
+    assert iou(r.mask, woman) > 0.7 and r.text.startswith("I segmented the one next to the man")
+    s.close()

@@ -268,3 +268,10 @@ def test_the_same_kind_asked_about_elsewhere_is_a_new_search():
     i = interpret("what colour is the dog on the left", dog_on_right)
     assert (i.kind, i.position) == ("new_target", "left")
     assert interpret("what colour is the dog on the right", dog_on_right).kind == "answer_only"
+
+
+@pytest.mark.parametrize("text, relation", [("no the one next to him", "next_to"), ("no, the one behind it", "behind")])
+def test_a_correction_naming_a_place_by_the_rejected_pick_is_a_relation_to_it(text, relation):
+    i = interpret(text, GUY_AND_BOARD)
+    assert (i.kind, i.relation, i.reference) == ("relate", relation, "previous")
+    assert interpret("no the other one", GUY_AND_BOARD).kind == "correct"
