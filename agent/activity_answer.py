@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from agent.candidates.held import HELD_MIN_SCORE, anchor_points, held_regions, point_nearness
-from agent.candidates.people import facts_for_mask
+from agent.candidates.people import facts_for_mask, pose_said
 from agent.explain import article
 from tools.masks import bbox
 from tools.people.words import VERB_THINGS
@@ -27,7 +27,7 @@ def activity_answer(owner: str, mask: np.ndarray, vision, runtime) -> str:
     wrists, _ = anchor_points(facts, None)
     said = []
     if facts is not None and facts.pose:
-        said.append(f"by the body keypoints {owner} looks {facts.pose} ({facts.pose_score:.2f})")
+        said.append(pose_said(owner, facts))
     ridden = [d for _, d, _ in held_regions(box, detections, None, wrists, "riding")
               if d.label in VERB_THINGS["riding"] and d.score >= HELD_MIN_SCORE]
     if ridden:

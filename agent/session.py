@@ -36,7 +36,7 @@ from tools.backends import DEFAULT_GROUNDERS
 from tools.images import ImageError, ImageInput, load_image
 from tools.c_heap import use_one_malloc_arena
 from tools.masks import decode_rle
-from tools.spelling import load_dictionary
+from tools.spelling import load_dictionary_in_background
 from tools.system import TurnResult
 
 MAX_TURN_CHARS = 10_000
@@ -148,7 +148,7 @@ class Session:
         if vision.proposals is not None and "prefetch" in vision.seconds:
             return  # nothing left to compute ahead
         stop = threading.Event()
-        threading.Thread(target=load_dictionary, name="load-dictionary", daemon=True).start()  # ~0.1 s a process
+        load_dictionary_in_background()  # ~0.1 s, once a process
         use_one_malloc_arena()  # what the prefetch thread frees stays reusable by the turns (tools.c_heap)
 
         def work() -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tools.masks import centre_inside, position_words
+from tools.masks import centre_inside, part_preposition, position_words
 
 PHOTO_TEXT = "text"   # an intent category naming the photo's own text ("what does it say at the bottom")
 NEAR_MARGIN = 0.35   # "beside" reaches this share of the box's width / height past each side
@@ -54,7 +54,7 @@ def text_answer(phrase: str | None, box: list[float] | None, position: str | Non
     if position:
         part = [line for line in lines if in_photo_part(position, line.box, width, height)]
         where = "in a corner" if position == "corner" else \
-            f"{'on' if position in ('left', 'right') else 'in'} the {position}"
+            f"{part_preposition(position)} the {position}"
         if part:
             lead = f"I read no text inside {phrase}; {where}" if box is not None else where[:1].upper() + where[1:]
             return f"{lead} of the photo I read: {_joined(part)}."

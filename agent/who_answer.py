@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from agent.candidates.people import facts_for_mask
+from agent.candidates.people import facts_for_mask, pose_said
 from agent.worn_answers import wearing_answer
 
 
@@ -23,7 +23,7 @@ def who_answer(owner: str, mask: np.ndarray, vision, runtime) -> str:
         gender = f"{face.gender} ({face.gender_confidence:.2f}), " if face.gender else ""
         seen.append(f"by a face estimate (estimates only): {gender}about {face.age:.0f} years")
     if facts is not None and facts.pose:
-        seen.append(f"by the body keypoints {owner} looks {facts.pose} ({facts.pose_score:.2f})")
+        seen.append(pose_said(owner, facts))
     said = "; ".join(seen)
     said = f" {said[0].upper()}{said[1:]}." if said else ""
     return f"I can't tell who {owner} is: I don't recognise people.{said} {wearing_answer(owner, mask, vision, runtime)}"

@@ -12,7 +12,7 @@ import numpy as np
 
 from agent.activity_answer import activity_answer
 from agent.candidates.parts import keypoint_part_masks
-from agent.candidates.people import facts_for_mask
+from agent.candidates.people import facts_for_mask, pose_said
 from agent.candidates.worn import item_mask
 from agent.state import IntentRecord
 from tools.grounders.descriptors import color_shares, dominant_colors
@@ -113,7 +113,7 @@ def pose_answer(pose: str, owner: str, mask: np.ndarray, vision, runtime) -> str
     facts = facts_for_mask(mask, vision, runtime)
     if facts is None or not facts.pose:
         return f"I can't tell whether {owner} is {pose}: I find too few body keypoints on them."
-    said = f"by the body keypoints {owner} looks {facts.pose} ({facts.pose_score:.2f})"
+    said = pose_said(owner, facts)
     return f"Yes: {said}." if facts.pose == pose else f"No: {said}, not {pose}."
 
 

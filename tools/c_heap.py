@@ -26,6 +26,11 @@ M_ARENA_MAX = -8  # glibc's mallopt parameter number (malloc.h)
 GIVE_BACK_FROM_BYTES = 64 * 2**20
 
 
+class _MallInfo2(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks",
+                                                     "fsmblks", "uordblks", "fordblks", "keepcost")]
+
+
 @functools.lru_cache(maxsize=1)
 def _glibc() -> ctypes.CDLL | None:
     name = ctypes.util.find_library("c")
@@ -35,7 +40,11 @@ def _glibc() -> ctypes.CDLL | None:
         libc = ctypes.CDLL(name)
     except OSError:
         return None
-    return libc if hasattr(libc, "gnu_get_libc_version") and hasattr(libc, "malloc_trim") else None
+    if not (hasattr(libc, "gnu_get_libc_version") and hasattr(libc, "malloc_trim")):
+        return None
+    if hasattr(libc, "mallinfo2"):  # glibc 2.33 and later
+        libc.mallinfo2.restype = _MallInfo2
+    return libc
 
 
 @functools.lru_cache(maxsize=1)
@@ -46,17 +55,11 @@ def use_one_malloc_arena() -> bool:
     return bool(libc is not None and libc.mallopt(M_ARENA_MAX, 1))
 
 
-class _MallInfo2(ctypes.Structure):
-    _fields_ = [(name, ctypes.c_size_t) for name in ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks",
-                                                     "fsmblks", "uordblks", "fordblks", "keepcost")]
-
-
 def free_heap_bytes() -> int | None:
     """Bytes free inside the heap's arenas (glibc's mallinfo2().fordblks), None where unknown."""
     libc = _glibc()
     if libc is None or not hasattr(libc, "mallinfo2"):
         return None
-    libc.mallinfo2.restype = _MallInfo2
     return int(libc.mallinfo2().fordblks)
 
 

@@ -137,9 +137,7 @@ def inside_share(box: list[float], ref: list[float]) -> float:
 
 def box_iou(a: list[float], b: list[float]) -> float:
     """IoU of two [x0, y0, x1, y1] boxes."""
-    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = ix * iy
+    inter = box_intersection(a, b)
     union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
     return inter / union if union > 0 else 0.0
 
@@ -181,6 +179,11 @@ def position_words(box: list[float], width: int, height: int) -> str:
 
 # the share of the photo each position word spans, per axis (what "on the left" / "in the top right corner" asks about)
 PART_SPANS = {"left": (0.0, 0.4), "right": (0.6, 1.0), "top": (0.0, 0.4), "bottom": (0.6, 1.0), "center": (0.3, 0.7)}
+
+
+def part_preposition(position: str) -> str:
+    """The preposition a part of the photo takes: "on" the left or right, "in" the top, the bottom left, the centre."""
+    return "on" if position in ("left", "right") else "in"
 
 
 def photo_part_box(position: str, width: int, height: int) -> list[float]:

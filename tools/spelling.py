@@ -51,6 +51,13 @@ def load_dictionary() -> None:
     _checker()
 
 
+def load_dictionary_in_background() -> None:
+    """load_dictionary on a thread of its own, unless it is loaded already (Session.prepare calls this after every
+    turn)."""
+    if _load_checker.cache_info().currsize == 0:
+        threading.Thread(target=load_dictionary, name="load-dictionary", daemon=True).start()
+
+
 # contraction endings and what they spell out: "dont", "theyre", "weve" typed without the apostrophe
 SPELLED_OUT = {"n't": " not", "'re": " are", "'ve": " have", "'ll": " will", "'d": " would", "'m": " am", "'s": " is"}
 CONTRACTION_ENDINGS = tuple(e for e in SPELLED_OUT if e != "'s")  # "'s" only after IS_CONTRACTED words

@@ -172,6 +172,11 @@ def person_evidence(intent: dict, regions: list[Region], vision, runtime) -> dic
     return out
 
 
+def pose_said(owner: str, facts) -> str:
+    """ "by the body keypoints the woman looks sitting (0.62)": a PersonFacts' pose, for an answer about `owner`."""
+    return f"by the body keypoints {owner} looks {facts.pose} ({facts.pose_score:.2f})"
+
+
 def facts_for_mask(mask, vision, runtime):
     """The PersonFacts (with keypoints) of the person a mask shows: most of their seen keypoints inside the
     mask; None without such a person or without the people analysis."""

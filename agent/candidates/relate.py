@@ -19,7 +19,7 @@ from agent.planners.earlier_targets import earlier_target_described
 from agent.planners.questions import BACKGROUND_PART, PHOTO_PART_REFERENCE
 from tools.grounders.region_cues import background_like
 from tools.grounders.relations import RELATIONS as GRAPH_RELATIONS
-from tools.masks import bbox, box_iou, filled_box, photo_part_box
+from tools.masks import bbox, box_iou, filled_box, inside_share, photo_part_box
 from tools.regions import Region
 from tools.vocabulary import coco_category, coco_classes
 
@@ -171,10 +171,7 @@ def _related_detections(intent: dict, category: str, refs: list[tuple[list[float
         for ref_box, ref_change, ref_id in refs:
             if c["id"] == ref_id or box_iou(c["box"], ref_box) > same_as_reference_iou(category, ref_category, ref_id):
                 continue
-            x0, y0, x1, y1 = c["box"]
-            inter = max(0.0, min(x1, ref_box[2]) - max(x0, ref_box[0])) * max(0.0, min(y1, ref_box[3]) - max(y0, ref_box[1]))
-            overlap = inter / max((x1 - x0) * (y1 - y0), 1.0)
-            ref_inside = inter / max((ref_box[2] - ref_box[0]) * (ref_box[3] - ref_box[1]), 1.0)
+            overlap, ref_inside = inside_share(c["box"], ref_box), inside_share(ref_box, c["box"])
             geo = relation_score(c["box"], ref_box, rel, overlap, w, h, ref_inside if category == "person" else 0.0)
             acting, how = person_acting_on(intent, c["box"], ref_box, vision, runtime) if category == "person" \
                 else (0.0, "")

@@ -21,7 +21,7 @@ from agent.state import AgentState, IntentRecord
 from agent.text_answers import PHOTO_TEXT, photo_text_answer, unfound_photo_text
 from agent.worn_answers import answer_about_person
 from tools.vocabulary import coco_category
-from tools.masks import decode_rle
+from tools.masks import decode_rle, part_preposition
 
 
 SEEN_SCORE = 0.4  # detections this confident are named in "I don't see a cat; I see ..."
@@ -105,7 +105,7 @@ def explain(state: AgentState, runtime: AgentRuntime) -> AgentState:
             part = str((repeat[0] if repeat else {}).get("reference") or "")
             where = part.removeprefix(PHOTO_PART_REFERENCE) if part.startswith(PHOTO_PART_REFERENCE) else None
             where = ("in the background" if where == BACKGROUND_PART else
-                     f"{'on' if where in ('left', 'right') else 'in'} the {where} of the photo") if where else None
+                     f"{part_preposition(where)} the {where} of the photo") if where else None
             text = no_other_text(noun, (previous or {}).get("phrase") or "the previous target", where)
         elif not chosen and missed:
             seen: dict[str, int] = {}
